@@ -1,0 +1,52 @@
+// The environment, parsed once at start-up (contract section 1). Nothing else reads process.env.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const port = z.coerce.number().int().min(0).max(65535);
+const fraction = z.coerce.number().min(0).max(1);
+
+export const configSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(8080),
+  LDAP_PORT: port.default(1389),
+  LDAPS_PORT: port.optional(),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  LDAP_SUFFIX: z.string().regex(/^[a-zA-Z]+=[^,]+(,[a-zA-Z]+=[^,]+)*$/, 'must be a DN such as o=nhs').default('o=nhs'),
+  LDAP_ANONYMOUS: bool.default(false),
+  LDAP_IDLE_SECONDS: z.coerce.number().int().min(1).default(300),
+  MAIL_DOMAIN: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain such as nhs.net').default('nhs.net'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+  IDENTIFIER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SYNC_LEAVER_THRESHOLD: fraction.default(0.1),
+  LEAVER_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  LOCKOUT_MINUTES: z.coerce.number().min(0).default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((c, ctx) => {
+  if (c.LDAPS_PORT !== undefined && !(c.TLS_CERT_FILE && c.TLS_KEY_FILE)) {
+    ctx.addIssue({ code: 'custom', path: ['LDAPS_PORT'], message: 'needs TLS_CERT_FILE and TLS_KEY_FILE' });
+  }
+  if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) {
+    ctx.addIssue({ code: 'custom', path: ['TLS_CERT_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+  }
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parse the given environment; an empty string counts as unset. Throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Unknown variables are dropped by z.object; empty strings are treated as unset.
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,86 @@
+// The two database drivers behind one interface: embedded PGlite in DATA_DIR, or a PostgreSQL pool.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction, or the database itself where no transaction is needed. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Plain SQL with $1 parameters, for the hot paths that drizzle's builder would slow down. */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PgliteDatabase extends Database {
+  /** The whole data directory as a tarball (tests start from a migrated one). */
+  dump(): Promise<Blob>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+// PGlite keeps PostgreSQL's 1 GB max_wal_size: a 600 MB data folder for 64 MB of data.
+const pgliteConf = ['max_wal_size=64MB', 'min_wal_size=32MB'];
+
+export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<PgliteDatabase> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const client = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+    extensions: { pg_trgm },
+    postgresqlconf: pgliteConf,
+  });
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    query: async (text, params) => (await client.query(text, params)).rows as never,
+    migrate: () => migratePglite(db as never, { migrationsFolder }),
+    close: () => client.close(),
+    dump: () => client.dumpDataDir('none'),
+  };
+}
+
+export async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', () => { /* an idle client lost its connection; the pool replaces it */ });
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+    // Two servers starting at once must not both migrate: hold a session advisory lock meanwhile.
+    async migrate() {
+      const lock = await pool.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock(7266001)');
+        await migratePg(db as never, { migrationsFolder });
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock(7266001)').catch(() => {});
+        lock.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export function openDatabase(config: { DATABASE_URL?: string; DATA_DIR: string }): Promise<Database> {
+  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openPglite({ dataDir: `${config.DATA_DIR}/pglite` });
+}
+
+/** Rows of `tx.execute(sql…)`: both drivers answer with `{ rows }`. */
+export async function rows<R>(result: Promise<unknown>): Promise<R[]> {
+  return ((await result) as { rows: R[] }).rows;
+}

@@ -1,0 +1,180 @@
+// Every table of the directory. drizzle-kit generates migrations/ from this file.
+// Keep to what PostgreSQL 15 has: PGlite is 18, production is 15.
+import { sql } from 'drizzle-orm';
+import {
+  bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const organisations = pgTable('organisations', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  status: text('status', { enum: ['active', 'closed'] }).notNull().default('active'),
+  parentCode: text('parent_code'),
+  successorCode: text('successor_code'),
+  entryUuid: uuid('entry_uuid').notNull().defaultRandom(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  closedAt: ts('closed_at'),
+}, (t) => [
+  check('organisations_code_form', sql`${t.code} ~ '^[A-Z0-9]{1,9}$'`),
+  index('organisations_name_lower').on(sql`lower(${t.name}) text_pattern_ops`),
+]);
+
+/** Earlier names of an organisation, each with the period it was in use. */
+export const organisationNames = pgTable('organisation_names', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  orgCode: text('org_code').notNull().references(() => organisations.code),
+  name: text('name').notNull(),
+  validFrom: ts('valid_from').notNull(),
+  validTo: ts('valid_to').notNull(),
+}, (t) => [index('organisation_names_org').on(t.orgCode)]);
+
+/**
+ * People and generic mailboxes: both are address-book entries with a uid and a mail, found by the
+ * same searches, so they share one table (kind tells them apart) and one set of indexes.
+ */
+export const people = pgTable('people', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  kind: text('kind', { enum: ['person', 'mailbox'] }).notNull().default('person'),
+  uid: text('uid').notNull(),
+  entryUuid: uuid('entry_uuid').notNull().defaultRandom(),
+  mail: text('mail').notNull(),
+  givenName: text('given_name'),
+  familyName: text('family_name').notNull(),
+  cn: text('cn').notNull(),
+  // Denormalised so that search, sort and VLV on it use an index; rewritten with the organisation's name.
+  displayName: text('display_name').notNull(),
+  orgCode: text('org_code').references(() => organisations.code),
+  title: text('title'),
+  department: text('department'),
+  site: text('site'),
+  telephone: text('telephone'),
+  mobile: text('mobile'),
+  // Phone numbers match ignoring spaces and hyphens (contract section 3).
+  telephoneDigits: text('telephone_digits').generatedAlwaysAs(sql`regexp_replace(telephone, '[[:space:]-]', '', 'g')`),
+  mobileDigits: text('mobile_digits').generatedAlwaysAs(sql`regexp_replace(mobile, '[[:space:]-]', '', 'g')`),
+  status: text('status', { enum: ['active', 'leaver'] }).notNull().default('active'),
+  quotaMb: integer('quota_mb').notNull().default(200),
+  ownerId: bigint('owner_id', { mode: 'number' }),
+  listed: boolean('listed').notNull().default(true),
+  passwordHash: text('password_hash'),
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  niHmac: text('ni_hmac'),
+  dobHmac: text('dob_hmac'),
+  leftAt: ts('left_at'),
+  deletedAt: ts('deleted_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('people_uid').on(t.uid),
+  uniqueIndex('people_mail').on(t.mail),
+  check('people_quota_tier', sql`${t.quotaMb} in (50, 200, 500, 1024)`),
+  check('people_mailbox_owner', sql`${t.kind} = 'person' or ${t.ownerId} is not null`),
+  index('people_org').on(t.orgCode, t.status),
+  // Prefix search (LIKE 'x%') on lower-cased names and mail.
+  index('people_cn_prefix').on(sql`lower(${t.cn}) text_pattern_ops`),
+  index('people_sn_prefix').on(sql`lower(${t.familyName}) text_pattern_ops`),
+  index('people_given_prefix').on(sql`lower(${t.givenName}) text_pattern_ops`),
+  index('people_mail_prefix').on(sql`lower(${t.mail}) text_pattern_ops`),
+  index('people_display_prefix').on(sql`lower(${t.displayName}) text_pattern_ops`),
+  index('people_telephone').on(t.telephoneDigits),
+  index('people_mobile').on(t.mobileDigits),
+  // Substring search (LIKE '%x%') through trigrams.
+  index('people_cn_trgm').using('gin', sql`lower(${t.cn}) gin_trgm_ops`),
+  index('people_sn_trgm').using('gin', sql`lower(${t.familyName}) gin_trgm_ops`),
+  index('people_given_trgm').using('gin', sql`lower(${t.givenName}) gin_trgm_ops`),
+  index('people_mail_trgm').using('gin', sql`lower(${t.mail}) gin_trgm_ops`),
+  index('people_rehire').on(t.niHmac, t.dobHmac),
+  // Sort keys for server-side sort and VLV.
+  index('people_cn_sort').on(sql`lower(${t.cn})`, t.id),
+  index('people_display_sort').on(sql`lower(${t.displayName})`, t.id),
+]);
+
+/** Every address ever allocated; rows are never deleted, so an address is never given twice. */
+export const addresses = pgTable('addresses', {
+  address: text('address').primaryKey(), // lower case
+  personId: bigint('person_id', { mode: 'number' }).notNull().references(() => people.id),
+  allocatedAt: ts('allocated_at').notNull().defaultNow(),
+}, (t) => [
+  index('addresses_person').on(t.personId),
+  index('addresses_prefix').on(sql`${t.address} text_pattern_ops`),
+]);
+
+/** Employment history: which organisation, under which HR key, from when to when. */
+export const employments = pgTable('employments', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  personId: bigint('person_id', { mode: 'number' }).notNull().references(() => people.id),
+  orgCode: text('org_code').notNull().references(() => organisations.code),
+  hrKey: text('hr_key'),
+  source: text('source').notNull(),
+  startedAt: ts('started_at').notNull().defaultNow(),
+  endedAt: ts('ended_at'),
+}, (t) => [
+  index('employments_person').on(t.personId),
+  index('employments_hr_key').on(t.orgCode, t.hrKey),
+]);
+
+export const mailboxDelegates = pgTable('mailbox_delegates', {
+  mailboxId: bigint('mailbox_id', { mode: 'number' }).notNull().references(() => people.id),
+  personId: bigint('person_id', { mode: 'number' }).notNull().references(() => people.id),
+  permission: text('permission', { enum: ['full_access', 'send_as', 'send_on_behalf'] }).notNull(),
+}, (t) => [primaryKey({ columns: [t.mailboxId, t.personId] })]);
+
+/** Service accounts (cn=<name>,ou=Services): connectors and the national `admin`. */
+export const services = pgTable('services', {
+  name: text('name').primaryKey(),
+  description: text('description'),
+  passwordHash: text('password_hash'),
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  entryUuid: uuid('entry_uuid').notNull().defaultRandom(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [check('services_name_form', sql`${t.name} ~ '^[a-z][a-z0-9-]{0,63}$'`)]);
+
+/** Roles beyond "user": held by a person or a service account, some for one organisation. */
+export const roleGrants = pgTable('role_grants', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  personId: bigint('person_id', { mode: 'number' }).references(() => people.id),
+  serviceName: text('service_name').references(() => services.name),
+  role: text('role', { enum: ['national_admin', 'local_admin', 'connector', 'auditor'] }).notNull(),
+  orgCode: text('org_code').references(() => organisations.code),
+}, (t) => [
+  check('role_grants_holder', sql`(${t.personId} is null) <> (${t.serviceName} is null)`),
+  check('role_grants_org', sql`(${t.role} in ('local_admin', 'connector')) = (${t.orgCode} is not null)`),
+  index('role_grants_person').on(t.personId),
+  index('role_grants_service').on(t.serviceName),
+]);
+
+export const secureDomains = pgTable('secure_domains', {
+  domain: text('domain').primaryKey(),
+});
+
+/**
+ * The append-only audit log. Its sequence numbers are the change numbers of the LDAP change log
+ * and the REST change feed; writers take a lock so that numbers are assigned in commit order.
+ */
+export const audit = pgTable('audit', {
+  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+  at: ts('at').notNull().defaultNow(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  targetType: text('target_type', { enum: ['person', 'mailbox', 'organisation', 'service'] }).notNull(),
+  targetId: text('target_id').notNull(),
+  before: jsonb('before'),
+  after: jsonb('after'),
+  cause: text('cause'),
+}, (t) => [
+  index('audit_target').on(t.targetType, t.targetId),
+  index('audit_actor').on(t.actor),
+]);
+
+/** Small facts about this installation (the identifier-key check). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const allTables = { organisations, organisationNames, people, addresses, employments, mailboxDelegates, services, roleGrants, secureDomains, audit, settings };

@@ -1,0 +1,158 @@
+// Sign-in for LDAP binds and REST tokens alike: one lockout counter, one answer for every failure,
+// and the Actor that a successful sign-in becomes.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { people, roleGrants, services } from '../db/schema.js';
+import type { Actor, Role } from './actor.js';
+import { isAdminOf, requireNational } from './actor.js';
+import { record } from './audit.js';
+import type { Ctx } from './context.js';
+import { fail } from './errors.js';
+import { findOrganisation } from './organisations.service.js';
+import { findByAddress, findRow } from './people.queries.js';
+import { hashPassword, verifyPassword } from './secrets.js';
+
+/** Who is signing in: a person by uid or address (current or old), or a service account by name. */
+export type Principal = { uid: string } | { address: string } | { service: string };
+
+/** A bare user name: an address has an @, a person's uid has a dot, a service name has neither. */
+export function principalFromName(name: string): Principal {
+  const n = name.trim().toLowerCase();
+  if (n.includes('@')) return { address: n };
+  return n.includes('.') ? { uid: n } : { service: n };
+}
+
+type Account = { table: 'person'; id: number; name: string; passwordHash: string | null; failedAttempts: number; lockedUntil: Date | null; usable: boolean }
+  | { table: 'service'; id: string; name: string; passwordHash: string | null; failedAttempts: number; lockedUntil: Date | null; usable: boolean };
+
+async function findAccount(ctx: Ctx, p: Principal): Promise<Account | undefined> {
+  if ('service' in p) {
+    const [s] = await ctx.tx.select().from(services).where(eq(services.name, p.service));
+    return s && { table: 'service', id: s.name, name: s.name, passwordHash: s.passwordHash, failedAttempts: s.failedAttempts, lockedUntil: s.lockedUntil, usable: true };
+  }
+  const row = 'uid' in p
+    ? (await ctx.tx.select().from(people).where(and(eq(people.uid, p.uid), eq(people.kind, 'person'))))[0]
+    : await findByAddress(ctx, p.address);
+  if (!row || row.kind !== 'person') return undefined;
+  return { table: 'person', id: row.id, name: row.uid, passwordHash: row.passwordHash, failedAttempts: row.failedAttempts, lockedUntil: row.lockedUntil, usable: row.status === 'active' && !row.deletedAt };
+}
+
+const tableOf = (a: Account) => (a.table === 'person' ? [sql`people`, sql`id = ${a.id}`] : [sql`services`, sql`name = ${a.id}`]);
+
+/** Count a failure atomically (binds run concurrently); the one that reaches the limit locks. */
+async function recordFailure(ctx: Ctx, account: Account, now: Date) {
+  const until = new Date(now.getTime() + ctx.settings.lockoutMinutes * 60_000);
+  const limit = ctx.settings.lockoutAttempts;
+  const [t, where] = tableOf(account);
+  await ctx.tx.execute(sql`update ${t} set
+    locked_until = case when failed_attempts + 1 >= ${limit} then ${until} else locked_until end,
+    failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end
+    where ${where}`);
+}
+
+async function clearFailures(ctx: Ctx, account: Account) {
+  const [t, where] = tableOf(account);
+  await ctx.tx.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${where}`);
+}
+
+/**
+ * Check a password. Unknown name, wrong password, leaver and locked account all return null alike,
+ * after the same amount of work. LOCKOUT_ATTEMPTS failures in a row lock for LOCKOUT_MINUTES.
+ */
+export async function authenticate(ctx: Ctx, principal: Principal, password: string): Promise<Actor | null> {
+  const account = await findAccount(ctx, principal);
+  const now = ctx.now();
+  const locked = account?.lockedUntil != null && account.lockedUntil > now;
+  const ok = await verifyPassword(password, locked || !account ? null : account.passwordHash);
+  if (!account || locked) return null;
+  if (!ok) {
+    await recordFailure(ctx, account, now);
+    return null;
+  }
+  if (!account.usable) return null;
+  if (account.failedAttempts || account.lockedUntil) await clearFailures(ctx, account);
+  return loadActor(ctx, account.table === 'person' ? { personId: account.id } : { service: account.id });
+}
+
+/** The Actor for a person (only while active) or a service account, with its role grants. */
+export async function loadActor(ctx: Ctx, who: { personId: number } | { service: string }): Promise<Actor | null> {
+  let base: Pick<Actor, 'kind' | 'name' | 'personId'>;
+  if ('personId' in who) {
+    const [p] = await ctx.tx.select({ uid: people.uid, status: people.status, deletedAt: people.deletedAt, kind: people.kind })
+      .from(people).where(eq(people.id, who.personId));
+    if (!p || p.kind !== 'person' || p.status !== 'active' || p.deletedAt) return null;
+    base = { kind: 'person', name: p.uid, personId: who.personId };
+  } else {
+    const [s] = await ctx.tx.select({ name: services.name }).from(services).where(eq(services.name, who.service));
+    if (!s) return null;
+    base = { kind: 'service', name: s.name };
+  }
+  const grants = await ctx.tx.select().from(roleGrants)
+    .where('personId' in who ? eq(roleGrants.personId, who.personId) : eq(roleGrants.serviceName, who.service));
+  const roles = new Set<Role>(base.kind === 'person' ? ['user'] : []);
+  const adminOf = new Set<string>();
+  const feedsFor = new Set<string>();
+  for (const g of grants) {
+    roles.add(g.role);
+    if (g.role === 'local_admin' && g.orgCode) adminOf.add(g.orgCode);
+    if (g.role === 'connector' && g.orgCode) feedsFor.add(g.orgCode);
+  }
+  return { ...base, roles, adminOf, feedsFor };
+}
+
+export function checkNewPassword(password: string): string {
+  if (password.length < 8) fail('validation.failed', 'A password needs at least 8 characters', { new_password: 'must be at least 8 characters' });
+  if (password.length > 256) fail('validation.failed', 'A password may have at most 256 characters', { new_password: 'must be at most 256 characters' });
+  return password;
+}
+
+/** Own password (with the current one), or an administrator of the person's organisation for them. */
+export async function setPassword(ctx: Ctx, actor: Actor, uid: string, input: { currentPassword?: string; newPassword: string }) {
+  checkNewPassword(input.newPassword);
+  const row = await findRow(ctx, uid, { forUpdate: true });
+  const self = actor.personId === row.id;
+  if (!self && !isAdminOf(actor, row.orgCode)) fail('auth.forbidden', 'Only the person or an administrator may set this password');
+  if (self && !isAdminOf(actor, row.orgCode)) {
+    if (input.currentPassword === undefined || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
+      fail('auth.invalid_credentials', 'The current password is not right');
+    }
+  }
+  await ctx.tx.update(people).set({ passwordHash: await hashPassword(input.newPassword), failedAttempts: 0, lockedUntil: null, updatedAt: ctx.now() }).where(eq(people.id, row.id));
+  await record(ctx.tx, actor, { action: 'person.password', targetType: 'person', targetId: uid, after: { password: 'changed' }, cause: ctx.cause });
+}
+
+export interface Grant { role: Exclude<Role, 'user'>; orgCode?: string | null }
+
+/** National administrators grant roles: to a person by uid, or to a service account by name. */
+export async function grantRole(ctx: Ctx, actor: Actor, holder: { uid: string } | { service: string }, grant: Grant) {
+  requireNational(actor);
+  const perOrg = grant.role === 'local_admin' || grant.role === 'connector';
+  if (perOrg !== Boolean(grant.orgCode)) fail('validation.failed', perOrg ? `${grant.role} is for one organisation: give org_code` : `${grant.role} is not for one organisation`, { org_code: perOrg ? 'is required' : 'must be empty' });
+  if (grant.orgCode) await findOrganisation(ctx, grant.orgCode);
+  const key = 'uid' in holder
+    ? { personId: (await findRow(ctx, holder.uid)).id, serviceName: null }
+    : { personId: null, serviceName: (await findService(ctx, holder.service)).name };
+  const existing = await ctx.tx.select().from(roleGrants).where(and(
+    key.personId ? eq(roleGrants.personId, key.personId) : eq(roleGrants.serviceName, key.serviceName!),
+    eq(roleGrants.role, grant.role), grant.orgCode ? eq(roleGrants.orgCode, grant.orgCode) : isNull(roleGrants.orgCode)));
+  if (existing.length) return;
+  await ctx.tx.insert(roleGrants).values({ ...key, role: grant.role, orgCode: grant.orgCode ?? null });
+  const target = 'uid' in holder ? { targetType: 'person' as const, targetId: holder.uid } : { targetType: 'service' as const, targetId: holder.service };
+  await record(ctx.tx, actor, { action: 'role.grant', ...target, after: { role: grant.role, orgCode: grant.orgCode ?? null }, cause: ctx.cause });
+}
+
+async function findService(ctx: Ctx, name: string) {
+  const [s] = await ctx.tx.select().from(services).where(eq(services.name, name));
+  if (!s) fail('service.not_found', `No service account is named ${name}`);
+  return s;
+}
+
+export async function createService(ctx: Ctx, actor: Actor, input: { name: string; description?: string; password?: string; grants?: Grant[] }) {
+  requireNational(actor);
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(input.name)) fail('validation.failed', 'A service name is lower-case letters, digits and hyphens, starting with a letter', { name: 'must match ^[a-z][a-z0-9-]{0,63}$' });
+  const passwordHash = input.password ? await hashPassword(checkNewPassword(input.password)) : null;
+  const [created] = await ctx.tx.insert(services).values({ name: input.name, description: input.description ?? null, passwordHash }).onConflictDoNothing().returning();
+  if (!created) fail('service.exists', `A service account named ${input.name} already exists`);
+  await record(ctx.tx, actor, { action: 'service.create', targetType: 'service', targetId: input.name, after: { name: input.name, description: input.description ?? null }, cause: ctx.cause });
+  for (const g of input.grants ?? []) await grantRole(ctx, actor, { service: input.name }, g);
+  return created;
+}

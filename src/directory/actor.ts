@@ -1,0 +1,44 @@
+// Who is asking. A bound LDAP identity, a REST token and the sync engine all become an Actor, and
+// the core checks it on every write, whichever front end the request came through.
+import { fail } from './errors.js';
+
+export type Role = 'national_admin' | 'local_admin' | 'connector' | 'auditor' | 'user';
+
+export interface Actor {
+  kind: 'person' | 'service' | 'system';
+  /** The person's uid, the service account's name, or "system". */
+  name: string;
+  /** The person's row id; undefined for services and the system. */
+  personId?: number;
+  roles: ReadonlySet<Role>;
+  /** Organisations this actor administers (local_admin) or feeds (connector). */
+  adminOf: ReadonlySet<string>;
+  feedsFor: ReadonlySet<string>;
+}
+
+/** The process itself: migrations, the demo loader, retention sweeps. */
+export const systemActor: Actor = {
+  kind: 'system', name: 'system', roles: new Set(['national_admin']), adminOf: new Set(), feedsFor: new Set(),
+};
+
+export const isNational = (a: Actor) => a.roles.has('national_admin');
+export const isAdmin = (a: Actor) => isNational(a) || a.adminOf.size > 0;
+export const isAdminOf = (a: Actor, org: string | null | undefined) =>
+  isNational(a) || (org != null && a.adminOf.has(org));
+
+export function requireNational(a: Actor): void {
+  if (!isNational(a)) fail('auth.forbidden', 'Only a national administrator may do that');
+}
+
+export function requireAdminOf(a: Actor, org: string | null | undefined): void {
+  if (!isAdminOf(a, org)) fail('auth.forbidden', `Only an administrator of ${org ?? 'the organisation'} may do that`);
+}
+
+/** Feeds: the organisation's connector service, its local administrators, national administrators. */
+export function requireFeedFor(a: Actor, org: string): void {
+  if (!isAdminOf(a, org) && !a.feedsFor.has(org)) fail('auth.forbidden', `Not allowed to send feeds for ${org}`);
+}
+
+export function requireAuditor(a: Actor): void {
+  if (!isNational(a) && !a.roles.has('auditor')) fail('auth.forbidden', 'Only auditors may read the audit log');
+}

@@ -1,0 +1,18 @@
+// What every core operation runs with: a transaction, the settings it needs, and the clock.
+import type { Tx } from '../db/client.js';
+
+export interface CoreSettings {
+  mailDomain: string;
+  identifierKey: string;
+  leaverRetentionDays: number;
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+}
+
+export interface Ctx {
+  tx: Tx;
+  settings: CoreSettings;
+  now: () => Date;
+  /** Why this change happens (a sync run id), recorded in the audit log. */
+  cause?: string;
+}

@@ -1,0 +1,40 @@
+// Whole-organisation moves, for closures: a merger moves everyone to the successor with their
+// addresses; a closure without one makes everyone a leaver. Set-based, one statement each.
+import { sql } from 'drizzle-orm';
+import { rows } from '../db/client.js';
+import type { Actor } from './actor.js';
+import { recordMany } from './audit.js';
+import type { Ctx } from './context.js';
+import type { Organisation } from './organisations.service.js';
+
+type Moved = { id: number; uid: string; kind: 'person' | 'mailbox' } & Record<string, unknown>;
+
+export async function moveAllPeople(ctx: Ctx, actor: Actor, fromCode: string, to: Organisation): Promise<void> {
+  const now = ctx.now();
+  const moved = await rows<Moved>(ctx.tx.execute(sql`
+    update people set org_code = ${to.code}, display_name = cn || ' (' || ${to.name} || ')', updated_at = ${now}
+    where org_code = ${fromCode} and status = 'active' and deleted_at is null
+    returning id, uid, kind`));
+  if (moved.length === 0) return;
+  const ids = moved.map((m) => m.id);
+  await ctx.tx.execute(sql`update employments set ended_at = ${now} where ended_at is null and person_id = any(${sql.param(ids)}::bigint[])`);
+  await ctx.tx.execute(sql`insert into employments (person_id, org_code, source, started_at)
+    select unnest(${sql.param(ids)}::bigint[]), ${to.code}, 'merger', ${now}`);
+  await ctx.tx.execute(sql`delete from role_grants where org_code = ${fromCode}`);
+  await recordMany(ctx.tx, actor, moved.map((m) => ({
+    action: 'person.move', targetType: m.kind, targetId: m.uid, before: { orgCode: fromCode }, after: { orgCode: to.code }, cause: ctx.cause,
+  })));
+}
+
+export async function makeAllLeavers(ctx: Ctx, actor: Actor, code: string): Promise<void> {
+  const now = ctx.now();
+  const left = await rows<Moved>(ctx.tx.execute(sql`
+    update people set status = 'leaver', left_at = ${now}, updated_at = ${now}
+    where org_code = ${code} and status = 'active' and deleted_at is null
+    returning id, uid, kind`));
+  await ctx.tx.execute(sql`update employments set ended_at = ${now} where ended_at is null and org_code = ${code}`);
+  await ctx.tx.execute(sql`delete from role_grants where org_code = ${code} or person_id = any(${sql.param(left.map((l) => l.id))}::bigint[])`);
+  await recordMany(ctx.tx, actor, left.map((m) => ({
+    action: 'person.leaver', targetType: m.kind, targetId: m.uid, before: { status: 'active' }, after: { status: 'leaver' }, cause: ctx.cause,
+  })));
+}

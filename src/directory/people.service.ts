@@ -1,0 +1,196 @@
+// People: joiners, edits, name changes, leavers, movers, soft-delete and restore (contract section 2).
+import { and, eq, isNull, lt } from 'drizzle-orm';
+import { addresses, employments, people, roleGrants } from '../db/schema.js';
+import type { Actor } from './actor.js';
+import { isAdminOf, requireNational } from './actor.js';
+import { allocateAddress, baseLocalPart, baseOf } from './addresses.js';
+import { record } from './audit.js';
+import type { Ctx } from './context.js';
+import { fail } from './errors.js';
+import { activeOrganisation, findOrganisation } from './organisations.service.js';
+import { displayName, findRow, type PersonRow } from './people.queries.js';
+import { checkTier, ensureRoom } from './quotas.js';
+import { identifierHmac } from './secrets.js';
+
+export interface PersonFields {
+  title?: string | null;
+  department?: string | null;
+  site?: string | null;
+  telephone?: string | null;
+  mobile?: string | null;
+}
+
+export interface JoinerInput extends PersonFields {
+  givenName: string;
+  familyName: string;
+  orgCode: string;
+  quotaMb?: number;
+  /** The HR system's key for this person in this organisation, and which feed it came from. */
+  hrKey?: string | null;
+  source?: string;
+  niNumber?: string | null;
+  dateOfBirth?: string | null;
+}
+
+export interface PersonPatch extends PersonFields { givenName?: string; familyName?: string }
+
+const selfEditable = new Set(['telephone', 'mobile']);
+
+/** People writes: the organisation's administrators, or its connector (a feed does exactly these). */
+export function requireWriterOf(actor: Actor, org: string | null): void {
+  if (!isAdminOf(actor, org) && !(org && actor.feedsFor.has(org))) {
+    fail('auth.forbidden', `Only an administrator of ${org ?? 'the organisation'} may change its people`);
+  }
+}
+
+function cleanName(value: string, field: string): string {
+  const v = value.normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (!v) fail('validation.failed', `${field} must not be empty`, { [field]: 'must not be empty' });
+  return v;
+}
+
+const clean = (v: string | null | undefined) => (v == null ? v : v.trim() || null);
+
+function cleanFields(f: PersonFields): PersonFields {
+  const out: PersonFields = {};
+  for (const k of ['title', 'department', 'site', 'telephone', 'mobile'] as const) if (k in f) out[k] = clean(f[k]);
+  return out;
+}
+
+function identifierHashes(ctx: Ctx, input: { niNumber?: string | null; dateOfBirth?: string | null }) {
+  const key = ctx.settings.identifierKey;
+  return {
+    ...(input.niNumber ? { niHmac: identifierHmac(key, 'ni', input.niNumber) } : {}),
+    ...(input.dateOfBirth ? { dobHmac: identifierHmac(key, 'dob', input.dateOfBirth) } : {}),
+  };
+}
+
+/** A new person in an organisation, with a freshly allocated address; the uid is its local part. */
+export async function createJoiner(ctx: Ctx, actor: Actor, input: JoinerInput): Promise<PersonRow> {
+  requireWriterOf(actor, input.orgCode);
+  const givenName = cleanName(input.givenName, 'given_name');
+  const familyName = cleanName(input.familyName, 'family_name');
+  const base = baseLocalPart(givenName, familyName);
+  const quotaMb = checkTier(input.quotaMb ?? 200);
+  const org = await activeOrganisation(ctx, input.orgCode);
+  await ensureRoom(ctx, org.code, quotaMb, true);
+  const now = ctx.now();
+  const cn = `${givenName} ${familyName}`;
+  // The row needs an id before its address can point at it: insert with a placeholder, then allocate.
+  const placeholder = `pending-${crypto.randomUUID()}`;
+  const [row] = await ctx.tx.insert(people).values({
+    uid: placeholder, mail: placeholder, givenName, familyName, cn, displayName: displayName(cn, org.name),
+    orgCode: org.code, quotaMb, ...cleanFields(input), ...identifierHashes(ctx, input), createdAt: now, updatedAt: now,
+  }).returning({ id: people.id });
+  const mail = await allocateAddress(ctx.tx, base, ctx.settings.mailDomain, row.id);
+  const uid = mail.slice(0, mail.indexOf('@'));
+  const [person] = await ctx.tx.update(people).set({ uid, mail }).where(eq(people.id, row.id)).returning();
+  await ctx.tx.insert(employments).values({ personId: row.id, orgCode: org.code, hrKey: input.hrKey ?? null, source: input.source ?? 'api', startedAt: now });
+  await record(ctx.tx, actor, { action: 'person.create', targetType: 'person', targetId: uid, after: person, cause: ctx.cause });
+  return person;
+}
+
+/**
+ * The address for a (possibly new) name: unchanged when the base is the same; one of the person's
+ * own older addresses when they return to an earlier name; otherwise newly allocated.
+ */
+async function addressForName(ctx: Ctx, row: PersonRow, givenName: string, familyName: string): Promise<string> {
+  const base = baseLocalPart(givenName, familyName);
+  if (baseOf(row.mail) === base) return row.mail;
+  const own = await ctx.tx.select({ address: addresses.address }).from(addresses).where(eq(addresses.personId, row.id));
+  const earlier = own.map((a) => a.address).find((a) => baseOf(a) === base && a.endsWith(`@${ctx.settings.mailDomain}`));
+  return earlier ?? allocateAddress(ctx.tx, base, ctx.settings.mailDomain, row.id);
+}
+
+/** Edit a person. Administrators (and the feed) edit everything; a person edits their own phone numbers. */
+export async function updatePerson(ctx: Ctx, actor: Actor, uid: string, patch: PersonPatch): Promise<PersonRow> {
+  const row = await findRow(ctx, uid, { forUpdate: true });
+  const self = actor.personId === row.id;
+  if (!isAdminOf(actor, row.orgCode) && !(row.orgCode && actor.feedsFor.has(row.orgCode))) {
+    const forbidden = Object.keys(patch).filter((k) => !selfEditable.has(k));
+    if (!self || forbidden.length) fail('auth.forbidden', self ? `You may change only your telephone and mobile, not ${forbidden.join(', ')}` : 'Only an administrator of the organisation may change this person');
+  }
+  if (row.status !== 'active' && !isAdminOf(actor, row.orgCode)) fail('person.not_active', `${uid} is a leaver`);
+  const change: Partial<PersonRow> = cleanFields(patch);
+  if (patch.givenName !== undefined || patch.familyName !== undefined) {
+    const givenName = cleanName(patch.givenName ?? row.givenName ?? '', 'given_name');
+    const familyName = cleanName(patch.familyName ?? row.familyName, 'family_name');
+    const cn = `${givenName} ${familyName}`;
+    Object.assign(change, { givenName, familyName, cn, mail: await addressForName(ctx, row, givenName, familyName) });
+    const org = row.orgCode ? await findOrganisation(ctx, row.orgCode) : null;
+    change.displayName = displayName(cn, org?.name);
+  }
+  const changed = Object.entries(change).filter(([k, v]) => row[k as keyof PersonRow] !== v);
+  if (changed.length === 0) return row;
+  const diff = Object.fromEntries(changed);
+  const [updated] = await ctx.tx.update(people).set({ ...diff, updatedAt: ctx.now() }).where(eq(people.id, row.id)).returning();
+  const before = Object.fromEntries(changed.map(([k]) => [k, row[k as keyof PersonRow]]));
+  await record(ctx.tx, actor, { action: 'person.update', targetType: 'person', targetId: uid, before, after: diff, cause: ctx.cause });
+  return updated;
+}
+
+/** Leaver: inactive at once (no bind, no token, hidden), address kept; roles for the organisation go. */
+export async function markLeaver(ctx: Ctx, actor: Actor, uid: string): Promise<PersonRow> {
+  const row = await findRow(ctx, uid, { forUpdate: true });
+  requireWriterOf(actor, row.orgCode);
+  if (row.status === 'leaver') return row;
+  const now = ctx.now();
+  const [left] = await ctx.tx.update(people).set({ status: 'leaver', leftAt: now, updatedAt: now }).where(eq(people.id, row.id)).returning();
+  await endEmployment(ctx, row.id, now);
+  await ctx.tx.delete(roleGrants).where(eq(roleGrants.personId, row.id));
+  await record(ctx.tx, actor, { action: 'person.leaver', targetType: 'person', targetId: uid, before: { status: row.status }, after: { status: 'leaver' }, cause: ctx.cause });
+  return left;
+}
+
+async function endEmployment(ctx: Ctx, personId: number, at: Date) {
+  await ctx.tx.update(employments).set({ endedAt: at }).where(and(eq(employments.personId, personId), isNull(employments.endedAt)));
+}
+
+/**
+ * Mover: a leaver (or someone active elsewhere) joins `orgCode`, keeping uid, mail and aliases.
+ * Allowed to the new organisation's administrators and connector.
+ */
+export async function joinOrganisation(ctx: Ctx, actor: Actor, uid: string, input: PersonFields & { orgCode: string; hrKey?: string | null; source?: string }): Promise<PersonRow> {
+  requireWriterOf(actor, input.orgCode);
+  const row = await findRow(ctx, uid, { forUpdate: true });
+  const org = await activeOrganisation(ctx, input.orgCode);
+  if (row.status === 'active' && row.orgCode === org.code) fail('person.already_active', `${uid} is already active in ${org.code}`);
+  const now = ctx.now();
+  await endEmployment(ctx, row.id, now);
+  if (row.status === 'active') await ctx.tx.delete(roleGrants).where(eq(roleGrants.personId, row.id));
+  await ctx.tx.insert(employments).values({ personId: row.id, orgCode: org.code, hrKey: input.hrKey ?? null, source: input.source ?? 'api', startedAt: now });
+  const [moved] = await ctx.tx.update(people).set({
+    orgCode: org.code, status: 'active', leftAt: null, displayName: displayName(row.cn, org.name), ...cleanFields(input), updatedAt: now,
+  }).where(eq(people.id, row.id)).returning();
+  await record(ctx.tx, actor, { action: 'person.move', targetType: 'person', targetId: uid, before: { orgCode: row.orgCode, status: row.status }, after: { orgCode: org.code, status: 'active' }, cause: ctx.cause });
+  return moved;
+}
+
+/** Leavers not joined elsewhere within LEAVER_RETENTION_DAYS are soft-deleted. Returns their uids. */
+export async function softDeleteExpiredLeavers(ctx: Ctx, actor: Actor): Promise<string[]> {
+  requireNational(actor);
+  const now = ctx.now();
+  const cutoff = new Date(now.getTime() - ctx.settings.leaverRetentionDays * 86_400_000);
+  const gone = await ctx.tx.update(people).set({ deletedAt: now, updatedAt: now })
+    .where(and(eq(people.status, 'leaver'), isNull(people.deletedAt), lt(people.leftAt, cutoff)))
+    .returning({ uid: people.uid, kind: people.kind });
+  for (const g of gone) await record(ctx.tx, actor, { action: 'person.soft_delete', targetType: g.kind, targetId: g.uid, after: { deleted: true }, cause: ctx.cause });
+  return gone.map((g) => g.uid);
+}
+
+/** A national administrator brings a soft-deleted leaver back (still a leaver, visible to admins). */
+export async function restorePerson(ctx: Ctx, actor: Actor, uid: string): Promise<PersonRow> {
+  requireNational(actor);
+  const row = await findRow(ctx, uid, { forUpdate: true, deleted: true });
+  if (!row.deletedAt) fail('person.not_deleted', `${uid} is not soft-deleted`);
+  // The retention clock restarts, or the next sweep would delete them again at once.
+  const [restored] = await ctx.tx.update(people).set({ deletedAt: null, leftAt: ctx.now(), updatedAt: ctx.now() }).where(eq(people.id, row.id)).returning();
+  await record(ctx.tx, actor, { action: 'person.restore', targetType: 'person', targetId: uid, before: { deleted: true }, after: { deleted: false }, cause: ctx.cause });
+  return restored;
+}
+
+/** Re-hire candidates: leavers whose NI number and date of birth hash to the same values. */
+export async function findRehireCandidates(ctx: Ctx, input: { niNumber: string; dateOfBirth: string }): Promise<PersonRow[]> {
+  const { niHmac, dobHmac } = identifierHashes(ctx, input);
+  return ctx.tx.select().from(people).where(and(eq(people.niHmac, niHmac!), eq(people.dobHmac, dobHmac!), eq(people.status, 'leaver')));
+}

@@ -1,0 +1,10 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+let t=Date.now();
+const db = await PGlite.create('/tmp/pgl1', { extensions: { pg_trgm }, startParams: undefined });
+console.log('open', Date.now()-t);
+console.log((await db.query("show max_wal_size")).rows, (await db.query("select version()")).rows);
+await db.query("create extension if not exists pg_trgm");
+t=Date.now(); const d = await db.dumpDataDir('none'); console.log('dump', Date.now()-t, d.size);
+await db.close();
+t=Date.now(); const db2 = await PGlite.create({ loadDataDir: d, extensions: { pg_trgm } }); console.log('load', Date.now()-t);
