@@ -33,25 +33,35 @@ async function pgliteSnapshot(): Promise<Blob> {
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
 export const engine = usingPostgres ? 'postgres' : 'pglite';
 
-export async function openTestDatabase(): Promise<Database> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return openPglite({ loadDataDir: await pgliteSnapshot() });
+async function onServer(url: string, statement: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database on the DATABASE_URL server: its URL, and how to drop it. */
+export async function createServerDatabase(serverUrl: string) {
   const name = `nhsdir_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await openPostgres(target.toString());
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+export async function openTestDatabase(): Promise<Database> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return openPglite({ loadDataDir: await pgliteSnapshot() });
+  const created = await createServerDatabase(serverUrl);
+  const db = await openPostgres(created.url);
   await db.migrate();
   const close = db.close;
   db.close = async () => {
     await close();
-    const drop = new pg.Client({ connectionString: url });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
+    await created.drop();
   };
   return db;
 }

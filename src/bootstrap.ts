@@ -1,0 +1,73 @@
+// Start-up shared by `serve`, `migrate` and `demo`: open and migrate the database, settle the
+// identifier key, make sure the national `admin` exists, and load the demo directory when due.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { services, settings } from './db/schema.js';
+import { systemActor } from './directory/actor.js';
+import { createDirectory, type Directory } from './directory/directory.js';
+import { hashPassword, identifierHmac, randomSecret } from './directory/secrets.js';
+import { demoLoaded, loadDemo } from './demo/demo.js';
+
+/** IDENTIFIER_KEY, or a key kept in DATA_DIR/identifier.key (made once, readable by the owner only). */
+function identifierKey(config: Config, log: Logger): string {
+  if (config.IDENTIFIER_KEY) return config.IDENTIFIER_KEY;
+  const file = join(config.DATA_DIR, 'identifier.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    writeFileSync(file, randomSecret(32) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+    log.info({ file }, 'generated the identifier key');
+  }
+  if (config.DATABASE_URL) log.warn({ file }, 'IDENTIFIER_KEY is unset: using the key file; set IDENTIFIER_KEY when several servers share the database');
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** HMACs made with one key are useless with another: refuse to start with a different key. */
+async function checkKey(database: Database, key: string): Promise<void> {
+  const check = identifierHmac(key, 'ni', 'key-check');
+  const [row] = await database.db.select().from(settings).where(eq(settings.key, 'identifier_key_check'));
+  if (!row) await database.db.insert(settings).values({ key: 'identifier_key_check', value: check }).onConflictDoNothing();
+  else if (row.value !== check) throw new Error('IDENTIFIER_KEY differs from the key this database was made with: NI-number and date-of-birth matching would fail. Use the original key.');
+}
+
+/** The national administrator `admin` (cn=admin,ou=Services): ADMIN_PASSWORD, or a random one printed once. */
+async function ensureAdmin(directory: Directory, config: Config, log: Logger): Promise<void> {
+  const [existing] = await directory.database.db.select().from(services).where(eq(services.name, 'admin'));
+  if (existing) return;
+  const password = config.ADMIN_PASSWORD ?? randomSecret(12);
+  await directory.createService(systemActor, { name: 'admin', description: 'National administrator', grants: [{ role: 'national_admin' }] });
+  await directory.database.db.update(services).set({ passwordHash: await hashPassword(password) }).where(eq(services.name, 'admin'));
+  if (config.ADMIN_PASSWORD) log.info('created the national administrator "admin" with ADMIN_PASSWORD');
+  else log.warn(`created the national administrator "admin" with the password ${password} (shown once: keep it)`);
+}
+
+export async function startCore(config: Config, log: Logger, opts: { demo?: boolean } = {}) {
+  const database = await openDatabase(config);
+  try {
+    await database.migrate();
+    const key = identifierKey(config, log);
+    await checkKey(database, key);
+    const directory = createDirectory(database, {
+      mailDomain: config.MAIL_DOMAIN,
+      identifierKey: key,
+      leaverRetentionDays: config.LEAVER_RETENTION_DAYS,
+      lockoutAttempts: config.LOCKOUT_ATTEMPTS,
+      lockoutMinutes: config.LOCKOUT_MINUTES,
+    });
+    await ensureAdmin(directory, config, log);
+    const wanted = opts.demo ?? (config.DEMO === 'true' || (config.DEMO === 'auto' && database.kind === 'pglite'));
+    if (wanted && !(await demoLoaded(directory))) {
+      // DEMO=auto fills only an empty embedded database; DEMO=true fills any database once.
+      const [{ n }] = await database.query<{ n: number }>('select count(*)::int as n from people');
+      if (config.DEMO === 'true' || opts.demo || n === 0) await loadDemo(directory, log);
+    }
+    return { database, directory };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

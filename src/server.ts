@@ -1,0 +1,41 @@
+// `nhsdir serve`: start the core, listen, sweep expired leavers hourly, shut down cleanly.
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import { startCore } from './bootstrap.js';
+import type { Config } from './config.js';
+import { systemActor } from './directory/actor.js';
+
+export async function serve(config: Config, log: Logger) {
+  const { database, directory } = await startCore(config, log);
+  const app = buildApp(directory, { loggerInstance: log });
+  await app.listen({ host: config.HOST, port: config.HTTP_PORT });
+  log.info(`REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ${database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'}`);
+  log.info('sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), or with a demo account: demo.admin, demo.la, demo.user, password "demo"');
+
+  const sweep = async () => {
+    try {
+      const gone = await directory.softDeleteExpiredLeavers(systemActor);
+      if (gone.length) log.info({ count: gone.length }, 'soft-deleted leavers past LEAVER_RETENTION_DAYS');
+    } catch (err) {
+      log.error({ err }, 'leaver retention sweep failed; will retry');
+    }
+  };
+  await sweep();
+  const timer = setInterval(sweep, 3_600_000);
+  timer.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    clearInterval(timer);
+    await app.close();
+    // PGlite writes its files on close: closing it is what keeps the embedded data safe.
+    await database.close();
+    log.info('stopped');
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return { app, database, directory, stop };
+}
