@@ -4,11 +4,20 @@ import { buildApp } from './app.js';
 import { startCore } from './bootstrap.js';
 import type { Config } from './config.js';
 import { systemActor } from './directory/actor.js';
+import { Dit } from './ldap/entries.js';
+import { startLdapServer } from './ldap/server.js';
+import { version } from './version.js';
 
 export async function serve(config: Config, log: Logger) {
   const { database, directory } = await startCore(config, log);
   const app = buildApp(directory, { loggerInstance: log });
   await app.listen({ host: config.HOST, port: config.HTTP_PORT });
+  const ldap = await startLdapServer({
+    directory, dit: new Dit(config.LDAP_SUFFIX), anonymous: config.LDAP_ANONYMOUS, sizeCap: config.LDAP_SIZE_LIMIT,
+    vendorVersion: version, host: config.HOST, port: config.LDAP_PORT, ldapsPort: config.LDAPS_PORT,
+    certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, idleSeconds: config.LDAP_IDLE_SECONDS, log,
+  });
+  log.info(`LDAP on ldap://${config.HOST}:${ldap.port}${ldap.ldapsPort ? ` and ldaps://${config.HOST}:${ldap.ldapsPort}` : ''}, base ${config.LDAP_SUFFIX}`);
   log.info(`REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ${database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'}`);
   log.info('sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), or with a demo account: demo.admin, demo.la, demo.user, password "demo"');
 
@@ -30,6 +39,7 @@ export async function serve(config: Config, log: Logger) {
     stopping = true;
     log.info({ signal }, 'shutting down');
     clearInterval(timer);
+    await ldap.close();
     await app.close();
     // PGlite writes its files on close: closing it is what keeps the embedded data safe.
     await database.close();
@@ -37,5 +47,5 @@ export async function serve(config: Config, log: Logger) {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  return { app, database, directory, stop };
+  return { app, ldap, database, directory, stop };
 }

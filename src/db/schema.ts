@@ -80,13 +80,14 @@ export const people = pgTable('people', {
   index('people_given_prefix').on(sql`lower(${t.givenName}) text_pattern_ops`),
   index('people_mail_prefix').on(sql`lower(${t.mail}) text_pattern_ops`),
   index('people_display_prefix').on(sql`lower(${t.displayName}) text_pattern_ops`),
+  index('people_title_prefix').on(sql`lower(${t.title}) text_pattern_ops`),
+  index('people_department_prefix').on(sql`lower(${t.department}) text_pattern_ops`),
   index('people_telephone').on(t.telephoneDigits),
   index('people_mobile').on(t.mobileDigits),
   // Substring search (LIKE '%x%') through trigrams.
   index('people_cn_trgm').using('gin', sql`lower(${t.cn}) gin_trgm_ops`),
   index('people_sn_trgm').using('gin', sql`lower(${t.familyName}) gin_trgm_ops`),
   index('people_given_trgm').using('gin', sql`lower(${t.givenName}) gin_trgm_ops`),
-  index('people_mail_trgm').using('gin', sql`lower(${t.mail}) gin_trgm_ops`),
   index('people_rehire').on(t.niHmac, t.dobHmac),
   // Sort keys for server-side sort and VLV.
   index('people_cn_sort').on(sql`lower(${t.cn})`, t.id),
@@ -101,6 +102,7 @@ export const addresses = pgTable('addresses', {
 }, (t) => [
   index('addresses_person').on(t.personId),
   index('addresses_prefix').on(sql`${t.address} text_pattern_ops`),
+  index('addresses_trgm').using('gin', sql`${t.address} gin_trgm_ops`),
 ]);
 
 /** Employment history: which organisation, under which HR key, from when to when. */

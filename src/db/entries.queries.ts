@@ -1,0 +1,145 @@
+// The searches behind LDAP (and later REST lists): people and mailboxes, organisations, change-log
+// entries, each filtered by a compiled Filter in SQL and cut at a limit, so only what is sent is read.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Filter } from '../directory/filter.js';
+import { rows, type Database } from './client.js';
+import { compileFilter, phoneValue, type ColumnMap } from './filter-sql.js';
+
+const lower = (col: string) => ({ expr: sql.raw(`lower(${col})`) });
+const lowerNullable = (col: string) => ({ expr: sql.raw(`lower(${col})`), nullable: true });
+
+export const peopleColumns: ColumnMap = {
+  uid: { expr: sql`p.uid` },
+  // Every address ever held is in `addresses`, so one lookup serves mail and old aliases alike.
+  mail: { expr: sql`p.mail`, via: (v, op) => sql`p.id = any(array(select person_id from addresses where address ${op === 'eq' ? sql`=` : sql`like`} ${v}))` },
+  alias: { expr: sql`p.mail`, via: (v, op) => sql`p.id = any(array(select a.person_id from addresses a join people q on q.id = a.person_id
+    where a.address ${op === 'eq' ? sql`=` : sql`like`} ${v} and a.address <> q.mail))` },
+  cn: lower('p.cn'),
+  sn: lower('p.family_name'),
+  givenName: lowerNullable('p.given_name'),
+  displayName: lower('p.display_name'),
+  telephone: { expr: sql`p.telephone_digits`, nullable: true, prepare: phoneValue },
+  mobile: { expr: sql`p.mobile_digits`, nullable: true, prepare: phoneValue },
+  title: lowerNullable('p.title'),
+  department: lowerNullable('p.department'),
+  site: lowerNullable('p.site'),
+  orgName: { expr: sql`p.org_code`, nullable: true, via: (v, op) => sql`p.org_code = any(array(select code from organisations where lower(name) ${op === 'eq' ? sql`=` : sql`like`} ${v}))` },
+  orgCode: { expr: sql`p.org_code`, nullable: true, prepare: (v) => v.toUpperCase() },
+  entryUuid: { expr: sql`p.entry_uuid::text` },
+  created: { expr: sql`p.created_at`, kind: 'time' },
+  modified: { expr: sql`p.updated_at`, kind: 'time' },
+  kind: { expr: sql`p.kind`, prepare: (v) => v },
+};
+
+export const organisationColumns: ColumnMap = {
+  orgName: lower('o.name'),
+  orgCode: { expr: sql`o.code`, prepare: (v) => v.toUpperCase() },
+  orgStatus: lower('o.status'),
+  successorCode: { expr: sql`o.successor_code`, nullable: true, prepare: (v) => v.toUpperCase() },
+  parentCode: { expr: sql`o.parent_code`, nullable: true, prepare: (v) => v.toUpperCase() },
+  previousName: { expr: sql`o.code`, via: (v, op) => sql`o.code = any(array(select org_code from organisation_names where lower(name) ${op === 'eq' ? sql`=` : sql`like`} ${v}))` },
+  entryUuid: { expr: sql`o.entry_uuid::text` },
+  created: { expr: sql`o.created_at`, kind: 'time' },
+  modified: { expr: sql`o.updated_at`, kind: 'time' },
+};
+
+export const changeColumns: ColumnMap = {
+  changeNumber: { expr: sql`a.seq`, kind: 'number' },
+  created: { expr: sql`a.at`, kind: 'time' },
+};
+
+export interface EntryRow {
+  id: number; kind: 'person' | 'mailbox'; uid: string; mail: string; given_name: string | null; family_name: string;
+  cn: string; display_name: string; org_code: string | null; org_name: string | null; title: string | null;
+  department: string | null; site: string | null; telephone: string | null; mobile: string | null; entry_uuid: string;
+  created_at: Date; updated_at: Date; status: string; aliases: string[] | null; owner_uid: string | null; delegates: string[] | null;
+}
+
+/** Who may see what: leavers only for their organisation's administrators; soft-deleted never here. */
+export interface Visibility { all: boolean; adminOf: string[] }
+
+export type SortKey = 'cn' | 'sn' | 'givenName' | 'mail' | 'displayName';
+const sortExpr: Record<SortKey, string> = { cn: 'lower(p.cn)', sn: 'lower(p.family_name)', givenName: "lower(coalesce(p.given_name, ''))", mail: 'lower(p.mail)', displayName: 'lower(p.display_name)' };
+
+export interface PeopleQuery {
+  filter: Filter;
+  visibility: Visibility;
+  kind?: 'person' | 'mailbox';
+  orgCode?: string;
+  /** Address-book views list only listed mailboxes. */
+  listedOnly?: boolean;
+  uid?: string;
+  sort?: { key: SortKey; reverse: boolean };
+  /** Keyset paging: rows after this (sort value, id). */
+  after?: { key?: string; id: number };
+  offset?: number;
+  limit: number;
+}
+
+function peopleWhere(q: PeopleQuery): SQL {
+  const parts: SQL[] = [sql`p.deleted_at is null`, compileFilter(q.filter, peopleColumns)];
+  if (!q.visibility.all) parts.push(q.visibility.adminOf.length ? sql`(p.status = 'active' or p.org_code = any(${sql.param(q.visibility.adminOf)}::text[]))` : sql`p.status = 'active'`);
+  if (q.kind) parts.push(sql`p.kind = ${q.kind}`);
+  if (q.orgCode) parts.push(sql`p.org_code = ${q.orgCode} and p.status = 'active'`);
+  if (q.listedOnly) parts.push(sql`(p.kind = 'person' or p.listed)`);
+  if (q.uid) parts.push(sql`p.uid = ${q.uid.toLowerCase()}`);
+  return sql.join(parts, sql` and `);
+}
+
+export async function searchPeople(database: Database, q: PeopleQuery): Promise<EntryRow[]> {
+  const where = [peopleWhere(q)];
+  let order = sql``;
+  if (q.sort) {
+    const expr = sql.raw(sortExpr[q.sort.key]);
+    const dir = sql.raw(q.sort.reverse ? 'desc' : 'asc');
+    if (q.after) where.push(q.sort.reverse ? sql`(${expr}, p.id) < (${q.after.key ?? ''}, ${q.after.id})` : sql`(${expr}, p.id) > (${q.after.key ?? ''}, ${q.after.id})`);
+    order = sql`order by ${expr} ${dir}, p.id ${dir}`;
+  } else if (q.after) {
+    // Paging without sort walks the primary key, so a paged search can read everything.
+    where.push(sql`p.id > ${q.after.id}`);
+    order = sql`order by p.id`;
+  }
+  return rows<EntryRow>(database.db.execute(sql`
+    select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
+      p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.created_at, p.updated_at, p.status,
+      (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and a.address <> p.mail) as aliases,
+      case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
+      case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates
+    from people p left join organisations o on o.code = p.org_code
+    where ${sql.join(where, sql` and `)} ${order}
+    limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`));
+}
+
+export async function countPeople(database: Database, q: PeopleQuery, below?: string): Promise<number> {
+  const extra = below !== undefined && q.sort ? sql` and ${sql.raw(sortExpr[q.sort.key])} ${sql.raw(q.sort.reverse ? '>' : '<')} ${below.toLowerCase()}` : sql``;
+  const [row] = await rows<{ n: number }>(database.db.execute(sql`select count(*)::int as n from people p where ${peopleWhere(q)}${extra}`));
+  return row.n;
+}
+
+export interface OrganisationRow {
+  code: string; name: string; status: string; parent_code: string | null; successor_code: string | null;
+  entry_uuid: string; created_at: Date; updated_at: Date; previous_names: string[] | null;
+}
+
+export async function searchOrganisations(database: Database, filter: Filter, opts: { code?: string; afterCode?: string; limit: number }): Promise<OrganisationRow[]> {
+  const where = [compileFilter(filter, organisationColumns)];
+  if (opts.code) where.push(sql`o.code = ${opts.code.toUpperCase()}`);
+  if (opts.afterCode) where.push(sql`o.code > ${opts.afterCode}`);
+  return rows<OrganisationRow>(database.db.execute(sql`
+    select o.*, (select array_agg(n.name order by n.valid_to) from organisation_names n where n.org_code = o.code) as previous_names
+    from organisations o where ${sql.join(where, sql` and `)} order by o.code limit ${opts.limit}`));
+}
+
+export interface ChangeRow { seq: number; at: Date; actor: string; action: string; target_type: string; target_id: string; before: unknown; after: unknown }
+
+export async function searchChanges(database: Database, filter: Filter, opts: { seq?: number; afterSeq?: number; limit: number }): Promise<ChangeRow[]> {
+  const where = [compileFilter(filter, changeColumns)];
+  if (opts.seq !== undefined) where.push(sql`a.seq = ${opts.seq}`);
+  if (opts.afterSeq !== undefined) where.push(sql`a.seq > ${opts.afterSeq}`);
+  return rows<ChangeRow>(database.db.execute(sql`select a.* from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`));
+}
+
+export async function changeBounds(database: Database): Promise<{ first: number; last: number }> {
+  const [r] = await rows<{ first: number | null; last: number | null }>(database.db.execute(sql`select min(seq)::int as first, max(seq)::int as last from audit`));
+  return { first: r.first ?? 0, last: r.last ?? 0 };
+}

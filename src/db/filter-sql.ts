@@ -1,0 +1,74 @@
+// Compiles the core's Filter into a WHERE clause that PostgreSQL answers from indexes: prefixes
+// through text_pattern_ops b-trees, substrings through pg_trgm, addresses through the addresses
+// table. SQL's three-valued logic is LDAP's: undefined becomes NULL, and NULL is not true.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Attr, Filter } from '../directory/filter.js';
+
+/** How one attribute is stored in one table. */
+export interface Column {
+  /** The expression compared (already lower-cased where matching ignores case). */
+  expr: SQL;
+  /** Nullable columns must say "false", not "unknown", when the entry has no value. */
+  nullable?: boolean;
+  /** How an assertion value is prepared; returning null makes the item undefined. */
+  prepare?: (value: string) => string | null;
+  kind?: 'text' | 'number' | 'time';
+  /** Equality and substrings by a subquery instead (addresses, organisation names). */
+  via?: (pattern: SQL, op: 'eq' | 'like') => SQL;
+}
+
+export type ColumnMap = Partial<Record<Attr, Column>>;
+
+const lowerCase = (v: string) => v.toLowerCase();
+const escapeLike = (v: string) => v.replace(/[\\%_]/g, '\\$&');
+
+/** telephone matches ignore spaces and hyphens; a value with letters is not a phone number. */
+export const phoneValue = (v: string) => {
+  const digits = v.replace(/[\s-]/g, '');
+  return /^[+()0-9.]*$/.test(digits) ? digits : null;
+};
+
+/** LDAP GeneralizedTime (20260105090000Z) or ISO 8601. */
+function timeValue(v: string): string | null {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?Z$/.exec(v);
+  const iso = m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5] ?? '00'}:${m[6] ?? '00'}Z` : v;
+  return Number.isNaN(Date.parse(iso)) ? null : new Date(iso).toISOString();
+}
+
+function prepared(col: Column, value: string): string | null {
+  if (col.kind === 'number') return /^\d{1,15}$/.test(value) ? value : null;
+  if (col.kind === 'time') return timeValue(value);
+  return (col.prepare ?? lowerCase)(value);
+}
+
+function guard(col: Column, condition: SQL): SQL {
+  return col.nullable ? sql`(${col.expr} is not null and ${condition})` : sql`(${condition})`;
+}
+
+function compileItem(f: Extract<Filter, { attr: Attr }>, col: Column): SQL {
+  if (f.op === 'present') return col.nullable ? sql`(${col.expr} is not null)` : sql`true`;
+  if (f.op === 'sub') {
+    const parts = [f.initial, ...f.any, f.final].map((p) => (p === undefined ? undefined : prepared(col, p)));
+    if (parts.some((p) => p === null) || col.kind === 'number' || col.kind === 'time') return sql`null::boolean`;
+    const [initial, ...rest] = parts as (string | undefined)[];
+    const final = rest.pop();
+    const pattern = `${escapeLike(initial ?? '')}%${rest.map((p) => `${escapeLike(p!)}%`).join('')}${escapeLike(final ?? '')}`;
+    if (col.via) return col.via(sql`${pattern}`, 'like');
+    return guard(col, sql`${col.expr} like ${pattern}`);
+  }
+  const value = prepared(col, f.value);
+  if (value === null) return sql`null::boolean`;
+  const param = col.kind === 'number' ? sql`${Number(value)}` : col.kind === 'time' ? sql`${value}::timestamptz` : sql`${value}`;
+  if (f.op === 'eq') return col.via ? col.via(sql`${escapeLike(value)}`, 'eq') : guard(col, sql`${col.expr} = ${param}`);
+  return guard(col, f.op === 'ge' ? sql`${col.expr} >= ${param}` : sql`${col.expr} <= ${param}`);
+}
+
+/** The WHERE clause for `filter` over a table described by `columns`; attributes it lacks are absent (false). */
+export function compileFilter(filter: Filter, columns: ColumnMap): SQL {
+  if ('const' in filter) return filter.const === 'undefined' ? sql`null::boolean` : filter.const ? sql`true` : sql`false`;
+  if ('and' in filter) return filter.and.length ? sql`(${sql.join(filter.and.map((f) => compileFilter(f, columns)), sql` and `)})` : sql`true`;
+  if ('or' in filter) return filter.or.length ? sql`(${sql.join(filter.or.map((f) => compileFilter(f, columns)), sql` or `)})` : sql`false`;
+  if ('not' in filter) return sql`(not ${compileFilter(filter.not, columns)})`;
+  const col = columns[filter.attr];
+  return col ? compileItem(filter, col) : sql`false`;
+}

@@ -1,0 +1,113 @@
+// A small BER codec for the LDAP messages we serve (RFC 4511 section 5.1: definite lengths only,
+// X.690 basic encoding). The reader never trusts a length: every read is bounds-checked and a
+// malformed input throws BerError, which the transport answers with a notice of disconnection.
+
+export class BerError extends Error {}
+
+export class BerReader {
+  constructor(private readonly buf: Buffer, public offset = 0, private readonly end = buf.length) {}
+
+  get done(): boolean { return this.offset >= this.end; }
+
+  peekTag(): number {
+    if (this.offset >= this.end) throw new BerError('unexpected end of data');
+    return this.buf[this.offset];
+  }
+
+  /** Reads one TLV header: its tag and a reader over exactly its content. */
+  read(expected?: number): { tag: number; body: BerReader; start: number; length: number } {
+    const tag = this.peekTag();
+    if (expected !== undefined && tag !== expected) throw new BerError(`expected tag 0x${expected.toString(16)}, found 0x${tag.toString(16)}`);
+    if ((tag & 0x1f) === 0x1f) throw new BerError('multi-byte tags are not used in LDAP');
+    let p = this.offset + 1;
+    if (p >= this.end) throw new BerError('truncated length');
+    let length = this.buf[p++];
+    if (length & 0x80) {
+      const n = length & 0x7f;
+      if (n === 0) throw new BerError('indefinite lengths are not allowed in LDAP');
+      if (n > 4) throw new BerError('length too long');
+      if (p + n > this.end) throw new BerError('truncated length');
+      length = 0;
+      for (let i = 0; i < n; i++) length = length * 256 + this.buf[p++];
+    }
+    if (p + length > this.end) throw new BerError('content runs past its container');
+    this.offset = p + length;
+    return { tag, body: new BerReader(this.buf, p, p + length), start: p, length };
+  }
+
+  bytes(expected?: number): Buffer {
+    const { body } = this.read(expected);
+    return body.buf.subarray(body.offset, body.end);
+  }
+
+  string(expected = 0x04): string { return this.bytes(expected).toString('utf8'); }
+
+  int(expected = 0x02): number {
+    const b = this.bytes(expected);
+    if (b.length === 0 || b.length > 6) throw new BerError('integer of bad size');
+    let v = 0;
+    for (const byte of b) v = v * 256 + byte;
+    return b[0] & 0x80 ? v - 256 ** b.length : v; // two's complement
+  }
+
+  bool(expected = 0x01): boolean {
+    const b = this.bytes(expected);
+    if (b.length !== 1) throw new BerError('boolean of bad size');
+    return b[0] !== 0;
+  }
+
+  enumerated(): number { return this.int(0x0a); }
+
+  /** Everything left, as raw bytes (an unparsed control value, say). */
+  rest(): Buffer { const b = this.buf.subarray(this.offset, this.end); this.offset = this.end; return b; }
+}
+
+/**
+ * How long the first complete TLV in `buf` is, or -1 if more bytes are needed.
+ * Throws BerError for an impossible header, or when the PDU would exceed `max` bytes.
+ */
+export function frameLength(buf: Buffer, max: number): number {
+  if (buf.length < 2) return -1;
+  if (buf[0] !== 0x30) throw new BerError('an LDAPMessage is a SEQUENCE');
+  let length = buf[1];
+  let header = 2;
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n === 0 || n > 4) throw new BerError('bad length');
+    if (buf.length < 2 + n) return -1;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + buf[2 + i];
+    header += n;
+  }
+  if (header + length > max) throw new BerError(`message of ${header + length} bytes is over the limit of ${max}`);
+  return buf.length >= header + length ? header + length : -1;
+}
+
+// ---- encoding ----
+
+function lengthBytes(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const out: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
+  return Buffer.from([0x80 | out.length, ...out]);
+}
+
+export function tlv(tag: number, content: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag]), lengthBytes(content.length), content]);
+}
+
+export const seq = (tag: number, parts: Buffer[]) => tlv(tag, Buffer.concat(parts));
+export const str = (value: string | Buffer, tag = 0x04) => tlv(tag, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
+export const bool = (value: boolean, tag = 0x01) => tlv(tag, Buffer.from([value ? 0xff : 0x00]));
+
+export function int(value: number, tag = 0x02): Buffer {
+  const out: number[] = [];
+  let v = value;
+  do {
+    out.unshift(v & 0xff);
+    v = Math.floor(v / 256);
+  } while (value >= 0 ? v > 0 || (out[0] & 0x80) !== 0 : v < -1 || (out[0] & 0x80) === 0);
+  return tlv(tag, Buffer.from(out));
+}
+
+export const enumerated = (value: number) => int(value, 0x0a);

@@ -1,0 +1,173 @@
+// One LDAP connection's state and operations: bind, search, extended operations, abandon.
+// The directory core decides; this file translates LDAP into core calls and results back.
+import type { Actor } from '../directory/actor.js';
+import type { Principal } from '../directory/accounts.service.js';
+import { principalFromName } from '../directory/accounts.service.js';
+import type { Directory } from '../directory/directory.js';
+import { DirectoryError } from '../directory/errors.js';
+import { randomSecret } from '../directory/secrets.js';
+import { BerError, BerReader, seq, str } from './ber.js';
+import { endsWith, parseDn } from './dn.js';
+import { Dit } from './entries.js';
+import { ldapResultFor } from './errors.js';
+import { extendedResult, message, OID, responseTag, result, Result, searchEntry, type Message } from './protocol.js';
+import { search } from './search.js';
+
+export interface SessionOptions {
+  directory: Directory;
+  dit: Dit;
+  anonymous: boolean;
+  sizeCap: number;
+  vendorVersion: string;
+  tls: boolean;
+  canStartTls: boolean;
+}
+
+export interface Transport {
+  /** Write bytes, resolving when the socket can take more (back-pressure). */
+  write(bytes: Buffer): Promise<void>;
+  startTls(): Promise<void>;
+  close(): void;
+}
+
+export class Session {
+  actor: Actor | null = null;
+  private readonly abandoned = new Set<number>();
+  private tls: boolean;
+
+  constructor(private readonly opts: SessionOptions, private readonly transport: Transport) {
+    this.tls = opts.tls;
+  }
+
+  /** Abandon acts at once, ahead of the queue (RFC 4511 section 4.11). */
+  abandon(id: number) { this.abandoned.add(id); }
+
+  async handle(msg: Message): Promise<void> {
+    const { id, request: req } = msg;
+    try {
+      switch (req.op) {
+        case 'bind': return await this.bind(id, req);
+        case 'search': return await this.search(msg);
+        case 'extended': return await this.extended(id, req.name, req.value);
+        case 'unbind': case 'abandon': return;
+        default:
+          return await this.reply(id, result(responseTag[req.op], Result.unwillingToPerform, 'the directory is fed by HR and the REST API; LDAP is read-only'));
+      }
+    } catch (err) {
+      if (err instanceof BerError) throw err;
+      const tag = req.op === 'bind' ? responseTag.bind : req.op === 'search' ? responseTag.search : responseTag.extended;
+      const [code, text] = err instanceof DirectoryError ? ldapResultFor(err) : [Result.other, 'internal error'];
+      if (!(err instanceof DirectoryError)) console.error(err);
+      await this.reply(id, result(tag, code, text));
+    } finally {
+      this.abandoned.delete(id);
+    }
+  }
+
+  private reply(id: number, op: Buffer, controls: Message['controls'] = []) {
+    return this.transport.write(message(id, op, controls));
+  }
+
+  /** The principal a bind name stands for: a person or service DN, or a bare address, uid or service name. */
+  private principal(name: string): Principal | null {
+    if (!name.includes('=')) return principalFromName(name);
+    let rdns;
+    try { rdns = parseDn(name); } catch { return null; }
+    const suffix = parseDn(this.opts.dit.suffix);
+    if (!endsWith(rdns, suffix)) return null;
+    const rel = rdns.slice(0, rdns.length - suffix.length);
+    const top = rel[rel.length - 1]?.value.toLowerCase();
+    if (rel.length === 2 && rel[0].type === 'uid' && top === 'people') return { uid: rel[0].value.toLowerCase() };
+    if (rel.length === 2 && rel[0].type === 'cn' && top === 'services') return { service: rel[0].value.toLowerCase() };
+    if (rel.length === 3 && rel[0].type === 'uid' && top === 'addressbooks') return { uid: rel[0].value.toLowerCase() };
+    return null;
+  }
+
+  private async bind(id: number, req: Extract<Message['request'], { op: 'bind' }>) {
+    const done = (code: number, text = '') => this.reply(id, result(responseTag.bind, code, text));
+    this.actor = null;
+    if (req.version !== 3) return done(Result.protocolError, 'only LDAP version 3 is supported');
+    if (req.sasl !== undefined) return done(Result.authMethodNotSupported, 'only simple bind is supported');
+    if (req.name === '' && req.simple === '') return done(Result.success); // anonymous
+    // RFC 4513 section 5.1.2: a name with an empty password is an unauthenticated bind; refuse it.
+    if (req.simple === '') return done(Result.unwillingToPerform, 'unauthenticated bind (a name with no password) is not allowed');
+    const principal = this.principal(req.name);
+    const actor = principal ? await this.opts.directory.authenticate(principal, req.simple ?? '') : null;
+    if (!actor) return done(Result.invalidCredentials, 'invalid credentials');
+    this.actor = actor;
+    return done(Result.success);
+  }
+
+  private dnOf(actor: Actor): string {
+    return actor.kind === 'service' ? this.opts.dit.service(actor.name) : this.opts.dit.person(actor.name);
+  }
+
+  private async search(msg: Message) {
+    const req = msg.request as Extract<Message['request'], { op: 'search' }>;
+    const env = { database: this.opts.directory.database, dit: this.opts.dit, actor: this.actor, anonymous: this.opts.anonymous, sizeCap: this.opts.sizeCap, vendorVersion: this.opts.vendorVersion };
+    // Entries are batched and written together: one socket write per batch, not per entry.
+    let batch: Buffer[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      const out = Buffer.concat(batch);
+      batch = [];
+      bytes = 0;
+      await this.transport.write(out);
+    };
+    const outcome = await search(env, req, msg.controls, async (dn, attrs) => {
+      const m = message(msg.id, searchEntry(dn, attrs));
+      batch.push(m);
+      bytes += m.length;
+      if (bytes > 64 * 1024) await flush();
+    }, () => this.abandoned.has(msg.id));
+    if (outcome.code === -1) return; // abandoned: no response at all
+    batch.push(message(msg.id, result(responseTag.search, outcome.code, outcome.diagnostic ?? '', [], outcome.matchedDN ?? ''), outcome.controls ?? []));
+    await flush();
+  }
+
+  private async extended(id: number, name: string, value?: Buffer) {
+    const done = (code: number, text = '', responseName?: string, responseValue?: Buffer) =>
+      this.reply(id, extendedResult(code, text, responseName, responseValue));
+    switch (name) {
+      case OID.whoAmI:
+        // RFC 4532: "dn:<DN>" for a bound identity, empty for anonymous.
+        return done(Result.success, '', undefined, Buffer.from(this.actor ? `dn:${this.dnOf(this.actor)}` : ''));
+      case OID.startTls: {
+        if (!this.opts.canStartTls) return done(Result.unavailable, 'no certificate is configured (TLS_CERT_FILE, TLS_KEY_FILE)');
+        if (this.tls) return done(Result.operationsError, 'TLS is already in use');
+        await done(Result.success, '', OID.startTls);
+        await this.transport.startTls();
+        this.tls = true;
+        return;
+      }
+      case OID.passwordModify: return this.passwordModify(done, value);
+      default:
+        return done(Result.protocolError, `unsupported extended operation ${name}`);
+    }
+  }
+
+  /** RFC 3062: own password (with the old one), or an administrator's for another person. */
+  private async passwordModify(done: (code: number, text?: string, name?: string, value?: Buffer) => Promise<void>, value?: Buffer) {
+    if (!this.actor) return done(Result.insufficientAccessRights, 'bind first');
+    let target: string | undefined, oldPassword: string | undefined, newPassword: string | undefined;
+    if (value?.length) {
+      const r = new BerReader(value).read(0x30).body;
+      while (!r.done) {
+        const t = r.peekTag();
+        const v = r.string(t);
+        if (t === 0x80) target = v; else if (t === 0x81) oldPassword = v; else if (t === 0x82) newPassword = v;
+      }
+    }
+    let uid = this.actor.kind === 'person' ? this.actor.name : undefined;
+    if (target) {
+      const p = this.principal(target);
+      uid = p && 'uid' in p ? p.uid : undefined;
+      if (!uid) return done(Result.unwillingToPerform, 'the user identity must be a person');
+    }
+    if (!uid) return done(Result.unwillingToPerform, 'service account passwords are set by a national administrator');
+    const generated = newPassword === undefined ? randomSecret(12) : undefined;
+    await this.opts.directory.setPassword(this.actor, uid, { currentPassword: oldPassword, newPassword: newPassword ?? generated! });
+    return done(Result.success, '', undefined, generated ? seq(0x30, [str(generated, 0x80)]) : undefined);
+  }
+}
