@@ -70,8 +70,9 @@ export interface PeopleQuery {
   listedOnly?: boolean;
   uid?: string;
   sort?: { key: SortKey; reverse: boolean };
-  /** Keyset paging: rows after this (sort value, id). */
+  /** Keyset paging: rows after this (sort value, id); `paged` orders by id from the first page. */
   after?: { key?: string; id: number };
+  paged?: boolean;
   offset?: number;
   limit: number;
 }
@@ -94,9 +95,9 @@ export async function searchPeople(database: Database, q: PeopleQuery): Promise<
     const dir = sql.raw(q.sort.reverse ? 'desc' : 'asc');
     if (q.after) where.push(q.sort.reverse ? sql`(${expr}, p.id) < (${q.after.key ?? ''}, ${q.after.id})` : sql`(${expr}, p.id) > (${q.after.key ?? ''}, ${q.after.id})`);
     order = sql`order by ${expr} ${dir}, p.id ${dir}`;
-  } else if (q.after) {
+  } else if (q.paged) {
     // Paging without sort walks the primary key, so a paged search can read everything.
-    where.push(sql`p.id > ${q.after.id}`);
+    if (q.after) where.push(sql`p.id > ${q.after.id}`);
     order = sql`order by p.id`;
   }
   return rows<EntryRow>(database.db.execute(sql`

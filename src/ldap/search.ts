@@ -281,7 +281,7 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
     } else if ('people' in src) {
       const rows = await searchPeople(env.database, {
         ...src.people, filter: toFilter(req.filter, 'people'), visibility, sort,
-        after: from.id !== undefined ? { id: from.id, key: from.key } : undefined,
+        after: from.id !== undefined ? { id: from.id, key: from.key } : undefined, paged: Boolean(paging),
         limit: room + 1,
       });
       entries = rows.map((r) => personEntry(env.dit, r, src.book === 'own' ? r.org_code ?? undefined : src.book));

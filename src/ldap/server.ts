@@ -26,9 +26,8 @@ export interface LdapServerOptions extends Omit<SessionOptions, 'tls' | 'canStar
 export interface LdapServer { port: number; ldapsPort?: number; connections: () => number; close(): Promise<void> }
 
 export async function startLdapServer(opts: LdapServerOptions): Promise<LdapServer> {
-  const secureContext = opts.certFile && opts.keyFile
-    ? tls.createSecureContext({ cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) })
-    : undefined;
+  const pem = opts.certFile && opts.keyFile ? { cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) } : undefined;
+  const secureContext = pem && tls.createSecureContext(pem);
   const sockets = new Set<net.Socket>();
   const accept = (socket: net.Socket, isTls: boolean) => {
     sockets.add(socket);
@@ -40,8 +39,8 @@ export async function startLdapServer(opts: LdapServerOptions): Promise<LdapServ
   plain.listen(opts.port, opts.host);
   await once(plain, 'listening');
   let secure: tls.Server | undefined;
-  if (opts.ldapsPort !== undefined && secureContext) {
-    secure = tls.createServer({ secureContext }, (s) => accept(s, true));
+  if (opts.ldapsPort !== undefined && pem) {
+    secure = tls.createServer(pem, (s) => accept(s, true));
     secure.on('tlsClientError', () => { /* a failed handshake concerns that client only */ });
     secure.listen(opts.ldapsPort, opts.host);
     await once(secure, 'listening');

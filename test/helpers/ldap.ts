@@ -86,7 +86,9 @@ export function ldapsearch(args: string[], opts: { until?: RegExp } = {}): Promi
     const timer = setTimeout(() => child.kill(), 30_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, entries: parseLdif(stdout) });
+      // Stopped at `until`: only what came before it counts (ldapsearch asks for VLV windows forever).
+      const m = opts.until?.exec(stdout);
+      resolve({ code, stdout, stderr, entries: parseLdif(m ? stdout.slice(0, m.index) : stdout) });
     });
   });
 }
