@@ -27,3 +27,29 @@ export function prefixFilter(text: string): Filter {
   const initial = text.trim();
   return { or: (['cn', 'sn', 'givenName', 'mail'] as const).map((attr) => ({ attr, op: 'sub' as const, initial, any: [] })) };
 }
+
+/**
+ * Fold constants (RFC 4511's three-valued rules): a search whose filter can never be true for a
+ * kind of entry is not sent to the database at all.
+ */
+export function simplify(f: Filter): Filter {
+  if ('and' in f) {
+    const parts = f.and.map(simplify).filter((x) => !('const' in x && x.const === true));
+    if (parts.some((x) => 'const' in x && x.const === false)) return FALSE;
+    return parts.length === 0 ? TRUE : parts.length === 1 ? parts[0] : { and: parts };
+  }
+  if ('or' in f) {
+    const parts = f.or.map(simplify).filter((x) => !('const' in x && x.const === false));
+    if (parts.some((x) => 'const' in x && x.const === true)) return TRUE;
+    return parts.length === 0 ? FALSE : parts.length === 1 ? parts[0] : { or: parts };
+  }
+  if ('not' in f) {
+    const inner = simplify(f.not);
+    if ('const' in inner) return inner.const === 'undefined' ? inner : { const: !inner.const };
+    return { not: inner };
+  }
+  return f;
+}
+
+/** True when no entry can match: nothing need be asked of the database. */
+export const never = (f: Filter) => 'const' in f && f.const !== true;

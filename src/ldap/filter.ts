@@ -1,11 +1,11 @@
 // From RFC 4515 filters to the core's Filter, for each kind of entry. An attribute no entry has is
 // Undefined (so the iOS filter's IMHandle does not spoil its OR); a known attribute that this kind of
 // entry lacks is false. The few fixed entries (containers, root) are matched in memory.
-import { FALSE, TRUE, UNDEFINED, type Attr, type Filter } from '../directory/filter.js';
+import { FALSE, simplify, TRUE, UNDEFINED, type Attr, type Filter } from '../directory/filter.js';
 import type { LdapFilter } from './protocol.js';
 import { attributeNames, objectClasses } from './schema.js';
 
-export type EntryType = 'people' | 'organisation' | 'change';
+export type EntryType = 'people' | 'organisation' | 'change' | 'bookOu';
 
 const attrs: Record<EntryType, Record<string, Attr>> = {
   people: {
@@ -19,10 +19,12 @@ const attrs: Record<EntryType, Record<string, Attr>> = {
     createtimestamp: 'created', modifytimestamp: 'modified',
   },
   change: { changenumber: 'changeNumber', changetime: 'created' },
+  // The address-book containers (ou=<CODE>,ou=AddressBooks): their one attribute is the code.
+  bookOu: { ou: 'orgCode' },
 };
 
 const lc = (xs: readonly string[]) => xs.map((x) => x.toLowerCase());
-const classesOf = { person: lc(objectClasses.person), mailbox: lc(objectClasses.mailbox), organisation: lc(objectClasses.organisation), change: lc(objectClasses.change) };
+const classesOf = { person: lc(objectClasses.person), mailbox: lc(objectClasses.mailbox), organisation: lc(objectClasses.organisation), change: lc(objectClasses.change), bookOu: lc(objectClasses.container) };
 
 /** The attribute type without options (`cn;lang-en` → `cn`), lower-cased. */
 const baseName = (attr: string) => attr.split(';')[0].toLowerCase();
@@ -39,11 +41,16 @@ function objectClassItem(type: EntryType, value: string): Filter {
   return classesOf[type].includes(v) ? TRUE : FALSE;
 }
 
+/** The core's filter for one kind of entry, with constants folded. */
 export function toFilter(f: LdapFilter, type: EntryType): Filter {
+  return simplify(translate(f, type));
+}
+
+function translate(f: LdapFilter, type: EntryType): Filter {
   switch (f.type) {
-    case 'and': return { and: f.filters.map((x) => toFilter(x, type)) };
-    case 'or': return { or: f.filters.map((x) => toFilter(x, type)) };
-    case 'not': return { not: toFilter(f.filter, type) };
+    case 'and': return { and: f.filters.map((x) => translate(x, type)) };
+    case 'or': return { or: f.filters.map((x) => translate(x, type)) };
+    case 'not': return { not: translate(f.filter, type) };
     case 'ext': return UNDEFINED; // no extensible matching rules are offered
     default: break;
   }

@@ -5,7 +5,7 @@ import type { Actor } from '../directory/actor.js';
 import { isAdmin, isNational } from '../directory/actor.js';
 import type { Database } from '../db/client.js';
 import { changeBounds, countPeople, searchChanges, searchOrganisations, searchPeople, type PeopleQuery, type SortKey, type Visibility } from '../db/entries.queries.js';
-import { TRUE } from '../directory/filter.js';
+import { never, TRUE } from '../directory/filter.js';
 import { BerReader, enumerated, int, seq, str } from './ber.js';
 import { endsWith, parseDn, type Rdn } from './dn.js';
 import { changeEntry, Dit, organisationEntry, personEntry, Selection, type Entry } from './entries.js';
@@ -279,8 +279,9 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
     if ('fixed' in src) {
       if (matchEntry(req.filter, Object.fromEntries(src.fixed.attrs)) === true) entries = [src.fixed];
     } else if ('people' in src) {
-      const rows = await searchPeople(env.database, {
-        ...src.people, filter: toFilter(req.filter, 'people'), visibility, sort,
+      const filter = toFilter(req.filter, 'people');
+      const rows = never(filter) ? [] : await searchPeople(env.database, {
+        ...src.people, filter, visibility, sort,
         after: from.id !== undefined ? { id: from.id, key: from.key } : undefined, paged: Boolean(paging),
         limit: room + 1,
       });
@@ -292,13 +293,13 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
     } else if ('orgs' in src || 'bookOus' in src) {
       const isBook = 'bookOus' in src;
       const code = isBook ? src.bookOus.code : src.orgs.code;
-      const filter = isBook ? TRUE : toFilter(req.filter, 'organisation');
-      const rows = await searchOrganisations(env.database, filter, { code, afterCode: from.code, limit: room + 1 });
+      const filter = toFilter(req.filter, isBook ? 'bookOu' : 'organisation');
+      const rows = never(filter) ? [] : await searchOrganisations(env.database, filter, { code, afterCode: from.code, limit: room + 1 });
       entries = rows.map((r) => (isBook ? container(`ou=${r.code},ou=AddressBooks,${env.dit.suffix}`, r.code) : organisationEntry(env.dit, r)));
-      if (isBook) entries = entries.filter((e) => matchEntry(req.filter, Object.fromEntries(e.attrs)) === true);
       if (rows.length > room && room > 0) next = { s: i, code: rows[room - 1].code };
     } else {
-      const rows = await searchChanges(env.database, toFilter(req.filter, 'change'), { seq: src.changes.seq, afterSeq: from.seq, limit: room + 1 });
+      const filter = toFilter(req.filter, 'change');
+      const rows = never(filter) ? [] : await searchChanges(env.database, filter, { seq: src.changes.seq, afterSeq: from.seq, limit: room + 1 });
       entries = rows.map((r) => changeEntry(env.dit, r));
       if (rows.length > room && room > 0) next = { s: i, seq: rows[room - 1].seq };
     }

@@ -57,9 +57,9 @@ t.test('what we encode, ldapts can read back', async (t) => {
   const bytes = message(9, searchEntry('uid=jane.smith,ou=People,o=nhs', [attribute('cn', ['Jane Smith']), attribute('mail', ['jane.smith@nhs.net'])]));
   const parser = new MessageParser();
   const got = await new Promise<{ messageId: number; name: string; attributes: { type: string; values: string[] }[] }>((resolve, reject) => {
-    parser.on('message', resolve);
+    parser.on('message', (m) => resolve(m as never));
     parser.on('error', reject);
-    parser.read(bytes, new Map([[9, new SearchRequest({ messageId: 9, filter: FilterParser.parseString('(cn=*)') })]]));
+    parser.read(bytes, new Map([['9', { message: new SearchRequest({ messageId: 9, filter: FilterParser.parseString('(cn=*)') }) }]]));
   });
   t.equal(got.messageId, 9);
   t.equal(got.name, 'uid=jane.smith,ou=People,o=nhs');
@@ -74,7 +74,7 @@ t.test('framing: partial input waits, oversized and impossible input is refused'
   t.throws(() => frameLength(Buffer.from([0x04, 0x00]), 1 << 20), /SEQUENCE/, 'not a SEQUENCE');
   t.throws(() => frameLength(Buffer.from([0x30, 0x80]), 1 << 20), /bad length/, 'indefinite length');
   t.throws(() => decodeMessage(seq(0x30, [int(1), seq(0x63, [str('o=nhs')])])), /unexpected end/, 'a truncated search');
-  let deep = Buffer.from([0x87, 0x02, 0x63, 0x6e]); // (cn=*)
+  let deep: Buffer = Buffer.from([0x87, 0x02, 0x63, 0x6e]); // (cn=*)
   for (let i = 0; i < 100; i++) deep = seq(0xa2, [deep]);
   const deepSearch = seq(0x30, [int(1), seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(0), int(0), Buffer.from([0x01, 0x01, 0x00]), deep, seq(0x30, [])])]);
   t.throws(() => decodeMessage(deepSearch), /nested deeper/, 'a filter nested 100 deep');

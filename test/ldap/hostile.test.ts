@@ -44,7 +44,7 @@ t.test('garbage, truncation, oversized and too-deep input close that connection 
   t.ok(big.closed && big.reply.includes(NOTICE), 'a 2 MiB PDU: notice and close');
   await stillServes('a 2 MiB PDU');
 
-  let deep = Buffer.from([0x87, 0x03, 0x75, 0x69, 0x64]); // (uid=*)
+  let deep: Buffer = Buffer.from([0x87, 0x03, 0x75, 0x69, 0x64]); // (uid=*)
   for (let i = 0; i < 200; i++) deep = seq(0xa2, [deep]);
   const deepSearch = seq(0x30, [int(5), seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(0), int(0), Buffer.from([0x01, 0x01, 0x00]), deep, seq(0x30, [])])]);
   const deepRes = await exchange(server.port, [bind(1), deepSearch]);
