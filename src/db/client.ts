@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { createHash } from 'node:crypto';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -18,8 +20,13 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
-  /** Plain SQL with $1 parameters, for the hot paths that drizzle's builder would slow down. */
+  /** Plain SQL with $1 parameters. */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * A hot-path read (LDAP searches): on PostgreSQL a named prepared statement, so that a query
+   * shape is planned once per connection rather than on every search.
+   */
+  select<R>(query: SQL): Promise<R[]>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -30,6 +37,20 @@ export interface PgliteDatabase extends Database {
 }
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+const dialect = new PgDialect();
+
+// Statement names are a hash of the text; only the first shapes seen are prepared, so that a
+// stream of ever-different filters cannot fill every connection with statements.
+const preparedNames = new Set<string>();
+const MAX_PREPARED = 500;
+function statementName(text: string): string | undefined {
+  const name = `q${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+  if (preparedNames.has(name)) return name;
+  if (preparedNames.size >= MAX_PREPARED) return undefined;
+  preparedNames.add(name);
+  return name;
+}
 
 // PGlite keeps PostgreSQL's 1 GB max_wal_size: a 600 MB data folder for 64 MB of data.
 const pgliteConf = ['max_wal_size=64MB', 'min_wal_size=32MB'];
@@ -47,6 +68,10 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     kind: 'pglite',
     db,
     query: async (text, params) => (await client.query(text, params)).rows as never,
+    select: async (query) => {
+      const q = dialect.sqlToQuery(query);
+      return (await client.query(q.sql, q.params)).rows as never;
+    },
     migrate: () => migratePglite(db as never, { migrationsFolder }),
     close: () => client.close(),
     dump: () => client.dumpDataDir('none'),
@@ -61,6 +86,10 @@ export async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     db,
     query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+    select: async (query) => {
+      const q = dialect.sqlToQuery(query);
+      return (await pool.query({ name: statementName(q.sql), text: q.sql, values: q.params as unknown[] })).rows;
+    },
     // Two servers starting at once must not both migrate: hold a session advisory lock meanwhile.
     async migrate() {
       const lock = await pool.connect();

@@ -2,7 +2,7 @@
 // entries, each filtered by a compiled Filter in SQL and cut at a limit, so only what is sent is read.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Filter } from '../directory/filter.js';
-import { rows, type Database } from './client.js';
+import type { Database } from './client.js';
 import { compileFilter, phoneValue, type ColumnMap } from './filter-sql.js';
 
 const lower = (col: string) => ({ expr: sql.raw(`lower(${col})`) });
@@ -11,9 +11,9 @@ const lowerNullable = (col: string) => ({ expr: sql.raw(`lower(${col})`), nullab
 export const peopleColumns: ColumnMap = {
   uid: { expr: sql`p.uid` },
   // Every address ever held is in `addresses`, so one lookup serves mail and old aliases alike.
-  mail: { expr: sql`p.mail`, via: (v, op) => sql`p.id = any(array(select person_id from addresses where address ${op === 'eq' ? sql`=` : sql`like`} ${v}))` },
-  alias: { expr: sql`p.mail`, via: (v, op) => sql`p.id = any(array(select a.person_id from addresses a join people q on q.id = a.person_id
-    where a.address ${op === 'eq' ? sql`=` : sql`like`} ${v} and a.address <> q.mail))` },
+  mail: { expr: sql`p.mail`, via: (match) => sql`p.id = any(array(select person_id from addresses where ${match(sql`address`)}))` },
+  alias: { expr: sql`p.mail`, via: (match) => sql`p.id = any(array(select a.person_id from addresses a join people q on q.id = a.person_id
+    where ${match(sql`a.address`)} and a.address <> q.mail))` },
   cn: lower('p.cn'),
   sn: lower('p.family_name'),
   givenName: lowerNullable('p.given_name'),
@@ -23,7 +23,7 @@ export const peopleColumns: ColumnMap = {
   title: lowerNullable('p.title'),
   department: lowerNullable('p.department'),
   site: lowerNullable('p.site'),
-  orgName: { expr: sql`p.org_code`, nullable: true, via: (v, op) => sql`p.org_code = any(array(select code from organisations where lower(name) ${op === 'eq' ? sql`=` : sql`like`} ${v}))` },
+  orgName: { expr: sql`p.org_code`, nullable: true, via: (match) => sql`p.org_code = any(array(select code from organisations where ${match(sql`lower(name)`)}))` },
   orgCode: { expr: sql`p.org_code`, nullable: true, prepare: (v) => v.toUpperCase() },
   entryUuid: { expr: sql`p.entry_uuid::text` },
   created: { expr: sql`p.created_at`, kind: 'time' },
@@ -37,7 +37,7 @@ export const organisationColumns: ColumnMap = {
   orgStatus: lower('o.status'),
   successorCode: { expr: sql`o.successor_code`, nullable: true, prepare: (v) => v.toUpperCase() },
   parentCode: { expr: sql`o.parent_code`, nullable: true, prepare: (v) => v.toUpperCase() },
-  previousName: { expr: sql`o.code`, via: (v, op) => sql`o.code = any(array(select org_code from organisation_names where lower(name) ${op === 'eq' ? sql`=` : sql`like`} ${v}))` },
+  previousName: { expr: sql`o.code`, via: (match) => sql`o.code = any(array(select org_code from organisation_names where ${match(sql`lower(name)`)}))` },
   entryUuid: { expr: sql`o.entry_uuid::text` },
   created: { expr: sql`o.created_at`, kind: 'time' },
   modified: { expr: sql`o.updated_at`, kind: 'time' },
@@ -100,7 +100,7 @@ export async function searchPeople(database: Database, q: PeopleQuery): Promise<
     if (q.after) where.push(sql`p.id > ${q.after.id}`);
     order = sql`order by p.id`;
   }
-  return rows<EntryRow>(database.db.execute(sql`
+  return database.select<EntryRow>(sql`
     select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
       p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.created_at, p.updated_at, p.status,
       (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and a.address <> p.mail) as aliases,
@@ -108,12 +108,12 @@ export async function searchPeople(database: Database, q: PeopleQuery): Promise<
       case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates
     from people p left join organisations o on o.code = p.org_code
     where ${sql.join(where, sql` and `)} ${order}
-    limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`));
+    limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`);
 }
 
 export async function countPeople(database: Database, q: PeopleQuery, below?: string): Promise<number> {
   const extra = below !== undefined && q.sort ? sql` and ${sql.raw(sortExpr[q.sort.key])} ${sql.raw(q.sort.reverse ? '>' : '<')} ${below.toLowerCase()}` : sql``;
-  const [row] = await rows<{ n: number }>(database.db.execute(sql`select count(*)::int as n from people p where ${peopleWhere(q)}${extra}`));
+  const [row] = await database.select<{ n: number }>(sql`select count(*)::int as n from people p where ${peopleWhere(q)}${extra}`);
   return row.n;
 }
 
@@ -126,9 +126,9 @@ export async function searchOrganisations(database: Database, filter: Filter, op
   const where = [compileFilter(filter, organisationColumns)];
   if (opts.code) where.push(sql`o.code = ${opts.code.toUpperCase()}`);
   if (opts.afterCode) where.push(sql`o.code > ${opts.afterCode}`);
-  return rows<OrganisationRow>(database.db.execute(sql`
+  return database.select<OrganisationRow>(sql`
     select o.*, (select array_agg(n.name order by n.valid_to) from organisation_names n where n.org_code = o.code) as previous_names
-    from organisations o where ${sql.join(where, sql` and `)} order by o.code limit ${opts.limit}`));
+    from organisations o where ${sql.join(where, sql` and `)} order by o.code limit ${opts.limit}`);
 }
 
 export interface ChangeRow { seq: number; at: Date; actor: string; action: string; target_type: string; target_id: string; before: unknown; after: unknown }
@@ -137,10 +137,10 @@ export async function searchChanges(database: Database, filter: Filter, opts: { 
   const where = [compileFilter(filter, changeColumns)];
   if (opts.seq !== undefined) where.push(sql`a.seq = ${opts.seq}`);
   if (opts.afterSeq !== undefined) where.push(sql`a.seq > ${opts.afterSeq}`);
-  return rows<ChangeRow>(database.db.execute(sql`select a.* from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`));
+  return database.select<ChangeRow>(sql`select a.* from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`);
 }
 
 export async function changeBounds(database: Database): Promise<{ first: number; last: number }> {
-  const [r] = await rows<{ first: number | null; last: number | null }>(database.db.execute(sql`select min(seq)::int as first, max(seq)::int as last from audit`));
+  const [r] = await database.select<{ first: number | null; last: number | null }>(sql`select min(seq)::int as first, max(seq)::int as last from audit`);
   return { first: r.first ?? 0, last: r.last ?? 0 };
 }

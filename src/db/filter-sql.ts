@@ -13,8 +13,8 @@ export interface Column {
   /** How an assertion value is prepared; returning null makes the item undefined. */
   prepare?: (value: string) => string | null;
   kind?: 'text' | 'number' | 'time';
-  /** Equality and substrings by a subquery instead (addresses, organisation names). */
-  via?: (pattern: SQL, op: 'eq' | 'like') => SQL;
+  /** Matching through a subquery instead (addresses, organisation names): given the condition on its column. */
+  via?: (match: (column: SQL) => SQL) => SQL;
 }
 
 export type ColumnMap = Partial<Record<Attr, Column>>;
@@ -45,22 +45,45 @@ function guard(col: Column, condition: SQL): SQL {
   return col.nullable ? sql`(${col.expr} is not null and ${condition})` : sql`(${condition})`;
 }
 
+/**
+ * The upper bound of a prefix range: "jan" → "jao". Text compared byte-wise (text_pattern_ops) in
+ * [prefix, upper) is exactly what starts with the prefix, and unlike LIKE with a parameter, a range
+ * with parameters can use the index in a prepared statement's generic plan.
+ */
+export function prefixUpper(prefix: string): string | null {
+  const chars = [...prefix];
+  const last = chars.pop()?.codePointAt(0);
+  if (last === undefined || last >= 0x10ffff || last === 0xd7ff) return null;
+  return chars.join('') + String.fromCodePoint(last + 1);
+}
+
+function substringMatch(parts: string[], initial: boolean, final: boolean): (e: SQL) => SQL {
+  const pattern = `${initial ? '' : '%'}${parts.map(escapeLike).join('%')}${final ? '' : '%'}`;
+  const first = initial ? parts[0] : '';
+  const upper = first ? prefixUpper(first) : null;
+  const range = (e: SQL) => sql`${e} ~>=~ ${first} and ${e} ~<~ ${upper}`;
+  if (upper && parts.length === 1 && !final) return range; // a plain prefix: the range alone
+  return upper ? (e) => sql`${range(e)} and ${e} like ${pattern}` : (e) => sql`${e} like ${pattern}`;
+}
+
 function compileItem(f: Extract<Filter, { attr: Attr }>, col: Column): SQL {
   if (f.op === 'present') return col.nullable ? sql`(${col.expr} is not null)` : sql`true`;
+  let match: (e: SQL) => SQL;
   if (f.op === 'sub') {
-    const parts = [f.initial, ...f.any, f.final].map((p) => (p === undefined ? undefined : prepared(col, p)));
-    if (parts.some((p) => p === null) || col.kind === 'number' || col.kind === 'time') return sql`null::boolean`;
-    const [initial, ...rest] = parts as (string | undefined)[];
-    const final = rest.pop();
-    const pattern = `${escapeLike(initial ?? '')}%${rest.map((p) => `${escapeLike(p!)}%`).join('')}${escapeLike(final ?? '')}`;
-    if (col.via) return col.via(sql`${pattern}`, 'like');
-    return guard(col, sql`${col.expr} like ${pattern}`);
+    if (col.kind === 'number' || col.kind === 'time') return sql`null::boolean`;
+    const raw = [f.initial, ...f.any, f.final].filter((p): p is string => p !== undefined && p !== '');
+    const parts = raw.map((p) => prepared(col, p));
+    if (parts.some((p) => p === null)) return sql`null::boolean`;
+    if (parts.length === 0) return compileItem({ attr: f.attr, op: 'present' }, col);
+    match = substringMatch(parts as string[], Boolean(f.initial), Boolean(f.final));
+  } else {
+    const value = prepared(col, f.value);
+    if (value === null) return sql`null::boolean`;
+    const param = col.kind === 'number' ? sql`${Number(value)}` : col.kind === 'time' ? sql`${value}::timestamptz` : sql`${value}`;
+    const op = f.op === 'eq' ? sql`=` : f.op === 'ge' ? sql`>=` : sql`<=`;
+    match = (e) => sql`${e} ${op} ${param}`;
   }
-  const value = prepared(col, f.value);
-  if (value === null) return sql`null::boolean`;
-  const param = col.kind === 'number' ? sql`${Number(value)}` : col.kind === 'time' ? sql`${value}::timestamptz` : sql`${value}`;
-  if (f.op === 'eq') return col.via ? col.via(sql`${escapeLike(value)}`, 'eq') : guard(col, sql`${col.expr} = ${param}`);
-  return guard(col, f.op === 'ge' ? sql`${col.expr} >= ${param}` : sql`${col.expr} <= ${param}`);
+  return col.via ? sql`(${col.via(match)})` : guard(col, match(col.expr));
 }
 
 /** The WHERE clause for `filter` over a table described by `columns`; attributes it lacks are absent (false). */
