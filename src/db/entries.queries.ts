@@ -3,17 +3,17 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Filter } from '../directory/filter.js';
 import type { Database } from './client.js';
-import { compileFilter, phoneValue, type ColumnMap } from './filter-sql.js';
+import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter-sql.js';
 
 const lower = (col: string) => ({ expr: sql.raw(`lower(${col})`) });
 const lowerNullable = (col: string) => ({ expr: sql.raw(`lower(${col})`), nullable: true });
 
 export const peopleColumns: ColumnMap = {
   uid: { expr: sql`p.uid` },
-  // Every address ever held is in `addresses`, so one lookup serves mail and old aliases alike.
-  mail: { expr: sql`p.mail`, via: (match) => sql`p.id = any(array(select person_id from addresses where ${match(sql`address`)}))` },
-  alias: { expr: sql`p.mail`, via: (match) => sql`p.id = any(array(select a.person_id from addresses a join people q on q.id = a.person_id
-    where ${match(sql`a.address`)} and a.address <> q.mail))` },
+  // The current address is on the row; old ones (aliases) are the few non-current addresses.
+  // The LDAP `mail` filter asks for both (translated as mail OR alias), each from its own index.
+  mail: lower('p.mail'),
+  alias: { expr: sql`p.mail`, via: (match) => sql`p.id = any(array(select person_id from addresses where not current and ${match(sql`address`)}))` },
   cn: lower('p.cn'),
   sn: lower('p.family_name'),
   givenName: lowerNullable('p.given_name'),
@@ -77,8 +77,8 @@ export interface PeopleQuery {
   limit: number;
 }
 
-function peopleWhere(q: PeopleQuery): SQL {
-  const parts: SQL[] = [sql`p.deleted_at is null`, compileFilter(q.filter, peopleColumns)];
+function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
+  const parts: SQL[] = [sql`p.deleted_at is null`, compileFilter(filter, peopleColumns)];
   if (!q.visibility.all) parts.push(q.visibility.adminOf.length ? sql`(p.status = 'active' or p.org_code = any(${sql.param(q.visibility.adminOf)}::text[]))` : sql`p.status = 'active'`);
   if (q.kind) parts.push(sql`p.kind = ${q.kind}`);
   if (q.orgCode) parts.push(sql`p.org_code = ${q.orgCode} and p.status = 'active'`);
@@ -88,7 +88,15 @@ function peopleWhere(q: PeopleQuery): SQL {
 }
 
 export async function searchPeople(database: Database, q: PeopleQuery): Promise<EntryRow[]> {
-  const where = [peopleWhere(q)];
+  // An unordered search for "any N" whose filter is an OR (what mail clients send as you type):
+  // the first N of each arm, each read from its own index, hold N matches whenever N exist —
+  // far cheaper than one plan that must combine every match of every arm first.
+  const arms = orArms(q.filter);
+  const anyN = !q.sort && !q.paged && !q.offset && arms.length > 1;
+  const source = anyN
+    ? sql`people p join (${sql.join(arms.map((arm) => sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`), sql` union `)}) m on m.id = p.id`
+    : sql`people p`;
+  const where = anyN ? [sql`true`] : [peopleWhere(q)];
   let order = sql``;
   if (q.sort) {
     const expr = sql.raw(sortExpr[q.sort.key]);
@@ -103,12 +111,17 @@ export async function searchPeople(database: Database, q: PeopleQuery): Promise<
   return database.select<EntryRow>(sql`
     select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
       p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.created_at, p.updated_at, p.status,
-      (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and a.address <> p.mail) as aliases,
+      (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
       case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
       case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates
-    from people p left join organisations o on o.code = p.org_code
+    from ${source} left join organisations o on o.code = p.org_code
     where ${sql.join(where, sql` and `)} ${order}
     limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`);
+}
+
+/** The arms of a top-level OR, nested ORs flattened. */
+function orArms(f: Filter): Filter[] {
+  return 'or' in f ? f.or.flatMap(orArms) : [f];
 }
 
 export async function countPeople(database: Database, q: PeopleQuery, below?: string): Promise<number> {

@@ -95,3 +95,15 @@ export function compileFilter(filter: Filter, columns: ColumnMap): SQL {
   const col = columns[filter.attr];
   return col ? compileItem(filter, col) : sql`false`;
 }
+
+/**
+ * For a filter that is one prefix item on an indexed column, `order by` that walks its index in
+ * byte order: with it, a prepared statement's generic plan reads the first rows from the index
+ * and stops, instead of gathering every match in a bitmap first.
+ */
+export function prefixOrder(filter: Filter, columns: ColumnMap): SQL | null {
+  if (!('attr' in filter) || filter.op !== 'sub' || !filter.initial) return null;
+  const col = columns[filter.attr];
+  if (!col || col.via || col.kind || col.prepare) return null;
+  return sql`order by ${col.expr} using ~<~`;
+}

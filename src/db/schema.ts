@@ -88,6 +88,7 @@ export const people = pgTable('people', {
   index('people_cn_trgm').using('gin', sql`lower(${t.cn}) gin_trgm_ops`),
   index('people_sn_trgm').using('gin', sql`lower(${t.familyName}) gin_trgm_ops`),
   index('people_given_trgm').using('gin', sql`lower(${t.givenName}) gin_trgm_ops`),
+  index('people_mail_trgm').using('gin', sql`lower(${t.mail}) gin_trgm_ops`),
   index('people_rehire').on(t.niHmac, t.dobHmac),
   // Sort keys for server-side sort and VLV.
   index('people_cn_sort').on(sql`lower(${t.cn})`, t.id),
@@ -98,11 +99,15 @@ export const people = pgTable('people', {
 export const addresses = pgTable('addresses', {
   address: text('address').primaryKey(), // lower case
   personId: bigint('person_id', { mode: 'number' }).notNull().references(() => people.id),
+  /** The holder's mail now; false for old addresses (aliases). */
+  current: boolean('current').notNull().default(true),
   allocatedAt: ts('allocated_at').notNull().defaultNow(),
 }, (t) => [
   index('addresses_person').on(t.personId),
-  index('addresses_prefix').on(sql`${t.address} text_pattern_ops`),
-  index('addresses_trgm').using('gin', sql`${t.address} gin_trgm_ops`),
+  index('addresses_prefix').on(sql`${t.address} text_pattern_ops`), // allocation looks up base%
+  // Old addresses only: the current ones are searched on people.mail.
+  index('addresses_alias_prefix').on(sql`${t.address} text_pattern_ops`).where(sql`not ${t.current}`),
+  index('addresses_alias_trgm').using('gin', sql`${t.address} gin_trgm_ops`).where(sql`not ${t.current}`),
 ]);
 
 /** Employment history: which organisation, under which HR key, from when to when. */

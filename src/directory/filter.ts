@@ -25,7 +25,7 @@ export const UNDEFINED: Filter = { const: 'undefined' };
 /** Prefix search on names and mail (REST `q`, and what mail clients send as they type). */
 export function prefixFilter(text: string): Filter {
   const initial = text.trim();
-  return { or: (['cn', 'sn', 'givenName', 'mail'] as const).map((attr) => ({ attr, op: 'sub' as const, initial, any: [] })) };
+  return { or: (['cn', 'sn', 'givenName', 'mail', 'alias'] as const).map((attr) => ({ attr, op: 'sub' as const, initial, any: [] })) };
 }
 
 /**

@@ -1,5 +1,5 @@
 // People: joiners, edits, name changes, leavers, movers, soft-delete and restore (contract section 2).
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { addresses, employments, people, roleGrants } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { isAdminOf, requireNational } from './actor.js';
@@ -123,6 +123,7 @@ export async function updatePerson(ctx: Ctx, actor: Actor, uid: string, patch: P
   const changed = Object.entries(change).filter(([k, v]) => row[k as keyof PersonRow] !== v);
   if (changed.length === 0) return row;
   const diff = Object.fromEntries(changed);
+  if (diff.mail) await ctx.tx.update(addresses).set({ current: sql`${addresses.address} = ${diff.mail}` }).where(eq(addresses.personId, row.id));
   const [updated] = await ctx.tx.update(people).set({ ...diff, updatedAt: ctx.now() }).where(eq(people.id, row.id)).returning();
   const before = Object.fromEntries(changed.map(([k]) => [k, row[k as keyof PersonRow]]));
   await record(ctx.tx, actor, { action: 'person.update', targetType: 'person', targetId: uid, before, after: diff, cause: ctx.cause });

@@ -61,6 +61,12 @@ function translate(f: LdapFilter, type: EntryType): Filter {
   }
   const attr = attrs[type][name];
   if (!attr) return attributeNames.has(name) ? FALSE : UNDEFINED;
+  // An old address still finds its person (contract section 2): mail matches aliases too.
+  if (attr === 'mail' && f.type !== 'present') return { or: [item(f, 'mail'), item(f, 'alias')] };
+  return item(f, attr);
+}
+
+function item(f: Exclude<LdapFilter, { type: 'and' | 'or' | 'not' | 'ext' }>, attr: Attr): Filter {
   switch (f.type) {
     case 'present': return { attr, op: 'present' };
     case 'sub': return { attr, op: 'sub', initial: f.initial, any: f.any, final: f.final };

@@ -237,6 +237,9 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
     sources = plan(env, base, req.scope);
   }
 
+  // RFC 2891: entries without the sort key (root, containers, organisations) follow the sorted ones.
+  if (sort) sources = [...sources.filter((x) => 'people' in x), ...sources.filter((x) => !('people' in x))];
+
   // VLV: a window of the sorted people and mailboxes (Outlook's browsing).
   if (vlvControl) {
     if (!sort) return { code: Result.unwillingToPerform, diagnostic: 'VLV needs the sort control', controls: [...responseControls, vlvResponse(0, 0, 60)] };
