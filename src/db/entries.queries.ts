@@ -5,6 +5,9 @@ import type { Filter } from '../directory/filter.js';
 import type { Database } from './client.js';
 import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter-sql.js';
 
+/** LDAP GeneralizedTime (20260105090000Z), made by the database rather than per entry in JavaScript. */
+const generalized = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYYMMDDHH24MISS"Z"')`);
+
 const lower = (col: string) => ({ expr: sql.raw(`lower(${col})`) });
 const lowerNullable = (col: string) => ({ expr: sql.raw(`lower(${col})`), nullable: true });
 
@@ -52,7 +55,7 @@ export interface EntryRow {
   id: number; kind: 'person' | 'mailbox'; uid: string; mail: string; given_name: string | null; family_name: string;
   cn: string; display_name: string; org_code: string | null; org_name: string | null; title: string | null;
   department: string | null; site: string | null; telephone: string | null; mobile: string | null; entry_uuid: string;
-  created_at: Date; updated_at: Date; status: string; aliases: string[] | null; owner_uid: string | null; delegates: string[] | null;
+  created: string; modified: string; status: string; aliases: string[] | null; owner_uid: string | null; delegates: string[] | null;
 }
 
 /** Who may see what: leavers only for their organisation's administrators; soft-deleted never here. */
@@ -110,7 +113,7 @@ export async function searchPeople(database: Database, q: PeopleQuery): Promise<
   }
   return database.select<EntryRow>(sql`
     select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
-      p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.created_at, p.updated_at, p.status,
+      p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, ${generalized('p.created_at')} as created, ${generalized('p.updated_at')} as modified, p.status,
       (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
       case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
       case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates
@@ -132,7 +135,7 @@ export async function countPeople(database: Database, q: PeopleQuery, below?: st
 
 export interface OrganisationRow {
   code: string; name: string; status: string; parent_code: string | null; successor_code: string | null;
-  entry_uuid: string; created_at: Date; updated_at: Date; previous_names: string[] | null;
+  entry_uuid: string; created: string; modified: string; previous_names: string[] | null;
 }
 
 export async function searchOrganisations(database: Database, filter: Filter, opts: { code?: string; afterCode?: string; limit: number }): Promise<OrganisationRow[]> {
@@ -140,17 +143,17 @@ export async function searchOrganisations(database: Database, filter: Filter, op
   if (opts.code) where.push(sql`o.code = ${opts.code.toUpperCase()}`);
   if (opts.afterCode) where.push(sql`o.code > ${opts.afterCode}`);
   return database.select<OrganisationRow>(sql`
-    select o.*, (select array_agg(n.name order by n.valid_to) from organisation_names n where n.org_code = o.code) as previous_names
+    select o.code, o.name, o.status, o.parent_code, o.successor_code, o.entry_uuid, ${generalized('o.created_at')} as created, ${generalized('o.updated_at')} as modified, (select array_agg(n.name order by n.valid_to) from organisation_names n where n.org_code = o.code) as previous_names
     from organisations o where ${sql.join(where, sql` and `)} order by o.code limit ${opts.limit}`);
 }
 
-export interface ChangeRow { seq: number; at: Date; actor: string; action: string; target_type: string; target_id: string; before: unknown; after: unknown }
+export interface ChangeRow { seq: number; at: string; actor: string; action: string; target_type: string; target_id: string; before: unknown; after: unknown }
 
 export async function searchChanges(database: Database, filter: Filter, opts: { seq?: number; afterSeq?: number; limit: number }): Promise<ChangeRow[]> {
   const where = [compileFilter(filter, changeColumns)];
   if (opts.seq !== undefined) where.push(sql`a.seq = ${opts.seq}`);
   if (opts.afterSeq !== undefined) where.push(sql`a.seq > ${opts.afterSeq}`);
-  return database.select<ChangeRow>(sql`select a.* from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`);
+  return database.select<ChangeRow>(sql`select a.seq, ${generalized('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`);
 }
 
 export async function changeBounds(database: Database): Promise<{ first: number; last: number }> {

@@ -111,3 +111,78 @@ export function int(value: number, tag = 0x02): Buffer {
 }
 
 export const enumerated = (value: number) => int(value, 0x0a);
+
+/**
+ * A growing buffer for responses: TLVs written in place, lengths filled in when a constructed
+ * value ends (minimal form; the content moves up when the length needs more than one byte).
+ * Search results are written entry after entry into one buffer and sent in one write.
+ */
+export class BerWriter {
+  private buf = Buffer.allocUnsafe(16 * 1024);
+  private pos = 0;
+  private readonly open: number[] = [];
+
+  get length(): number { return this.pos; }
+
+  private ensure(n: number) {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+
+  start(tag: number): this {
+    this.ensure(2);
+    this.buf[this.pos++] = tag;
+    this.open.push(this.pos++);
+    return this;
+  }
+
+  end(): this {
+    const at = this.open.pop()!;
+    const len = this.pos - at - 1;
+    if (len < 0x80) {
+      this.buf[at] = len;
+      return this;
+    }
+    const n = len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4;
+    this.ensure(n);
+    this.buf.copyWithin(at + 1 + n, at + 1, this.pos);
+    this.buf[at] = 0x80 | n;
+    for (let i = n; i >= 1; i--) this.buf[at + i] = (len >>> (8 * (n - i))) & 0xff;
+    this.pos += n;
+    return this;
+  }
+
+  string(value: string, tag = 0x04): this {
+    const len = Buffer.byteLength(value);
+    this.ensure(len + 6);
+    this.buf[this.pos++] = tag;
+    this.length_(len);
+    this.pos += this.buf.write(value, this.pos, 'utf8');
+    return this;
+  }
+
+  raw(bytes: Buffer): this {
+    this.ensure(bytes.length);
+    bytes.copy(this.buf, this.pos);
+    this.pos += bytes.length;
+    return this;
+  }
+
+  int(value: number, tag = 0x02): this { return this.raw(int(value, tag)); }
+
+  private length_(len: number) {
+    if (len < 0x80) { this.buf[this.pos++] = len; return; }
+    const n = len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4;
+    this.buf[this.pos++] = 0x80 | n;
+    for (let i = n - 1; i >= 0; i--) this.buf[this.pos++] = (len >>> (8 * i)) & 0xff;
+  }
+
+  /** The bytes written so far (a copy), and a fresh start. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+}

@@ -2,7 +2,7 @@
 // a search request (RFC 4511 section 4.5.1.8: "*", "+", "1.1", names; typesOnly).
 import type { ChangeRow, EntryRow, OrganisationRow } from '../db/entries.queries.js';
 import { escapeValue } from './dn.js';
-import { attribute } from './protocol.js';
+import type { BerWriter } from './ber.js';
 import { attributeNames, objectClasses, operational } from './schema.js';
 
 export type Attrs = [string, readonly string[]][];
@@ -18,9 +18,6 @@ export class Dit {
   change = (n: number) => `changeNumber=${n},cn=changelog`;
   entryOf = (row: { kind: string; uid: string }) => (row.kind === 'mailbox' ? this.mailbox(row.uid) : this.person(row.uid));
 }
-
-/** LDAP GeneralizedTime, UTC: 20260105090000Z. */
-export const generalizedTime = (d: Date) => new Date(d).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
 
 const some = (name: string, v: string | null | undefined): Attrs => (v ? [[name, [v]]] : []);
 const many = (name: string, vs: readonly string[] | null | undefined): Attrs => (vs?.length ? [[name, vs]] : []);
@@ -49,8 +46,8 @@ export function personEntry(dit: Dit, row: EntryRow, addressBook?: string): Entr
       ...some('owner', row.owner_uid && dit.person(row.owner_uid)),
       ...many('nhsDelegate', row.delegates?.map(dit.person)),
       ['entryUUID', [row.entry_uuid]],
-      ['createTimestamp', [generalizedTime(row.created_at)]],
-      ['modifyTimestamp', [generalizedTime(row.updated_at)]],
+      ['createTimestamp', [row.created]],
+      ['modifyTimestamp', [row.modified]],
     ],
   };
 }
@@ -67,8 +64,8 @@ export function organisationEntry(dit: Dit, row: OrganisationRow): Entry {
       ...some('nhsSuccessorOrgCode', row.successor_code),
       ...some('nhsParentOrgCode', row.parent_code),
       ['entryUUID', [row.entry_uuid]],
-      ['createTimestamp', [generalizedTime(row.created_at)]],
-      ['modifyTimestamp', [generalizedTime(row.updated_at)]],
+      ['createTimestamp', [row.created]],
+      ['modifyTimestamp', [row.modified]],
     ],
   };
 }
@@ -102,7 +99,7 @@ export function changeEntry(dit: Dit, row: ChangeRow): Entry {
       ['targetDN', [target]],
       ['changeType', [type]],
       ...(lines.length ? [['changes', [lines.join('\n') + '\n']] as [string, string[]]] : []),
-      ['changeTime', [generalizedTime(row.at)]],
+      ['changeTime', [row.at]],
     ],
   };
 }
@@ -127,11 +124,16 @@ export class Selection {
     return operational.has(name) ? this.operational : this.all;
   }
 
-  /** The PartialAttributeList TLVs for an entry. */
-  encode(attrs: Attrs): Buffer[] {
-    const out: Buffer[] = [];
-    for (const [name, values] of attrs) if (this.wants(name)) out.push(attribute(name, this.typesOnly ? [] : values));
-    return out;
+  /** A whole SearchResultEntry message (RFC 4511 section 4.5.2), written in place. */
+  writeEntry(w: BerWriter, messageId: number, entry: Entry): void {
+    w.start(0x30).int(messageId).start(0x64).string(entry.dn).start(0x30);
+    for (const [name, values] of entry.attrs) {
+      if (!this.wants(name)) continue;
+      w.start(0x30).string(name).start(0x31);
+      if (!this.typesOnly) for (const v of values) w.string(v);
+      w.end().end();
+    }
+    w.end().end().end();
   }
 }
 

@@ -181,15 +181,6 @@ export function extendedResult(code: number, diagnostic: string, name?: string, 
   return result(responseTag.extended, code, diagnostic, [...(name ? [str(name, 0x8a)] : []), ...(value ? [tlv(0x8b, value)] : [])]);
 }
 
-/** A search entry from pre-encoded attribute TLVs (each a PartialAttribute SEQUENCE). */
-export function searchEntry(dn: string, attributes: Buffer[]): Buffer {
-  return seq(0x64, [str(dn), seq(0x30, attributes)]);
-}
-
-export function attribute(type: string, values: readonly string[]): Buffer {
-  return seq(0x30, [str(type), seq(0x31, values.map((v) => str(v)))]);
-}
-
 /** RFC 4511 section 4.4.1: sent before the server closes a connection it cannot go on with. */
 export function noticeOfDisconnection(code: number, diagnostic: string): Buffer {
   return message(0, extendedResult(code, diagnostic, OID.noticeOfDisconnection));

@@ -22,6 +22,9 @@ export interface SearchEnv {
   vendorVersion: string;
 }
 
+/** Hands one entry, with the attributes the search asked for, to the connection. */
+export type Send = (entry: Entry, selection: Selection) => Promise<void>;
+
 export interface SearchOutcome { code: number; diagnostic?: string; matchedDN?: string; controls?: Control[] }
 
 type SearchRequest = Extract<Request, { op: 'search' }>;
@@ -171,7 +174,7 @@ class RootSelection extends Selection {
 
 // ---- running it ----
 
-export async function search(env: SearchEnv, req: SearchRequest, controls: Control[], send: (dn: string, attrs: Buffer[]) => Promise<void>, abandoned: () => boolean): Promise<SearchOutcome> {
+export async function search(env: SearchEnv, req: SearchRequest, controls: Control[], send: Send, abandoned: () => boolean): Promise<SearchOutcome> {
   try {
     return await run(env, req, controls, send, abandoned);
   } catch (err) {
@@ -180,7 +183,7 @@ export async function search(env: SearchEnv, req: SearchRequest, controls: Contr
   }
 }
 
-async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send: (dn: string, attrs: Buffer[]) => Promise<void>, abandoned: () => boolean): Promise<SearchOutcome> {
+async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send: Send, abandoned: () => boolean): Promise<SearchOutcome> {
   const started = Date.now();
   let base: Rdn[];
   try {
@@ -189,7 +192,7 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
     return { code: Result.invalidDNSyntax, diagnostic: (e as Error).message };
   }
   const selection = new Selection(req.attributes, req.typesOnly);
-  const sendEntry = (e: Entry, sel: Selection = selection) => send(e.dn, sel.encode(e.attrs));
+  const sendEntry = (e: Entry, sel: Selection = selection) => send(e, sel);
 
   // rootDSE and subschema: readable by anyone (RFC 4512 section 5.1).
   if (base.length === 0 && req.scope === 0) {

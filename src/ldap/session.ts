@@ -6,11 +6,11 @@ import { principalFromName } from '../directory/accounts.service.js';
 import type { Directory } from '../directory/directory.js';
 import { DirectoryError } from '../directory/errors.js';
 import { randomSecret } from '../directory/secrets.js';
-import { BerError, BerReader, seq, str } from './ber.js';
+import { BerError, BerReader, BerWriter, seq, str } from './ber.js';
 import { endsWith, parseDn } from './dn.js';
 import { Dit } from './entries.js';
 import { ldapResultFor } from './errors.js';
-import { extendedResult, message, OID, responseTag, result, Result, searchEntry, type Message } from './protocol.js';
+import { extendedResult, message, OID, responseTag, result, Result, type Message } from './protocol.js';
 import { search } from './search.js';
 
 export interface SessionOptions {
@@ -33,6 +33,7 @@ export interface Transport {
 export class Session {
   actor: Actor | null = null;
   private readonly abandoned = new Set<number>();
+  private readonly writer = new BerWriter();
   private tls: boolean;
 
   constructor(private readonly opts: SessionOptions, private readonly transport: Transport) {
@@ -105,25 +106,15 @@ export class Session {
   private async search(msg: Message) {
     const req = msg.request as Extract<Message['request'], { op: 'search' }>;
     const env = { database: this.opts.directory.database, dit: this.opts.dit, actor: this.actor, anonymous: this.opts.anonymous, sizeCap: this.opts.sizeCap, vendorVersion: this.opts.vendorVersion };
-    // Entries are batched and written together: one socket write per batch, not per entry.
-    let batch: Buffer[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (!batch.length) return;
-      const out = Buffer.concat(batch);
-      batch = [];
-      bytes = 0;
-      await this.transport.write(out);
-    };
-    const outcome = await search(env, req, msg.controls, async (dn, attrs) => {
-      const m = message(msg.id, searchEntry(dn, attrs));
-      batch.push(m);
-      bytes += m.length;
-      if (bytes > 64 * 1024) await flush();
+    // Entries are written into one buffer and sent together: one socket write per 64 KiB, not per entry.
+    const w = this.writer;
+    const outcome = await search(env, req, msg.controls, async (entry, selection) => {
+      selection.writeEntry(w, msg.id, entry);
+      if (w.length > 64 * 1024) await this.transport.write(w.take());
     }, () => this.abandoned.has(msg.id));
-    if (outcome.code === -1) return; // abandoned: no response at all
-    batch.push(message(msg.id, result(responseTag.search, outcome.code, outcome.diagnostic ?? '', [], outcome.matchedDN ?? ''), outcome.controls ?? []));
-    await flush();
+    if (outcome.code === -1) { w.take(); return; } // abandoned: no response at all
+    w.raw(message(msg.id, result(responseTag.search, outcome.code, outcome.diagnostic ?? '', [], outcome.matchedDN ?? ''), outcome.controls ?? []));
+    await this.transport.write(w.take());
   }
 
   private async extended(id: number, name: string, value?: Buffer) {

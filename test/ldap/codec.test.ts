@@ -2,8 +2,9 @@
 // bounded fuzz: random and mutated PDUs may only ever raise BerError.
 import { AbandonRequest, BindRequest, ExtendedRequest, FilterParser, PagedResultsControl, SearchRequest, ServerSideSortingRequestControl, UnbindRequest } from 'ldapts';
 import t from 'tap';
-import { BerError, BerReader, frameLength, int, str, seq } from '../../src/ldap/ber.js';
-import { decodeMessage, message, searchEntry, attribute, type LdapFilter } from '../../src/ldap/protocol.js';
+import { BerError, BerReader, BerWriter, frameLength, int, str, seq } from '../../src/ldap/ber.js';
+import { Selection } from '../../src/ldap/entries.js';
+import { decodeMessage, type LdapFilter } from '../../src/ldap/protocol.js';
 
 const search = (filter: string, extra: Partial<ConstructorParameters<typeof SearchRequest>[0]> = {}) =>
   decodeMessage(new SearchRequest({ messageId: 7, baseDN: 'o=nhs', scope: 'sub', filter: FilterParser.parseString(filter), attributes: ['cn', 'mail'], sizeLimit: 100, timeLimit: 60, ...extra }).write());
@@ -54,7 +55,10 @@ t.test('integers round-trip, negative ones too', async (t) => {
 
 t.test('what we encode, ldapts can read back', async (t) => {
   const { MessageParser } = await import('ldapts');
-  const bytes = message(9, searchEntry('uid=jane.smith,ou=People,o=nhs', [attribute('cn', ['Jane Smith']), attribute('mail', ['jane.smith@nhs.net'])]));
+  const w = new BerWriter();
+  const long = 'x'.repeat(300); // lengths over 127 and 255 take the long form
+  new Selection(['cn', 'mail', 'description'], false).writeEntry(w, 9, { dn: 'uid=jane.smith,ou=People,o=nhs', attrs: [['cn', ['Jane Smith']], ['sn', ['Smith']], ['mail', ['jane.smith@nhs.net']], ['description', [long]]] });
+  const bytes = w.take();
   const parser = new MessageParser();
   const got = await new Promise<{ messageId: number; name: string; attributes: { type: string; values: string[] }[] }>((resolve, reject) => {
     parser.on('message', (m) => resolve(m as never));
@@ -63,7 +67,7 @@ t.test('what we encode, ldapts can read back', async (t) => {
   });
   t.equal(got.messageId, 9);
   t.equal(got.name, 'uid=jane.smith,ou=People,o=nhs');
-  t.same(got.attributes.map((a) => [a.type, a.values]), [['cn', ['Jane Smith']], ['mail', ['jane.smith@nhs.net']]]);
+  t.same(got.attributes.map((a) => [a.type, a.values]), [['cn', ['Jane Smith']], ['mail', ['jane.smith@nhs.net']], ['description', [long]]], 'only what was asked for');
 });
 
 t.test('framing: partial input waits, oversized and impossible input is refused', async (t) => {
