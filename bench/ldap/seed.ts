@@ -21,6 +21,8 @@ export async function seedPeople(db: Database, n = PEOPLE): Promise<void> {
       lateral (select g[1 + (i * 7) % array_length(g, 1)] as gn, f[1 + (i * 13 + i / 97) % array_length(f, 1)] as fn) x`,
   [given, family, n]);
   await db.query(`insert into addresses (address, person_id) select mail, id from people on conflict do nothing`);
+  // One in ten has changed name once: an old address kept as an alias.
+  await db.query(`insert into addresses (address, person_id, current) select 'former.' || mail, id, false from people where id % 10 = 0 on conflict do nothing`);
   await db.query('analyze');
 }
 

@@ -108,6 +108,7 @@ export const addresses = pgTable('addresses', {
   // Old addresses only: the current ones are searched on people.mail.
   index('addresses_alias_prefix').on(sql`${t.address} text_pattern_ops`).where(sql`not ${t.current}`),
   index('addresses_alias_trgm').using('gin', sql`${t.address} gin_trgm_ops`).where(sql`not ${t.current}`),
+  index('addresses_alias_person').on(t.personId).where(sql`not ${t.current}`), // an entry's nhsMailAlias values
 ]);
 
 /** Employment history: which organisation, under which HR key, from when to when. */

@@ -23,6 +23,14 @@ const attrs: Record<EntryType, Record<string, Attr>> = {
   bookOu: { ou: 'orgCode' },
 };
 
+/** Attributes every entry of the kind has: present on them is simply true (and the plan simpler). */
+const always: Record<EntryType, Set<string>> = {
+  people: new Set(['uid', 'mail', 'cn', 'sn', 'displayname', 'entryuuid', 'createtimestamp', 'modifytimestamp']),
+  organisation: new Set(['o', 'nhsorgcode', 'nhsorgstatus', 'entryuuid', 'createtimestamp', 'modifytimestamp']),
+  change: new Set(['changenumber', 'changetime']),
+  bookOu: new Set(['ou']),
+};
+
 const lc = (xs: readonly string[]) => xs.map((x) => x.toLowerCase());
 const classesOf = { person: lc(objectClasses.person), mailbox: lc(objectClasses.mailbox), organisation: lc(objectClasses.organisation), change: lc(objectClasses.change), bookOu: lc(objectClasses.container) };
 
@@ -61,6 +69,7 @@ function translate(f: LdapFilter, type: EntryType): Filter {
   }
   const attr = attrs[type][name];
   if (!attr) return attributeNames.has(name) ? FALSE : UNDEFINED;
+  if (f.type === 'present' && always[type].has(name)) return TRUE;
   // An old address still finds its person (contract section 2): mail matches aliases too.
   if (attr === 'mail' && f.type !== 'present') return { or: [item(f, 'mail'), item(f, 'alias')] };
   return item(f, attr);
