@@ -65,9 +65,10 @@ function serveConnection(initial: net.Socket, isTls: boolean, opts: LdapServerOp
   let working = false;
   let closed = false;
 
+  // A client that has gone cannot be written to: its answers are dropped, quietly.
   const write = async (bytes: Buffer) => {
-    if (closed || socket.destroyed) return;
-    if (!socket.write(bytes)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    if (closed || !socket.writable) return;
+    if (!socket.write(bytes)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]).catch(() => { closed = true; });
   };
   const disconnect = (code: number, text: string) => {
     if (closed) return;
@@ -102,8 +103,13 @@ function serveConnection(initial: net.Socket, isTls: boolean, opts: LdapServerOp
         await session.handle(msg);
       }
     } catch (err) {
-      opts.log.error({ err }, 'LDAP operation failed');
-      disconnect(Result.other, 'internal error');
+      // A malformed control value is the client's fault; anything else is ours, and logged.
+      if (err instanceof BerError) {
+        disconnect(Result.protocolError, err.message);
+      } else {
+        opts.log.error({ err }, 'LDAP operation failed');
+        disconnect(Result.other, 'internal error');
+      }
     } finally {
       working = false;
     }

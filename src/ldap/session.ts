@@ -6,7 +6,7 @@ import { principalFromName } from '../directory/accounts.service.js';
 import type { Directory } from '../directory/directory.js';
 import { DirectoryError } from '../directory/errors.js';
 import { randomSecret } from '../directory/secrets.js';
-import { BerError, BerReader, BerWriter, seq, str } from './ber.js';
+import { BerReader, BerWriter, seq, str } from './ber.js';
 import { endsWith, parseDn } from './dn.js';
 import { Dit } from './entries.js';
 import { ldapResultFor } from './errors.js';
@@ -55,10 +55,10 @@ export class Session {
           return await this.reply(id, result(responseTag[req.op], Result.unwillingToPerform, 'the directory is fed by HR and the REST API; LDAP is read-only'));
       }
     } catch (err) {
-      if (err instanceof BerError) throw err;
+      // The core's refusals are answers; anything else is the transport's to log and end.
+      if (!(err instanceof DirectoryError)) throw err;
       const tag = req.op === 'bind' ? responseTag.bind : req.op === 'search' ? responseTag.search : responseTag.extended;
-      const [code, text] = err instanceof DirectoryError ? ldapResultFor(err) : [Result.other, 'internal error'];
-      if (!(err instanceof DirectoryError)) console.error(err);
+      const [code, text] = ldapResultFor(err);
       await this.reply(id, result(tag, code, text));
     } finally {
       this.abandoned.delete(id);

@@ -50,6 +50,13 @@ t.test('garbage, truncation, oversized and too-deep input close that connection 
   const deepRes = await exchange(server.port, [bind(1), deepSearch]);
   t.ok(deepRes.closed && deepRes.reply.includes(NOTICE), 'a filter nested 200 deep: notice and close');
   await stillServes('a deep filter');
+
+  // A well-formed message whose paged-results control value is not BER.
+  const badControl = seq(0x30, [int(6), seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(0), int(0), Buffer.from([0x01, 0x01, 0x00]), Buffer.from([0x87, 0x03, 0x75, 0x69, 0x64]), seq(0x30, [])]),
+    seq(0xa0, [seq(0x30, [str('1.2.840.113556.1.4.319'), str(Buffer.from([0xff, 0xff, 0xff]))])])]);
+  const ctl = await exchange(server.port, [bind(1), badControl]);
+  t.ok(ctl.closed && ctl.reply.includes(NOTICE), 'a control value that is not BER: notice and close');
+  await stillServes('a bad control value');
   for (let i = 0; i < 40 && server.connections() > 0; i++) await new Promise((r) => setTimeout(r, 50));
   t.equal(server.connections(), 0, 'no connection left behind');
 });
