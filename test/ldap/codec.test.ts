@@ -47,6 +47,19 @@ t.test('bind, extended, abandon, unbind and controls', async (t) => {
   t.same([paged.int(), paged.string()], [25, 'abc']);
 });
 
+t.test('requests as ldapjs encodes them', async (t) => {
+  const ldapjs = (await import('@ldapjs/messages')).default as unknown as Record<string, new (o: object) => { toBer(): { buffer: Buffer } }>;
+  const { parseString } = (await import('@ldapjs/filter')).default as unknown as { parseString(s: string): unknown };
+  const searchBytes = new ldapjs.SearchRequest({ messageId: 4, baseObject: 'o=nhs', scope: 'subtree', filter: parseString('(|(cn=jane*)(sn=Müller)(!(title=*)))'), attributes: ['cn'], sizeLimit: 10 }).toBer().buffer;
+  t.same(decodeMessage(searchBytes), {
+    id: 4, controls: [],
+    request: { op: 'search', base: 'o=nhs', scope: 2, sizeLimit: 10, timeLimit: 0, typesOnly: false, attributes: ['cn'],
+      filter: { type: 'or', filters: [{ type: 'sub', attr: 'cn', initial: 'jane', any: [] }, { type: 'eq', attr: 'sn', value: 'Müller' }, { type: 'not', filter: { type: 'present', attr: 'title' } }] } },
+  });
+  t.same(decodeMessage(new ldapjs.BindRequest({ messageId: 2, name: 'uid=a,ou=People,o=nhs', credentials: 'pw' }).toBer().buffer).request,
+    { op: 'bind', version: 3, name: 'uid=a,ou=People,o=nhs', simple: 'pw' });
+});
+
 t.test('integers round-trip, negative ones too', async (t) => {
   for (const n of [0, 1, 127, 128, 255, 256, 65535, 2 ** 31 - 1, -1, -128, -129, -65536]) {
     t.equal(new BerReader(int(n)).int(), n, String(n));

@@ -103,3 +103,48 @@ function ldapsearchEnv(args: string[], env: Record<string, string>) {
     process.env = saved;
   }
 }
+
+t.test('per-organisation address books: active people and listed mailboxes of one organisation', async (t) => {
+  const { url } = await ldapFixture(t);
+  const book = await ldapsearch([...asJane(url), '-b', 'ou=RXA,ou=AddressBooks,o=nhs', '-s', 'one', '(objectClass=*)', 'mail']);
+  t.equal(book.code, 0);
+  t.same(book.entries.map((e) => e.dn).sort(), [
+    'uid=alpha.pharmacy,ou=RXA,ou=AddressBooks,o=nhs', 'uid=ann.admin,ou=RXA,ou=AddressBooks,o=nhs', 'uid=jane.smith,ou=RXA,ou=AddressBooks,o=nhs',
+    'uid=john.smithson,ou=RXA,ou=AddressBooks,o=nhs', 'uid=mary.jones,ou=RXA,ou=AddressBooks,o=nhs', 'uid=sian.obrien-smith,ou=RXA,ou=AddressBooks,o=nhs',
+  ], 'no leaver, nobody from RXB');
+  const books = await ldapsearch([...asJane(url), '-b', 'ou=AddressBooks,o=nhs', '-s', 'one', '(objectClass=organizationalUnit)', 'ou']);
+  t.same(books.entries.map((e) => e.attrs.ou[0]), ['RXA', 'RXB']);
+  const one = await ldapsearch([...asJane(url), '-b', 'uid=bob.builder,ou=RXB,ou=AddressBooks,o=nhs', '-s', 'base', '(objectClass=*)', 'cn']);
+  t.same(one.entries.map((e) => e.attrs.cn[0]), ['Bob Builder']);
+  const missing = await ldapsearch([...asJane(url), '-b', 'ou=NOPE,ou=AddressBooks,o=nhs', '-s', 'base', '(objectClass=*)']);
+  t.equal(missing.code, 32, 'an unknown organisation is no such object');
+  const typesOnly = await ldapsearch([...asJane(url), '-A', '-b', 'ou=People,o=nhs', '(uid=jane.smith)', 'cn', 'mail']);
+  t.match(typesOnly.stdout, /^cn:?\s*$/m, 'typesOnly: names without values');
+  t.notMatch(typesOnly.stdout, /Jane Smith/);
+});
+
+t.test('abandon: an abandoned search is not answered, the next one is', async (t) => {
+  const { server } = await ldapFixture(t);
+  const { AbandonRequest, BindRequest, FilterParser, SearchRequest } = await import('ldapts');
+  const net = await import('node:net');
+  const socket = net.connect(server.port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const got: Buffer[] = [];
+  socket.on('data', (d) => got.push(d));
+  const search = (id: number) => new SearchRequest({ messageId: id, baseDN: 'o=nhs', scope: 'sub', filter: FilterParser.parseString('(objectClass=*)'), attributes: ['cn'] }).write();
+  socket.write(Buffer.concat([
+    new BindRequest({ messageId: 1, dn: 'jane.smith@nhs.net', password: passwords.jane }).write(),
+    search(2), new AbandonRequest({ messageId: 3, abandonId: 2 }).write(), search(4),
+  ]));
+  await new Promise((r) => setTimeout(r, 1500));
+  socket.destroy();
+  const reply = Buffer.concat(got);
+  const ids = new Set<number>();
+  for (let off = 0; off < reply.length;) {
+    const lenByte = reply[off + 1];
+    const [len, hdr] = lenByte & 0x80 ? [reply.readUIntBE(off + 2, lenByte & 0x7f), 2 + (lenByte & 0x7f)] : [lenByte, 2];
+    ids.add(reply.readUIntBE(off + hdr + 2, reply[off + hdr + 1]));
+    off += hdr + len;
+  }
+  t.same([...ids], [1, 4], 'search 2 was abandoned before it ran; 4 was answered');
+});
