@@ -1,10 +1,44 @@
 // The HTTP application, apart from listening, so that tests drive it with inject().
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Directory } from './directory/directory.js';
+import { accountRoutes } from './http/account.routes.js';
+import { registerAuth } from './http/auth.js';
+import { directoryRoutes } from './http/directory.routes.js';
+import { registerErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.routes.js';
+import { organisationRoutes } from './http/organisations.routes.js';
+import { peopleRoutes } from './http/people.routes.js';
+import { version } from './version.js';
 
-export function buildApp(directory: Directory, options: FastifyServerOptions = {}) {
-  const app = Fastify({ ...options, bodyLimit: 1024 * 1024 });
+/** Request bodies over 1 MiB are refused with 413 (feeds, which are larger, have their own limit). */
+export const BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(directory: Directory, options: FastifyServerOptions = {}) {
+  const app = Fastify({ ...options, bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'nhs-directory', version, description: 'The NHS staff directory: people, organisations, address books and feeds.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerAuth(app, directory);
   healthRoutes(app, directory.database);
+  accountRoutes(app, directory);
+  peopleRoutes(app, directory);
+  organisationRoutes(app, directory);
+  directoryRoutes(app, directory);
   return app;
 }

@@ -179,10 +179,24 @@ export const audit = pgTable('audit', {
   index('audit_actor').on(t.actor),
 ]);
 
+/** Bearer tokens: only a hash is kept; a leaver's stop at once because the holder must be active. */
+export const tokens = pgTable('tokens', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  hash: text('hash').notNull(),
+  personId: bigint('person_id', { mode: 'number' }).references(() => people.id),
+  serviceName: text('service_name').references(() => services.name),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  revokedAt: ts('revoked_at'),
+}, (t) => [
+  uniqueIndex('tokens_hash').on(t.hash),
+  check('tokens_holder', sql`(${t.personId} is null) <> (${t.serviceName} is null)`),
+]);
+
 /** Small facts about this installation (the identifier-key check). */
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
 
-export const allTables = { organisations, organisationNames, people, addresses, employments, mailboxDelegates, services, roleGrants, secureDomains, audit, settings };
+export const allTables = { organisations, organisationNames, people, addresses, employments, mailboxDelegates, services, roleGrants, secureDomains, audit, tokens, settings };

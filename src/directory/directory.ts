@@ -10,6 +10,7 @@ import * as people from './people.service.js';
 import { getPerson } from './people.queries.js';
 import * as quotas from './quotas.js';
 import * as secure from './secure-domains.js';
+import * as tokens from './tokens.service.js';
 
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   const run = <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> =>
@@ -45,6 +46,10 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     listSecureDomains: op(secure.listSecureDomains),
     checkAddress: op(secure.checkAddress),
     listAudit: op(listAudit),
+    issueToken: op(tokens.issueToken),
+    issueServiceToken: op(tokens.issueServiceToken),
+    verifyToken: op(tokens.verifyToken),
+    revokeToken: op(tokens.revokeToken),
   };
 }
 

@@ -1,10 +1,14 @@
 // Reading people (and generic mailboxes) as the core's view: the row plus its organisation's name
 // and its older addresses.
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { rows } from '../db/client.js';
+import { peopleColumns } from '../db/entries.queries.js';
+import { compileFilter } from '../db/filter-sql.js';
+import { prefixFilter } from './filter.js';
 import { getTableColumns } from 'drizzle-orm';
 import { addresses, organisations, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { isAdminOf, isNational } from './actor.js';
+import { isAdmin, isAdminOf, isNational } from './actor.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
 
@@ -54,4 +58,26 @@ export async function findByAddress(ctx: Ctx, address: string): Promise<PersonRo
 
 export function displayName(cn: string, orgName: string | null | undefined): string {
   return orgName ? `${cn} (${orgName})` : cn;
+}
+
+export type PeopleStatus = 'active' | 'leaver' | 'all';
+
+/**
+ * A page of people (REST lists): `q` is a prefix of names, mail or an old address; leavers only
+ * for administrators (a local administrator sees their own organisation's). Ordered by row id,
+ * continued after `afterId`.
+ */
+export async function listPeople(ctx: Ctx, actor: Actor, q: { q?: string; org?: string; status?: PeopleStatus; afterId?: number; limit: number }) {
+  const status = q.status ?? 'active';
+  if (status !== 'active' && !isAdmin(actor)) fail('auth.forbidden', 'Only administrators may list leavers');
+  const where: SQL[] = [sql`p.kind = 'person'`, isNational(actor) ? sql`true` : sql`p.deleted_at is null`];
+  if (status !== 'all') where.push(sql`p.status = ${status}`);
+  if (status !== 'active' && !isNational(actor)) where.push(sql`(p.status = 'active' or p.org_code = any(${sql.param([...actor.adminOf])}::text[]))`);
+  if (q.org) where.push(sql`p.org_code = ${q.org}`);
+  if (q.q?.trim()) where.push(compileFilter(prefixFilter(q.q), peopleColumns));
+  if (q.afterId) where.push(sql`p.id > ${q.afterId}`);
+  const ids = await rows<{ id: number }>(ctx.tx.execute(sql`select p.id from people p where ${sql.join(where, sql` and `)} order by p.id limit ${q.limit + 1}`));
+  const page = ids.slice(0, q.limit).map((r) => Number(r.id));
+  const found = page.length ? await selectPeople(ctx, inArray(people.id, page)).orderBy(people.id) : [];
+  return { items: found, nextAfter: ids.length > q.limit ? page[page.length - 1] : null };
 }

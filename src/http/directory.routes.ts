@@ -1,0 +1,41 @@
+// Secure domains, the audit log and the change feed (contract section 4).
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Directory } from '../directory/directory.js';
+import { caller } from './auth.js';
+import { listQuery, problem } from './schemas.js';
+
+const auditRecord = z.object({
+  seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), target_type: z.string(), target_id: z.string(),
+  before: z.unknown().nullable(), after: z.unknown().nullable(), cause: z.string().nullable(),
+});
+
+export function directoryRoutes(app: FastifyInstance, directory: Directory) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/api/v1/secure-domains', { config: { auth: true }, schema: { tags: ['secure domains'], summary: 'Domains secure for patient data', response: { 200: z.object({ items: z.array(z.string()) }), 401: problem } } },
+    async () => ({ items: await directory.listSecureDomains() }));
+
+  r.get('/api/v1/secure-domains/check', {
+    config: { auth: true },
+    schema: { tags: ['secure domains'], summary: 'Is this address on a secure domain?', querystring: z.object({ address: z.string().min(1).max(320) }), response: { 200: z.object({ address: z.string(), domain: z.string().nullable(), secure: z.boolean() }), 400: problem, 401: problem } },
+  }, async (req) => directory.checkAddress(req.query.address));
+
+  const records = async (req: { actor: unknown }, q: { after?: number; actor?: string; target?: string; limit: number }, asChanges: boolean) => {
+    const rows = await directory.listAudit(asChanges ? changeReader : caller(req as never), q);
+    return rows.map((r) => ({ seq: r.seq, at: r.at.toISOString(), actor: r.actor, action: r.action, target_type: r.targetType, target_id: r.targetId, before: r.before ?? null, after: r.after ?? null, cause: r.cause }));
+  };
+
+  r.get('/api/v1/audit', {
+    config: { auth: true },
+    schema: { tags: ['audit'], summary: 'Audit records (auditors, national administrators)', querystring: z.object({ after: z.coerce.number().int().min(0).optional(), actor: z.string().max(200).optional(), target: z.string().max(200).optional(), limit: listQuery.limit }), response: { 200: z.object({ items: z.array(auditRecord) }), 400: problem, 401: problem, 403: problem } },
+  }, async (req) => ({ items: await records(req, req.query, false) }));
+
+  r.get('/api/v1/changes', {
+    config: { auth: true },
+    schema: { tags: ['audit'], summary: 'The change feed: the same numbers as the LDAP change log', querystring: z.object({ after: z.coerce.number().int().min(0).default(0), limit: listQuery.limit }), response: { 200: z.object({ items: z.array(auditRecord) }), 400: problem, 401: problem } },
+  }, async (req) => ({ items: await records(req, req.query, true) }));
+}
+
+/** The change feed is open to anyone signed in (contract: "any"); it reads the log as an auditor would. */
+const changeReader = { kind: 'system' as const, name: 'changes', roles: new Set(['auditor' as const]), adminOf: new Set<string>(), feedsFor: new Set<string>() };

@@ -1,0 +1,95 @@
+// People (contract section 4). Route code translates; the core decides who may do what.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Directory } from '../directory/directory.js';
+import { listPeople } from '../directory/people.queries.js';
+import { caller } from './auth.js';
+import { cursor, listQuery, odsCode, page, person, personJson, problem } from './schemas.js';
+
+const text = (max = 200) => z.string().max(max);
+const optionalText = (max = 200) => text(max).nullable().optional();
+const fields = { title: optionalText(), department: optionalText(), site: optionalText(), telephone: optionalText(40), mobile: optionalText(40) };
+const uidParam = z.object({ uid: z.string().min(1).max(200) });
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
+
+export function peopleRoutes(app: FastifyInstance, directory: Directory) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const view = async (req: { actor: unknown }, uid: string) => personJson(await directory.getPerson(caller(req as never), uid));
+
+  r.get('/api/v1/people', {
+    config: { auth: true },
+    schema: {
+      tags: ['people'], summary: 'Search people: q matches prefixes of names and mail, and old addresses',
+      querystring: z.object({ q: z.string().max(100).optional(), org: odsCode.optional(), status: z.enum(['active', 'leaver', 'all']).default('active'), ...listQuery }),
+      response: { 200: page(person), ...errors },
+    },
+  }, async (req) => {
+    const afterId = cursor.decode<number>(req.query.cursor, 'number');
+    const result = await directory.run((ctx) => listPeople(ctx, caller(req), { q: req.query.q, org: req.query.org, status: req.query.status, afterId, limit: req.query.limit }));
+    return { items: result.items.map(personJson), next_cursor: result.nextAfter === null ? null : cursor.encode(result.nextAfter) };
+  });
+
+  r.get('/api/v1/people/:uid', { config: { auth: true }, schema: { tags: ['people'], summary: 'One person', params: uidParam, response: { 200: person, ...errors } } },
+    async (req) => view(req, req.params.uid));
+
+  r.post('/api/v1/people', {
+    config: { auth: true },
+    schema: {
+      tags: ['people'], summary: 'A joiner: a new person with a newly allocated address',
+      body: z.object({
+        given_name: text(100).min(1), family_name: text(100).min(1), org_code: odsCode, quota_mb: z.number().int().optional(), ...fields,
+      }).strict(),
+      response: { 201: person, ...errors },
+    },
+  }, async (req, reply) => {
+    const b = req.body;
+    const p = await directory.createJoiner(caller(req), { givenName: b.given_name, familyName: b.family_name, orgCode: b.org_code, quotaMb: b.quota_mb, title: b.title, department: b.department, site: b.site, telephone: b.telephone, mobile: b.mobile });
+    return reply.code(201).send(await view(req, p.uid));
+  });
+
+  r.patch('/api/v1/people/:uid', {
+    config: { auth: true },
+    schema: {
+      tags: ['people'], summary: 'Edit a person (administrators); a person edits their own telephone and mobile',
+      params: uidParam, body: z.object({ given_name: text(100).min(1).optional(), family_name: text(100).min(1).optional(), ...fields }).strict(),
+      response: { 200: person, ...errors },
+    },
+  }, async (req) => {
+    const b = req.body;
+    const patch = Object.fromEntries(Object.entries({ givenName: b.given_name, familyName: b.family_name, title: b.title, department: b.department, site: b.site, telephone: b.telephone, mobile: b.mobile }).filter(([, v]) => v !== undefined));
+    await directory.updatePerson(caller(req), req.params.uid, patch);
+    return view(req, req.params.uid);
+  });
+
+  r.post('/api/v1/people/:uid/leaver', { config: { auth: true }, schema: { tags: ['people'], summary: 'Mark a leaver', params: uidParam, response: { 200: person, ...errors } } },
+    async (req) => {
+      await directory.markLeaver(caller(req), req.params.uid);
+      return view(req, req.params.uid);
+    });
+
+  r.post('/api/v1/people/:uid/joiner', {
+    config: { auth: true },
+    schema: { tags: ['people'], summary: 'A mover joins this organisation, keeping uid, mail and aliases', params: uidParam, body: z.object({ org_code: odsCode, ...fields }).strict(), response: { 200: person, ...errors } },
+  }, async (req) => {
+    const b = req.body;
+    await directory.joinOrganisation(caller(req), req.params.uid, { orgCode: b.org_code, title: b.title, department: b.department, site: b.site, telephone: b.telephone, mobile: b.mobile });
+    return view(req, req.params.uid);
+  });
+
+  r.put('/api/v1/people/:uid/password', {
+    config: { auth: true },
+    schema: { tags: ['people'], summary: 'Set a password: your own with the current one, or as an administrator', params: uidParam, body: z.object({ current_password: z.string().max(1024).optional(), new_password: z.string().max(1024) }).strict(), response: { 204: z.null(), ...errors } },
+  }, async (req, reply) => {
+    await directory.setPassword(caller(req), req.params.uid, { currentPassword: req.body.current_password, newPassword: req.body.new_password });
+    return reply.code(204).send(null);
+  });
+
+  r.put('/api/v1/people/:uid/quota', {
+    config: { auth: true },
+    schema: { tags: ['people'], summary: 'Set the mailbox quota tier (2%/3% rule per organisation)', params: uidParam, body: z.object({ quota_mb: z.number().int() }).strict(), response: { 200: person, ...errors } },
+  }, async (req) => {
+    await directory.setQuota(caller(req), req.params.uid, req.body.quota_mb);
+    return view(req, req.params.uid);
+  });
+}

@@ -1,0 +1,137 @@
+// The REST API through fastify's inject, on the same known directory as the LDAP tests.
+import t, { type Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { systemActor } from '../../src/directory/actor.js';
+import { testDirectory } from '../helpers/directory.js';
+import { passwords, seed } from '../helpers/ldap.js';
+
+async function api(t: Test) {
+  const { dir, database } = await testDirectory(t);
+  await seed(dir);
+  const app = await buildApp(dir, { logger: false });
+  t.teardown(() => app.close());
+  const call = (method: string, url: string, opts: { token?: string; body?: unknown } = {}) =>
+    app.inject({ method: method as never, url, headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {}, payload: opts.body as never });
+  const login = async (username: string, password: string) => {
+    const res = await call('POST', '/api/v1/auth/token', { body: { username, password } });
+    return res.json().access_token as string;
+  };
+  return { dir, database, app, call, login };
+}
+
+t.test('sign in, who am I, sign out', async (t) => {
+  const { call, login } = await api(t);
+  const bad = await call('POST', '/api/v1/auth/token', { body: { username: 'jane.smith@nhs.net', password: 'wrong' } });
+  t.equal(bad.statusCode, 401);
+  t.equal(bad.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.match(bad.json(), { status: 401, code: 'auth.invalid_credentials', request_id: /\S/ });
+  const ok = await call('POST', '/api/v1/auth/token', { body: { username: 'jane.smith@nhs.net', password: passwords.jane } });
+  t.equal(ok.statusCode, 200);
+  t.match(ok.json(), { token_type: 'Bearer', expires_in: 28800, access_token: /^nhsd_/ });
+  const token = ok.json().access_token;
+  const me = await call('GET', '/api/v1/me', { token });
+  t.match(me.json(), { uid: 'jane.smith', mail: 'jane.smith@nhs.net', org_code: 'RXA', roles: ['user'] });
+  t.notMatch(me.body, /password|hash|hmac|ni_/i, 'no secrets');
+  const service = await call('GET', '/api/v1/me', { token: await login('rxa-feed', passwords.feed) });
+  t.same(service.json(), { name: 'rxa-feed', roles: ['connector'], org_code: 'RXA' });
+  t.equal((await call('POST', '/api/v1/auth/logout', { token })).statusCode, 204);
+  t.equal((await call('GET', '/api/v1/me', { token })).statusCode, 401, 'a revoked token is dead');
+  t.equal((await call('GET', '/api/v1/me')).statusCode, 401, 'no token');
+});
+
+t.test("a leaver's token stops working at once", async (t) => {
+  const { dir, call, login } = await api(t);
+  await dir.setPassword(systemActor, 'john.smithson', { newPassword: 'john-password' });
+  const john = await login('john.smithson', 'john-password');
+  t.equal((await call('GET', '/api/v1/me', { token: john })).statusCode, 200);
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
+  t.equal((await call('POST', '/api/v1/people/john.smithson/leaver', { token: admin })).json().status, 'leaver');
+  t.equal((await call('GET', '/api/v1/me', { token: john })).statusCode, 401);
+});
+
+t.test('people: search, read, joiners, edits, and who may do what', async (t) => {
+  const { call, login } = await api(t);
+  const jane = await login('jane.smith@nhs.net', passwords.jane);
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
+  const search = await call('GET', '/api/v1/people?q=jane', { token: jane });
+  t.same(search.json().items.map((p: { uid: string }) => p.uid), ['jane.smith', 'jane.smith2']);
+  t.same((await call('GET', '/api/v1/people?q=mary.jones', { token: jane })).json().items.map((p: { mail: string }) => p.mail), ['mary.evans@nhs.net'], 'an old address finds the person');
+  t.equal((await call('GET', '/api/v1/people?status=leaver', { token: jane })).statusCode, 403, 'users do not list leavers');
+  t.same((await call('GET', '/api/v1/people?status=leaver', { token: admin })).json().items.map((p: { uid: string }) => p.uid), ['lee.leaver']);
+  t.equal((await call('GET', '/api/v1/people/lee.leaver', { token: jane })).statusCode, 404, 'leavers are hidden from users');
+  // Pages: two at a time, with an opaque cursor.
+  const first = (await call('GET', '/api/v1/people?limit=2', { token: jane })).json();
+  t.equal(first.items.length, 2);
+  const second = (await call('GET', `/api/v1/people?limit=2&cursor=${first.next_cursor}`, { token: jane })).json();
+  t.notSame(second.items[0].uid, first.items[0].uid);
+  const badCursor = await call('GET', '/api/v1/people?cursor=not-ours', { token: jane });
+  t.equal(badCursor.statusCode, 400);
+  // Joiners: a local administrator in their own organisation only.
+  const created = await call('POST', '/api/v1/people', { token: admin, body: { given_name: 'Zoë', family_name: "D'Arcy", org_code: 'RXA', title: 'Midwife' } });
+  t.equal(created.statusCode, 201);
+  t.match(created.json(), { uid: 'zoe.darcy', mail: 'zoe.darcy@nhs.net', display_name: "Zoë D'Arcy (Alpha Hospitals NHS Trust)", title: 'Midwife', status: 'active', quota_mb: 200 });
+  const other = await call('POST', '/api/v1/people', { token: admin, body: { given_name: 'Not', family_name: 'Mine', org_code: 'RXB' } });
+  t.equal(other.statusCode, 403);
+  t.equal(other.json().code, 'auth.forbidden');
+  t.equal((await call('PATCH', '/api/v1/people/bob.builder', { token: admin, body: { title: 'x' } })).statusCode, 403, "another organisation's person");
+  // Users edit their own phone numbers and nothing else.
+  t.equal((await call('PATCH', '/api/v1/people/jane.smith', { token: jane, body: { mobile: '07700 900999' } })).json().mobile, '07700 900999');
+  t.equal((await call('PATCH', '/api/v1/people/jane.smith', { token: jane, body: { title: 'Director' } })).statusCode, 403);
+  t.equal((await call('PUT', '/api/v1/people/jane.smith/quota', { token: jane, body: { quota_mb: 1024 } })).statusCode, 403);
+  t.equal((await call('PUT', '/api/v1/people/jane.smith/quota', { token: admin, body: { quota_mb: 1024 } })).json().quota_mb, 1024);
+  const full = await call('PUT', '/api/v1/people/john.smithson/quota', { token: admin, body: { quota_mb: 1024 } });
+  t.equal(full.statusCode, 409);
+  t.match(full.json().detail, /RXA has \d+ mailboxes: at most 1 may be 1024 MB/);
+});
+
+t.test('bad input: a clear problem document, nothing written', async (t) => {
+  const { call, login, database } = await api(t);
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
+  const count = async () => (await database.query<{ n: number }>('select count(*)::int as n from people'))[0].n;
+  const before = await count();
+  const wrongType = await call('POST', '/api/v1/people', { token: admin, body: { given_name: 42, family_name: 'Smith', org_code: 'RXA' } });
+  t.equal(wrongType.statusCode, 400);
+  t.match(wrongType.json(), { code: 'validation.failed', errors: [{ field: 'body.given_name' }] });
+  const unknown = await call('POST', '/api/v1/people', { token: admin, body: { given_name: 'A', family_name: 'B', org_code: 'RXA', is_admin: true } });
+  t.equal(unknown.statusCode, 400, 'unknown fields are refused');
+  const badCode = await call('POST', '/api/v1/people', { token: admin, body: { given_name: 'A', family_name: 'B', org_code: 'rx-a' } });
+  t.equal(badCode.statusCode, 400);
+  const noOrg = await call('GET', '/api/v1/organisations/ZZZ99', { token: admin });
+  t.equal(noOrg.statusCode, 404);
+  t.equal(noOrg.json().code, 'organisation.not_found');
+  const noName = await call('POST', '/api/v1/people', { token: admin, body: { given_name: '李', family_name: 'B', org_code: 'RXA' } });
+  t.match(noName.json(), { status: 400, code: 'person.invalid_name', errors: [{ field: 'given_name' }] });
+  const huge = await call('POST', '/api/v1/people', { token: admin, body: { given_name: 'x'.repeat(2 * 1024 * 1024), family_name: 'B', org_code: 'RXA' } });
+  t.equal(huge.statusCode, 413);
+  t.equal(await count(), before, 'nothing written');
+  t.equal((await call('GET', '/api/v1/nowhere', { token: admin })).json().code, 'route.not_found');
+});
+
+t.test('the OpenAPI document and Swagger UI are served', async (t) => {
+  const { call } = await api(t);
+  const spec = await call('GET', '/openapi.json');
+  t.equal(spec.statusCode, 200);
+  t.match(spec.json(), { openapi: /^3\./, paths: { '/api/v1/people': { get: {} }, '/api/v1/auth/token': { post: {} } } });
+  t.equal((await call('GET', '/docs/')).statusCode, 200);
+});
+
+t.test('organisations: renames show at once; only national administrators change them', async (t) => {
+  const { call, login } = await api(t);
+  const national = await login('national', passwords.national);
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
+  t.equal((await call('PATCH', '/api/v1/organisations/RXA', { token: admin, body: { name: 'Mine' } })).statusCode, 403);
+  const renamed = await call('PATCH', '/api/v1/organisations/RXA', { token: national, body: { name: 'Alpha and Omega NHS Trust' } });
+  t.match(renamed.json(), { code: 'RXA', name: 'Alpha and Omega NHS Trust', previous_names: [{ name: 'Alpha Hospitals NHS Trust' }] });
+  t.equal((await call('GET', '/api/v1/people/jane.smith', { token: admin })).json().display_name, 'Jane Smith (Alpha and Omega NHS Trust)');
+  const list = await call('GET', '/api/v1/organisations?q=beta', { token: admin });
+  t.same(list.json().items.map((o: { code: string }) => o.code), ['RXB']);
+  const quota = await call('GET', '/api/v1/organisations/RXA/quota', { token: admin });
+  t.match(quota.json(), { org_code: 'RXA', tiers: [{ quota_mb: 50 }, { quota_mb: 200 }, { quota_mb: 500, limit: 1 }, { quota_mb: 1024, limit: 1 }] });
+  t.equal((await call('GET', '/api/v1/organisations/RXB/quota', { token: admin })).statusCode, 403);
+  const check = await call('GET', '/api/v1/secure-domains/check?address=someone@leeds.gcsx.gov.uk', { token: admin });
+  t.same(check.json(), { address: 'someone@leeds.gcsx.gov.uk', domain: 'leeds.gcsx.gov.uk', secure: true });
+  const jane = await login('jane.smith@nhs.net', passwords.jane);
+  t.equal((await call('GET', '/api/v1/audit', { token: jane })).statusCode, 403, 'users do not read the audit log');
+  const changes = await call('GET', '/api/v1/changes?after=0&limit=500', { token: jane });
+  t.ok(changes.json().items.some((c: { action: string; target_id: string }) => c.action === 'organisation.rename' && c.target_id === 'RXA'));
+});
