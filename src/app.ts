@@ -17,7 +17,7 @@ import { version } from './version.js';
 /** Request bodies over 1 MiB are refused with 413 (feeds, which are larger, have their own limit). */
 export const BODY_LIMIT = 1024 * 1024;
 
-export async function buildApp(directory: Directory, options: FastifyServerOptions = {}) {
+export async function buildApp(directory: Directory, options: FastifyServerOptions = {}, settings = { ldapSuffix: 'o=nhs' }) {
   const app = Fastify({ ...options, bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -38,7 +38,7 @@ export async function buildApp(directory: Directory, options: FastifyServerOptio
   healthRoutes(app, directory.database);
   accountRoutes(app, directory);
   peopleRoutes(app, directory);
-  organisationRoutes(app, directory);
+  organisationRoutes(app, directory, settings.ldapSuffix);
   directoryRoutes(app, directory);
   return app;
 }

@@ -3,6 +3,11 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { startCore } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DirectoryError } from './directory/errors.js';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { systemActor } from './directory/actor.js';
+import { exportStream, formats, type Format } from './export/export.js';
 import { serve } from './server.js';
 
 const help: Record<string, string> = {
@@ -15,21 +20,24 @@ commands:
   migrate   apply database migrations and exit
   demo      load the demo directory (once) and exit
   sync      run a staff or organisation feed       (arrives with the sync engine)
-  export    write an organisation's address book   (arrives with the REST API)
-  token     create a service-account token         (arrives with the REST API)
+  export    write an organisation's address book
+  token     create a service-account token
 
 Configuration comes from environment variables (see README). 'nhsdir <command> --help' for more.`,
   serve: 'usage: nhsdir serve\n\nStarts the directory with the configuration from the environment (DATABASE_URL, DATA_DIR, HOST, HTTP_PORT, ...).',
   migrate: 'usage: nhsdir migrate\n\nApplies the migrations in migrations/ to the configured database and exits.',
   demo: 'usage: nhsdir demo\n\nLoads the demo directory into the configured database, unless it is already there.',
   sync: 'usage: nhsdir sync --connector NAME --org CODE --file PATH [--dry-run] [--json]',
-  export: 'usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]',
-  token: 'usage: nhsdir token create --service NAME',
+  export: 'usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]\n\nWrites the organisation\'s address book to FILE, or to standard output.',
+  token: 'usage: nhsdir token create --service NAME\n\nPrints a new bearer token for the service account NAME (valid one year). It is shown once.',
 };
 
 async function main(argv: string[]): Promise<number> {
   const [command = '', ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' } }, strict: false });
+  const { values, positionals } = parseArgs({
+    args: rest, strict: false, allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, org: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, service: { type: 'string' } },
+  });
   if (command === '--help' || command === '-h' || command === 'help' || command === '') {
     console.log(help['']);
     return command === '' ? 2 : 0;
@@ -43,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
-  const log = pino({ level: config.LOG_LEVEL, base: undefined });
+  // Only the server logs to standard output; commands keep it for their own output (an export).
+  const log = pino({ level: config.LOG_LEVEL, base: undefined }, command === 'serve' ? process.stdout : pino.destination(2));
   switch (command) {
     case 'serve':
       await serve(config, log);
@@ -55,8 +64,39 @@ async function main(argv: string[]): Promise<number> {
       log.info(command === 'migrate' ? 'migrations applied' : 'demo directory present');
       return 0;
     }
+    case 'export': {
+      const format = String(values.format ?? 'vcard');
+      if (typeof values.org !== 'string' || !(format in formats)) {
+        console.error(help.export);
+        return 2;
+      }
+      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
+      try {
+        await directory.getOrganisation(values.org.toUpperCase());
+        const out = typeof values.out === 'string' ? createWriteStream(values.out) : process.stdout;
+        await pipeline(exportStream(database, values.org.toUpperCase(), format as Format, config.LDAP_SUFFIX), out);
+        if (process.stderr.isTTY && typeof values.out === 'string') console.error(`wrote ${values.out}`);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    }
+    case 'token': {
+      if (positionals[0] !== 'create' || typeof values.service !== 'string') {
+        console.error(help.token);
+        return 2;
+      }
+      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
+      try {
+        const { token } = await directory.issueServiceToken(systemActor, values.service);
+        console.log(token);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    }
     default:
-      console.error(`nhsdir ${command}: not available yet in this version`);
+      console.error(`nhsdir ${command}: not available yet in this version (arrives with the sync engine)`);
       return 2;
   }
 }
@@ -64,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { if (code >= 0) process.exitCode = code; },
   (err) => {
-    console.error(err instanceof ConfigError ? `nhsdir: ${err.message}` : err);
+    console.error(err instanceof ConfigError || err instanceof DirectoryError ? `nhsdir: ${err.message}` : err);
     process.exitCode = 1;
   },
 );

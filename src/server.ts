@@ -10,7 +10,7 @@ import { version } from './version.js';
 
 export async function serve(config: Config, log: Logger) {
   const { database, directory } = await startCore(config, log);
-  const app = await buildApp(directory, { loggerInstance: log });
+  const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX });
   await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const ldap = await startLdapServer({
     directory, dit: new Dit(config.LDAP_SUFFIX), anonymous: config.LDAP_ANONYMOUS, sizeCap: config.LDAP_SIZE_LIMIT,

@@ -1,5 +1,5 @@
 // From a user's side: start the service, stop it, start it again; the data stays.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -30,8 +30,23 @@ t.test('serve: demo on first start, data kept across a restart, clean shutdown',
   const second = run(['serve'], env);
   await second.waitFor(/REST API on http/);
   t.notMatch(second.output(), /loaded the demo directory|created the national administrator/, 'nothing loaded twice');
+  if (!usingPostgres) {
+    const busy = run(['export', '--org', 'RXQ'], env);
+    t.equal(await busy.exited, 1, 'a second process may not open the embedded database');
+    t.match(busy.output(), /in use by process/);
+  }
   second.child.kill('SIGINT');
   t.equal(await second.exited, 0, 'exits cleanly on SIGINT');
+
+  const out = join(dataDir, 'rxq.csv');
+  const exported = run(['export', '--org', 'rxq', '--format', 'csv', '--out', out], env);
+  t.equal(await exported.exited, 0, exported.output());
+  const csv = readFileSync(out, 'utf8');
+  t.ok(csv.startsWith('First Name,Last Name,Display Name,E-mail Address'));
+  t.match(csv, /Jane,Smith,Jane Smith \(Northbridge Teaching Hospitals NHS Foundation Trust\),jane\.smith@nhs\.net/);
+  const token = run(['token', 'create', '--service', 'admin'], env);
+  t.equal(await token.exited, 0);
+  t.match(token.output().trim().split('\n').pop(), /^nhsd_[A-Za-z0-9_-]{43}$/, 'a token, shown once');
 
   const database = usingPostgres ? await openPostgres(env.DATABASE_URL) : await openPglite({ dataDir: join(dataDir, 'pglite') });
   t.teardown(() => database.close());

@@ -1,5 +1,6 @@
 // The two database drivers behind one interface: embedded PGlite in DATA_DIR, or a PostgreSQL pool.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -55,14 +56,30 @@ function statementName(text: string): string | undefined {
 // PGlite keeps PostgreSQL's 1 GB max_wal_size: a 600 MB data folder for 64 MB of data.
 const pgliteConf = ['max_wal_size=64MB', 'min_wal_size=32MB'];
 
+/**
+ * One process at a time may open an embedded data directory: a second would corrupt it. The lock
+ * is a file with the holder's pid; a lock left by a process that has died is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, 'nhsdir.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8'));
+    let alive = false;
+    try { process.kill(pid, 0); alive = pid !== process.pid; } catch { /* not running */ }
+    if (alive) throw new Error(`the embedded database in ${dir} is in use by process ${pid} (stop it, or use the REST API)`);
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<PgliteDatabase> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const unlock = options.dataDir ? (mkdirSync(options.dataDir, { recursive: true }), lockDataDir(options.dataDir)) : () => {};
   const client = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
     extensions: { pg_trgm },
     postgresqlconf: pgliteConf,
-  });
+  }).catch((err) => { unlock(); throw err; });
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     kind: 'pglite',
@@ -73,7 +90,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
       return (await client.query(q.sql, q.params)).rows as never;
     },
     migrate: () => migratePglite(db as never, { migrationsFolder }),
-    close: () => client.close(),
+    close: async () => { await client.close(); unlock(); },
     dump: () => client.dumpDataDir('none'),
   };
 }

@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Directory } from '../directory/directory.js';
+import { exportStream, formats } from '../export/export.js';
 import { caller } from './auth.js';
 import { cursor, listQuery, odsCode, organisation, organisationJson, page, problem } from './schemas.js';
 
 const codeParam = z.object({ code: odsCode });
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 
-export function organisationRoutes(app: FastifyInstance, directory: Directory) {
+export function organisationRoutes(app: FastifyInstance, directory: Directory, ldapSuffix: string) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const view = async (code: string) => organisationJson(await directory.getOrganisation(code));
 
@@ -49,6 +50,23 @@ export function organisationRoutes(app: FastifyInstance, directory: Directory) {
   }, async (req) => {
     await directory.closeOrganisation(caller(req), req.params.code, req.body.successor_code);
     return view(req.params.code);
+  });
+
+  r.get('/api/v1/organisations/:code/address-book', {
+    config: { auth: true },
+    schema: {
+      tags: ['organisations'], summary: "Download the organisation's address book (streamed)", params: codeParam,
+      querystring: z.object({ format: z.enum(['vcard', 'vcard4', 'csv', 'ldif']).default('vcard') }),
+      // 200: the file itself (vCard 3.0 or 4.0, Outlook CSV, LDIF), streamed.
+      response: errors,
+    },
+  }, async (req, reply) => {
+    await directory.getOrganisation(req.params.code); // 404 before any byte is sent
+    const { type, extension } = formats[req.query.format];
+    return reply
+      .type(type)
+      .header('content-disposition', `attachment; filename="${req.params.code}-address-book.${extension}"`)
+      .send(exportStream(directory.database, req.params.code, req.query.format, ldapSuffix) as never);
   });
 
   r.get('/api/v1/organisations/:code/quota', {
