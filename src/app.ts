@@ -9,19 +9,25 @@ import { accountRoutes } from './http/account.routes.js';
 import { registerAuth } from './http/auth.js';
 import { directoryRoutes } from './http/directory.routes.js';
 import { registerErrorHandling } from './http/errors.js';
-import { healthRoutes } from './http/health.routes.js';
+import { opsRoutes } from './http/ops.routes.js';
 import { organisationRoutes } from './http/organisations.routes.js';
+import { mailboxRoutes } from './http/mailboxes.routes.js';
 import { peopleRoutes } from './http/people.routes.js';
+import { syncRoutes } from './http/sync.routes.js';
 import { version } from './version.js';
 
-/** Request bodies over 1 MiB are refused with 413 (feeds, which are larger, have their own limit). */
+/** JSON request bodies over 1 MiB are refused with 413. */
 export const BODY_LIMIT = 1024 * 1024;
+/** Feed files may be larger: 256 MiB. */
+export const FEED_LIMIT = 256 * 1024 * 1024;
 
 export async function buildApp(directory: Directory, options: FastifyServerOptions = {}, settings = { ldapSuffix: 'o=nhs' }) {
   const app = Fastify({ ...options, bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  // Feed files arrive as they are (CSV, pipe-separated ESR extracts): kept raw for the connectors.
+  app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: FEED_LIMIT }, (_req, body, done) => done(null, body));
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -35,10 +41,12 @@ export async function buildApp(directory: Directory, options: FastifyServerOptio
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerAuth(app, directory);
-  healthRoutes(app, directory.database);
+  opsRoutes(app, directory.database);
   accountRoutes(app, directory);
   peopleRoutes(app, directory);
   organisationRoutes(app, directory, settings.ldapSuffix);
   directoryRoutes(app, directory);
+  mailboxRoutes(app, directory);
+  syncRoutes(app);
   return app;
 }

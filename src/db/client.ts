@@ -30,6 +30,8 @@ export interface Database {
   select<R>(query: SQL): Promise<R[]>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Connections by state, for /metrics (PostgreSQL pools only). */
+  poolStats?(): Record<string, number>;
 }
 
 export interface PgliteDatabase extends Database {
@@ -123,6 +125,9 @@ export async function openPostgres(url: string): Promise<Database> {
       }
     },
     close: async () => { await Promise.all([pool.end(), searchPool.end()]); },
+    poolStats: () => ({
+      total: pool.totalCount + searchPool.totalCount, idle: pool.idleCount + searchPool.idleCount, waiting: pool.waitingCount + searchPool.waitingCount,
+    }),
   };
 }
 

@@ -11,6 +11,7 @@ import { endsWith, parseDn } from './dn.js';
 import { Dit } from './entries.js';
 import { ldapResultFor } from './errors.js';
 import { extendedResult, message, OID, responseTag, result, Result, type Message } from './protocol.js';
+import { metrics } from '../metrics.js';
 import { search } from './search.js';
 
 export interface SessionOptions {
@@ -45,6 +46,7 @@ export class Session {
 
   async handle(msg: Message): Promise<void> {
     const { id, request: req } = msg;
+    metrics.ldapOperations.add({ op: req.op });
     try {
       switch (req.op) {
         case 'bind': return await this.bind(id, req);

@@ -1,0 +1,40 @@
+// Mailboxes over REST: administrators create, owners manage delegates; metrics; routes not yet built.
+import t from 'tap';
+import { buildApp } from '../../src/app.js';
+import { systemActor } from '../../src/directory/actor.js';
+import { testDirectory } from '../helpers/directory.js';
+import { passwords, seed } from '../helpers/ldap.js';
+
+t.test('mailboxes, metrics and the sync endpoints to come', async (t) => {
+  const { dir } = await testDirectory(t);
+  await seed(dir);
+  await dir.setPassword(systemActor, 'john.smithson', { newPassword: 'john-password' });
+  const app = await buildApp(dir, { logger: false });
+  t.teardown(() => app.close());
+  const login = async (username: string, password: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username, password } })).json().access_token as string;
+  const call = (method: string, url: string, token: string, payload?: unknown) => app.inject({ method: method as never, url, headers: { authorization: `Bearer ${token}` }, payload: payload as never });
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
+  const jane = await login('jane.smith@nhs.net', passwords.jane);
+  const john = await login('john.smithson', 'john-password');
+
+  t.equal((await call('POST', '/api/v1/mailboxes', jane, { name: 'Cardiology Team', org_code: 'RXA', owner_uid: 'jane.smith' })).statusCode, 403, 'users do not create mailboxes');
+  const created = await call('POST', '/api/v1/mailboxes', admin, { name: 'Cardiology Team', org_code: 'RXA', owner_uid: 'jane.smith' });
+  t.equal(created.statusCode, 201);
+  t.match(created.json(), { uid: 'cardiology.team', mail: 'cardiology.team@nhs.net', owner_uid: 'jane.smith', delegates: [], listed: true });
+  const noOwner = await call('POST', '/api/v1/mailboxes', admin, { name: 'Orphans', org_code: 'RXA', owner_uid: 'no.one' });
+  t.match(noOwner.json(), { status: 400, code: 'mailbox.no_owner' });
+  const added = await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, { permission: 'send_as' });
+  t.same(added.json().delegates, [{ uid: 'john.smithson', permission: 'send_as' }], 'the owner adds a delegate, no administrator involved');
+  t.equal((await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', john, { permission: 'full_access' })).statusCode, 403, 'a delegate is not the owner');
+  t.equal((await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, { permission: 'everything' })).statusCode, 400);
+  t.same((await call('DELETE', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane)).json().delegates, []);
+
+  const feed = await call('POST', '/api/v1/organisations/RXA/feeds?connector=csv', admin, 'employee_number\n');
+  t.equal(feed.statusCode, 501);
+  t.equal(feed.json().code, 'feature.not_implemented');
+
+  const m = await app.inject({ method: 'GET', url: '/metrics' });
+  t.equal(m.statusCode, 200);
+  t.match(m.body, /nhsdir_http_requests_total\{route="\/api\/v1\/mailboxes",method="POST",status="201"\} 1/);
+  t.match(m.body, /# TYPE nhsdir_ldap_operations_total counter/);
+});
