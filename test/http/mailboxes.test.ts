@@ -29,7 +29,7 @@ t.test('mailboxes, metrics and the sync endpoints to come', async (t) => {
   t.equal((await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, { permission: 'everything' })).statusCode, 400);
   t.same((await call('DELETE', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane)).json().delegates, []);
 
-  const feed = await call('POST', '/api/v1/organisations/RXA/feeds?connector=csv', admin, 'employee_number\n');
+  const feed = await app.inject({ method: 'POST', url: '/api/v1/organisations/RXA/feeds?connector=csv', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, payload: 'employee_number\n' });
   t.equal(feed.statusCode, 501);
   t.equal(feed.json().code, 'feature.not_implemented');
 
