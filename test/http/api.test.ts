@@ -135,3 +135,24 @@ t.test('organisations: renames show at once; only national administrators change
   const changes = await call('GET', '/api/v1/changes?after=0&limit=500', { token: jane });
   t.ok(changes.json().items.some((c: { action: string; target_id: string }) => c.action === 'organisation.rename' && c.target_id === 'RXA'));
 });
+
+t.test('movers, own passwords, other organisations\' mailboxes, and the sign-in rate limit', async (t) => {
+  const { call, login } = await api(t);
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
+  const national = await login('national', passwords.national);
+  // Bob leaves Beta and joins Alpha: Alpha's administrator takes him, keeping his address.
+  t.equal((await call('POST', '/api/v1/people/bob.builder/leaver', { token: admin })).statusCode, 403, 'not her leaver to make');
+  await call('POST', '/api/v1/people/bob.builder/leaver', { token: national });
+  const moved = await call('POST', '/api/v1/people/bob.builder/joiner', { token: admin, body: { org_code: 'RXA', title: 'Estates Officer' } });
+  t.match(moved.json(), { uid: 'bob.builder', mail: 'bob.builder@nhs.net', org_code: 'RXA', status: 'active', title: 'Estates Officer' });
+  // Own password needs the current one.
+  const jane = await login('jane.smith@nhs.net', passwords.jane);
+  t.equal((await call('PUT', '/api/v1/people/jane.smith/password', { token: jane, body: { new_password: 'a-new-password' } })).statusCode, 401);
+  t.equal((await call('PUT', '/api/v1/people/jane.smith/password', { token: jane, body: { current_password: passwords.jane, new_password: 'a-new-password' } })).statusCode, 204);
+  t.ok(await login('jane.smith@nhs.net', 'a-new-password'));
+  t.equal((await call('POST', '/api/v1/mailboxes', { token: admin, body: { name: 'Beta Desk', org_code: 'RXB', owner_uid: 'jane.smith2' } })).statusCode, 403, "another organisation's mailbox");
+  // Twenty sign-ins a minute from one address; the twenty-first is refused before any password check.
+  let last = 0;
+  for (let i = 0; i < 21; i++) last = (await call('POST', '/api/v1/auth/token', { body: { username: 'nobody', password: 'x' } })).statusCode;
+  t.equal(last, 429);
+});
