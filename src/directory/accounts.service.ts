@@ -88,6 +88,11 @@ export async function loadActor(ctx: Ctx, who: { personId: number } | { service:
   }
   const grants = await ctx.tx.select().from(roleGrants)
     .where('personId' in who ? eq(roleGrants.personId, who.personId) : eq(roleGrants.serviceName, who.service));
+  return actorWith(base, grants);
+}
+
+/** An Actor from who it is and its role grants: a person is always a user too. */
+export function actorWith(base: Pick<Actor, 'kind' | 'name' | 'personId'>, grants: { role: Exclude<Role, 'user'>; orgCode: string | null }[]): Actor {
   const roles = new Set<Role>(base.kind === 'person' ? ['user'] : []);
   const adminOf = new Set<string>();
   const feedsFor = new Set<string>();

@@ -1,11 +1,12 @@
 // Opaque bearer tokens for the REST API: random, stored only as a SHA-256 hash, with an expiry,
 // revocable. Verifying one loads the holder's Actor afresh, so a leaver's token dies at once.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { rows } from '../db/client.js';
 import { tokens } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { requireNational } from './actor.js';
-import { loadActor } from './accounts.service.js';
+import { actorWith, loadActor } from './accounts.service.js';
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
@@ -36,11 +37,18 @@ export async function issueServiceToken(ctx: Ctx, actor: Actor, service: string)
   return issueToken(ctx, serviceActor, SERVICE_TOKEN_SECONDS);
 }
 
+/** The token's holder as an Actor, in one query (every request asks): null if expired, revoked, or a leaver's. */
 export async function verifyToken(ctx: Ctx, token: string): Promise<Actor | null> {
-  const [row] = await ctx.tx.select().from(tokens)
-    .where(and(eq(tokens.hash, hashOf(token)), isNull(tokens.revokedAt), gt(tokens.expiresAt, ctx.now())));
-  if (!row) return null;
-  return loadActor(ctx, row.personId ? { personId: row.personId } : { service: row.serviceName! });
+  const [row] = await rows<{ person_id: number | null; service_name: string | null; uid: string | null; usable: boolean; grants: { role: never; org_code: string | null }[] }>(ctx.tx.execute(sql`
+    select t.person_id, t.service_name, p.uid,
+      (t.service_name is not null or (p.kind = 'person' and p.status = 'active' and p.deleted_at is null)) as usable,
+      coalesce((select json_agg(json_build_object('role', g.role, 'org_code', g.org_code)) from role_grants g
+        where g.person_id = t.person_id or g.service_name = t.service_name), '[]'::json) as grants
+    from tokens t left join people p on p.id = t.person_id
+    where t.hash = ${hashOf(token)} and t.revoked_at is null and t.expires_at > ${ctx.now()}`));
+  if (!row || !row.usable) return null;
+  const base = row.person_id ? { kind: 'person' as const, name: row.uid!, personId: Number(row.person_id) } : { kind: 'service' as const, name: row.service_name! };
+  return actorWith(base, row.grants.map((g) => ({ role: g.role, orgCode: g.org_code })));
 }
 
 export async function revokeToken(ctx: Ctx, token: string): Promise<void> {
