@@ -17,10 +17,6 @@ export async function serve(config: Config, log: Logger) {
     vendorVersion: version, host: config.HOST, port: config.LDAP_PORT, ldapsPort: config.LDAPS_PORT,
     certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, idleSeconds: config.LDAP_IDLE_SECONDS, log,
   });
-  log.info(`LDAP on ldap://${config.HOST}:${ldap.port}${ldap.ldapsPort ? ` and ldaps://${config.HOST}:${ldap.ldapsPort}` : ''}, base ${config.LDAP_SUFFIX}`);
-  log.info(`REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ${database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'}`);
-  log.info('sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), or with a demo account: demo.admin, demo.la, demo.user, password "demo"');
-
   const sweep = async () => {
     try {
       const gone = await directory.softDeleteExpiredLeavers(systemActor);
@@ -29,7 +25,7 @@ export async function serve(config: Config, log: Logger) {
       log.error({ err }, 'leaver retention sweep failed; will retry');
     }
   };
-  await sweep();
+  const first = sweep();
   const timer = setInterval(sweep, 3_600_000);
   timer.unref();
 
@@ -39,6 +35,7 @@ export async function serve(config: Config, log: Logger) {
     stopping = true;
     log.info({ signal }, 'shutting down');
     clearInterval(timer);
+    await first;
     await ldap.close();
     await app.close();
     // PGlite writes its files on close: closing it is what keeps the embedded data safe.
@@ -47,5 +44,9 @@ export async function serve(config: Config, log: Logger) {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Announced only now: a signal sent on reading these lines finds its handler in place.
+  log.info(`LDAP on ldap://${config.HOST}:${ldap.port}${ldap.ldapsPort ? ` and ldaps://${config.HOST}:${ldap.ldapsPort}` : ''}, base ${config.LDAP_SUFFIX}`);
+  log.info(`REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ${database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'}`);
+  log.info('sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), or with a demo account: demo.admin, demo.la, demo.user, password "demo"');
   return { app, ldap, database, directory, stop };
 }
