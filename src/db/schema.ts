@@ -199,4 +199,3 @@ export const settings = pgTable('settings', {
   value: text('value').notNull(),
 });
 
-export const allTables = { organisations, organisationNames, people, addresses, employments, mailboxDelegates, services, roleGrants, secureDomains, audit, tokens, settings };

@@ -34,10 +34,6 @@ export function requireAdminOf(a: Actor, org: string | null | undefined): void {
   if (!isAdminOf(a, org)) fail('auth.forbidden', `Only an administrator of ${org ?? 'the organisation'} may do that`);
 }
 
-/** Feeds: the organisation's connector service, its local administrators, national administrators. */
-export function requireFeedFor(a: Actor, org: string): void {
-  if (!isAdminOf(a, org) && !a.feedsFor.has(org)) fail('auth.forbidden', `Not allowed to send feeds for ${org}`);
-}
 
 export function requireAuditor(a: Actor): void {
   if (!isNational(a) && !a.roles.has('auditor')) fail('auth.forbidden', 'Only auditors may read the audit log');

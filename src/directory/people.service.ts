@@ -190,8 +190,3 @@ export async function restorePerson(ctx: Ctx, actor: Actor, uid: string): Promis
   return restored;
 }
 
-/** Re-hire candidates: leavers whose NI number and date of birth hash to the same values. */
-export async function findRehireCandidates(ctx: Ctx, input: { niNumber: string; dateOfBirth: string }): Promise<PersonRow[]> {
-  const { niHmac, dobHmac } = identifierHashes(ctx, input);
-  return ctx.tx.select().from(people).where(and(eq(people.niHmac, niHmac!), eq(people.dobHmac, dobHmac!), eq(people.status, 'leaver')));
-}

@@ -3,7 +3,7 @@
 import type { ChangeRow, EntryRow, OrganisationRow } from '../db/entries.queries.js';
 import { escapeValue } from './dn.js';
 import type { BerWriter } from './ber.js';
-import { attributeNames, objectClasses, operational } from './schema.js';
+import { objectClasses, operational } from './schema.js';
 
 export type Attrs = [string, readonly string[]][];
 export interface Entry { dn: string; attrs: Attrs }
@@ -137,4 +137,3 @@ export class Selection {
   }
 }
 
-export const knownAttribute = (name: string) => attributeNames.has(name.toLowerCase());

@@ -10,7 +10,7 @@ import { BerReader, enumerated, int, seq, str } from './ber.js';
 import { endsWith, parseDn, type Rdn } from './dn.js';
 import { changeEntry, Dit, organisationEntry, personEntry, Selection, type Entry } from './entries.js';
 import { matchEntry, toFilter } from './filter.js';
-import { OID, Result, type Control, type LdapFilter, type Request } from './protocol.js';
+import { OID, Result, type Control, type Request } from './protocol.js';
 import { objectClasses, subschemaAttributes } from './schema.js';
 
 export interface SearchEnv {
