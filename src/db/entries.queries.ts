@@ -46,6 +46,23 @@ export const organisationColumns: ColumnMap = {
   modified: { expr: sql`o.updated_at`, kind: 'time' },
 };
 
+export const serviceColumns: ColumnMap = {
+  cn: lower('s.name'),
+  description: lowerNullable('s.description'),
+  entryUuid: { expr: sql`s.entry_uuid::text` },
+  created: { expr: sql`s.created_at`, kind: 'time' },
+};
+
+export interface ServiceRow { name: string; description: string | null; entry_uuid: string; created: string }
+
+export async function searchServices(database: Database, filter: Filter, opts: { name?: string; afterName?: string; limit: number }): Promise<ServiceRow[]> {
+  const where = [compileFilter(filter, serviceColumns)];
+  if (opts.name) where.push(sql`s.name = ${opts.name.toLowerCase()}`);
+  if (opts.afterName) where.push(sql`s.name > ${opts.afterName}`);
+  return database.select<ServiceRow>(sql`select s.name, s.description, s.entry_uuid, ${generalized('s.created_at')} as created
+    from services s where ${sql.join(where, sql` and `)} order by s.name limit ${opts.limit}`);
+}
+
 export const changeColumns: ColumnMap = {
   changeNumber: { expr: sql`a.seq`, kind: 'number' },
   created: { expr: sql`a.at`, kind: 'time' },

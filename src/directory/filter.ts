@@ -7,7 +7,7 @@
 export type Attr =
   | 'uid' | 'mail' | 'alias' | 'cn' | 'sn' | 'givenName' | 'displayName' | 'telephone' | 'mobile'
   | 'title' | 'department' | 'site' | 'orgName' | 'orgCode' | 'entryUuid' | 'created' | 'modified'
-  | 'kind' | 'orgStatus' | 'previousName' | 'successorCode' | 'parentCode' | 'changeNumber';
+  | 'kind' | 'orgStatus' | 'previousName' | 'successorCode' | 'parentCode' | 'changeNumber' | 'description';
 
 export type Filter =
   | { and: Filter[] }

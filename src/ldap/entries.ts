@@ -1,6 +1,6 @@
 // Rows to LDAP entries: DNs (contract section 3), attribute values, and the attribute selection of
 // a search request (RFC 4511 section 4.5.1.8: "*", "+", "1.1", names; typesOnly).
-import type { ChangeRow, EntryRow, OrganisationRow } from '../db/entries.queries.js';
+import type { ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../db/entries.queries.js';
 import { escapeValue } from './dn.js';
 import type { BerWriter } from './ber.js';
 import { objectClasses, operational } from './schema.js';
@@ -67,6 +67,14 @@ export function organisationEntry(dit: Dit, row: OrganisationRow): Entry {
       ['createTimestamp', [row.created]],
       ['modifyTimestamp', [row.modified]],
     ],
+  };
+}
+
+/** A service account: its name and description, never its password. */
+export function serviceEntry(dit: Dit, row: ServiceRow): Entry {
+  return {
+    dn: dit.service(row.name),
+    attrs: [['objectClass', objectClasses.service], ['cn', [row.name]], ...some('description', row.description), ['entryUUID', [row.entry_uuid]], ['createTimestamp', [row.created]]],
   };
 }
 

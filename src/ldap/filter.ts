@@ -5,7 +5,7 @@ import { FALSE, simplify, TRUE, UNDEFINED, type Attr, type Filter } from '../dir
 import type { LdapFilter } from './protocol.js';
 import { attributeNames, objectClasses } from './schema.js';
 
-export type EntryType = 'people' | 'organisation' | 'change' | 'bookOu';
+export type EntryType = 'people' | 'organisation' | 'change' | 'bookOu' | 'service';
 
 const attrs: Record<EntryType, Record<string, Attr>> = {
   people: {
@@ -21,6 +21,7 @@ const attrs: Record<EntryType, Record<string, Attr>> = {
   change: { changenumber: 'changeNumber', changetime: 'created' },
   // The address-book containers (ou=<CODE>,ou=AddressBooks): their one attribute is the code.
   bookOu: { ou: 'orgCode' },
+  service: { cn: 'cn', description: 'description', entryuuid: 'entryUuid', createtimestamp: 'created' },
 };
 
 /** Attributes every entry of the kind has: present on them is simply true (and the plan simpler). */
@@ -29,10 +30,11 @@ const always: Record<EntryType, Set<string>> = {
   organisation: new Set(['o', 'nhsorgcode', 'nhsorgstatus', 'entryuuid', 'createtimestamp', 'modifytimestamp']),
   change: new Set(['changenumber', 'changetime']),
   bookOu: new Set(['ou']),
+  service: new Set(['cn', 'entryuuid', 'createtimestamp']),
 };
 
 const lc = (xs: readonly string[]) => xs.map((x) => x.toLowerCase());
-const classesOf = { person: lc(objectClasses.person), mailbox: lc(objectClasses.mailbox), organisation: lc(objectClasses.organisation), change: lc(objectClasses.change), bookOu: lc(objectClasses.container) };
+const classesOf = { person: lc(objectClasses.person), mailbox: lc(objectClasses.mailbox), organisation: lc(objectClasses.organisation), change: lc(objectClasses.change), bookOu: lc(objectClasses.container), service: lc(objectClasses.service) };
 
 /** The attribute type without options (`cn;lang-en` → `cn`), lower-cased. */
 const baseName = (attr: string) => attr.split(';')[0].toLowerCase();

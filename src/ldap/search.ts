@@ -4,11 +4,11 @@
 import type { Actor } from '../directory/actor.js';
 import { isAdmin, isNational } from '../directory/actor.js';
 import type { Database } from '../db/client.js';
-import { changeBounds, countPeople, searchChanges, searchOrganisations, searchPeople, type PeopleQuery, type SortKey, type Visibility } from '../db/entries.queries.js';
+import { changeBounds, countPeople, searchChanges, searchOrganisations, searchPeople, searchServices, type PeopleQuery, type SortKey, type Visibility } from '../db/entries.queries.js';
 import { never, TRUE } from '../directory/filter.js';
 import { BerReader, enumerated, int, seq, str } from './ber.js';
 import { endsWith, parseDn, type Rdn } from './dn.js';
-import { changeEntry, Dit, organisationEntry, personEntry, Selection, type Entry } from './entries.js';
+import { changeEntry, Dit, organisationEntry, personEntry, Selection, serviceEntry, type Entry } from './entries.js';
 import { matchEntry, toFilter } from './filter.js';
 import { OID, Result, type Control, type Request } from './protocol.js';
 import { objectClasses, subschemaAttributes } from './schema.js';
@@ -29,14 +29,14 @@ export interface SearchOutcome { code: number; diagnostic?: string; matchedDN?: 
 
 type SearchRequest = Extract<Request, { op: 'search' }>;
 type PeopleSource = { people: Omit<PeopleQuery, 'filter' | 'visibility' | 'limit'>; book?: 'own' | string };
-type Source = { fixed: Entry } | PeopleSource | { orgs: { code?: string } } | { bookOus: { code?: string } } | { changes: { seq?: number } };
+type Source = { fixed: Entry } | PeopleSource | { orgs: { code?: string } } | { bookOus: { code?: string } } | { services: { name?: string } } | { changes: { seq?: number } };
 
 class LdapError extends Error {
   constructor(readonly code: number, message: string, readonly matchedDN = '') { super(message); }
 }
 
 const container = (dn: string, ou: string): Entry => ({ dn, attrs: [['objectClass', objectClasses.container], ['ou', [ou]]] });
-const containers = ['People', 'Mailboxes', 'Organisations', 'AddressBooks'] as const;
+const containers = ['People', 'Mailboxes', 'Organisations', 'AddressBooks', 'Services'] as const;
 
 // ---- where the base points, and which sources a scope covers ----
 
@@ -52,7 +52,7 @@ function plan(env: SearchEnv, base: Rdn[], scope: 0 | 1 | 2): Source[] {
   const at = (i: number, type: string) => rel[i]?.type === type;
 
   if (rel.length === 0) {
-    return under({ fixed: root }, scope === 1 ? conts : [...conts, { people: {} }, { orgs: {} }, { bookOus: {} }]);
+    return under({ fixed: root }, scope === 1 ? conts : [...conts, { people: {} }, { orgs: {} }, { bookOus: {} }, { services: {} }]);
   }
   const top = rel[rel.length - 1];
   if (top.type !== 'ou') throw new LdapError(Result.noSuchObject, `no entry ${rdnString(base)}`, s);
@@ -70,6 +70,10 @@ function plan(env: SearchEnv, base: Rdn[], scope: 0 | 1 | 2): Source[] {
     case 'Organisations/2':
       if (!at(0, 'nhsorgcode')) break;
       return leaf({ orgs: { code: rel[0].value } });
+    case 'Services': return under(cont, [{ services: {} }]);
+    case 'Services/2':
+      if (!at(0, 'cn')) break;
+      return leaf({ services: { name: rel[0].value } });
     case 'AddressBooks': return under(cont, scope === 1 ? [{ bookOus: {} }] : [{ bookOus: {} }, { people: { listedOnly: true }, book: 'own' }]);
     case 'AddressBooks/2': {
       if (!at(0, 'ou')) break;
@@ -84,6 +88,8 @@ function plan(env: SearchEnv, base: Rdn[], scope: 0 | 1 | 2): Source[] {
   }
   throw new LdapError(Result.noSuchObject, `no entry ${rdnString(base)}`, matched);
 }
+
+const seesServices = (actor: Actor | null) => actor !== null && (actor.kind === 'service' || isAdmin(actor));
 
 const rdnString = (rdns: Rdn[]) => rdns.map((r) => `${r.type}=${r.value}`).join(',');
 
@@ -303,6 +309,12 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
       const rows = never(filter) ? [] : await searchOrganisations(env.database, filter, { code, afterCode: from.code, limit: room + 1 });
       entries = rows.map((r) => (isBook ? container(`ou=${r.code},ou=AddressBooks,${env.dit.suffix}`, r.code) : organisationEntry(env.dit, r)));
       if (rows.length > room && room > 0) next = { s: i, code: rows[room - 1].code };
+    } else if ('services' in src) {
+      // Service accounts are listed for administrators and other service accounts only.
+      const filter = toFilter(req.filter, 'service');
+      const rows = never(filter) || !seesServices(env.actor) ? [] : await searchServices(env.database, filter, { name: src.services.name, afterName: from.code, limit: room + 1 });
+      entries = rows.map((r) => serviceEntry(env.dit, r));
+      if (rows.length > room && room > 0) next = { s: i, code: rows[room - 1].name };
     } else {
       const filter = toFilter(req.filter, 'change');
       const rows = never(filter) ? [] : await searchChanges(env.database, filter, { seq: src.changes.seq, afterSeq: from.seq, limit: room + 1 });
@@ -332,6 +344,7 @@ async function mustExist(env: SearchEnv, sources: Source[], visibility: Visibili
   else if ('people' in leaf && leaf.people.uid) found = (await searchPeople(env.database, { ...leaf.people, filter: TRUE, visibility, limit: 1 })).length > 0;
   else if ('orgs' in leaf && leaf.orgs.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.orgs.code, limit: 1 })).length > 0;
   else if ('bookOus' in leaf && leaf.bookOus.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.bookOus.code, limit: 1 })).length > 0;
+  else if ('services' in leaf && leaf.services.name) found = seesServices(env.actor) && (await searchServices(env.database, TRUE, { name: leaf.services.name, limit: 1 })).length > 0;
   else if ('changes' in leaf && leaf.changes.seq !== undefined) found = (await searchChanges(env.database, TRUE, { seq: leaf.changes.seq, limit: 1 })).length > 0;
   if (!found) throw new LdapError(Result.noSuchObject, `no entry ${rdnString(base)}`, rdnString(base.slice(1)));
 }

@@ -123,3 +123,15 @@ t.test('password modify: own (with the old one) and an administrator for others'
   await john.bind('uid=john.smithson,ou=People,o=nhs', 'set-by-admin');
   await john.unbind();
 });
+
+t.test('service accounts are entries under ou=Services, for administrators and services only', async (t) => {
+  const { url } = await ldapFixture(t);
+  const search = (dn: string, pw: string, base = 'ou=Services,o=nhs') => ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', base, '-s', base.startsWith('cn=') ? 'base' : 'one', '(objectClass=*)']);
+  const national = await search('cn=national,ou=Services,o=nhs', passwords.national);
+  t.same(national.entries.map((e) => e.dn), ['cn=national,ou=Services,o=nhs', 'cn=rxa-feed,ou=Services,o=nhs']);
+  t.same(national.entries[1].attrs.objectClass, ['top', 'applicationProcess', 'simpleSecurityObject']);
+  t.notOk(JSON.stringify(national.entries).match(/userPassword|scrypt/), 'no password material');
+  t.same((await search('ann.admin@nhs.net', passwords.admin)).entries.length, 2, 'a local administrator sees them');
+  t.same((await search('jane.smith@nhs.net', passwords.jane)).entries, [], 'a user does not');
+  t.equal((await search('jane.smith@nhs.net', passwords.jane, 'cn=rxa-feed,ou=Services,o=nhs')).code, 32);
+});
