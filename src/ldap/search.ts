@@ -338,10 +338,11 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
 
 /** A base search on an entry that is not there (or not visible) is noSuchObject, not an empty success. */
 async function mustExist(env: SearchEnv, sources: Source[], visibility: Visibility, base: Rdn[]) {
-  const leaf = sources.length === 1 ? sources[0] : undefined;
+  // Only a search whose one source is a single named entry can point at nothing.
+  if (sources.length !== 1) return;
+  const [leaf] = sources;
   let found = true;
-  if (!leaf) found = sources.length > 0 || base.length > 0;
-  else if ('people' in leaf && leaf.people.uid) found = (await searchPeople(env.database, { ...leaf.people, filter: TRUE, visibility, limit: 1 })).length > 0;
+  if ('people' in leaf && leaf.people.uid) found = (await searchPeople(env.database, { ...leaf.people, filter: TRUE, visibility, limit: 1 })).length > 0;
   else if ('orgs' in leaf && leaf.orgs.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.orgs.code, limit: 1 })).length > 0;
   else if ('bookOus' in leaf && leaf.bookOus.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.bookOus.code, limit: 1 })).length > 0;
   else if ('services' in leaf && leaf.services.name) found = seesServices(env.actor) && (await searchServices(env.database, TRUE, { name: leaf.services.name, limit: 1 })).length > 0;

@@ -95,3 +95,15 @@ export function ldapsearch(args: string[], opts: { until?: RegExp } = {}): Promi
 
 /** The uids of entries, from their DNs (uid=jane.smith,ou=People,o=nhs → jane.smith). */
 export const uids = (entries: LdifEntry[]) => entries.map((e) => /^uid=([^,]+),/.exec(e.dn)?.[1] ?? e.dn).sort();
+
+/** The message ids of the LDAPMessages in a raw reply, in order (ids are short here). */
+export function messageIds(reply: Buffer): number[] {
+  const ids: number[] = [];
+  for (let off = 0; off < reply.length;) {
+    const lenByte = reply[off + 1];
+    const [len, hdr] = lenByte & 0x80 ? [reply.readUIntBE(off + 2, lenByte & 0x7f), 2 + (lenByte & 0x7f)] : [lenByte, 2];
+    ids.push(reply.readUIntBE(off + hdr + 2, reply[off + hdr + 1]));
+    off += hdr + len;
+  }
+  return ids;
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'ldapts';
 import t from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
-import { ldapFixture, ldapsearch, passwords, uids } from '../helpers/ldap.js';
+import { ldapFixture, ldapsearch, messageIds, passwords, uids } from '../helpers/ldap.js';
 
 const asJane = (url: string) => ['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane];
 
@@ -138,13 +138,6 @@ t.test('abandon: an abandoned search is not answered, the next one is', async (t
   ]));
   await new Promise((r) => setTimeout(r, 1500));
   socket.destroy();
-  const reply = Buffer.concat(got);
-  const ids = new Set<number>();
-  for (let off = 0; off < reply.length;) {
-    const lenByte = reply[off + 1];
-    const [len, hdr] = lenByte & 0x80 ? [reply.readUIntBE(off + 2, lenByte & 0x7f), 2 + (lenByte & 0x7f)] : [lenByte, 2];
-    ids.add(reply.readUIntBE(off + hdr + 2, reply[off + hdr + 1]));
-    off += hdr + len;
-  }
+  const ids = new Set(messageIds(Buffer.concat(got)));
   t.same([...ids], [1, 4], 'search 2 was abandoned before it ran; 4 was answered');
 });

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { BindRequest, FilterParser, SearchRequest } from 'ldapts';
 import t from 'tap';
 import { int, seq, str } from '../../src/ldap/ber.js';
-import { ldapFixture, ldapsearch, passwords } from '../helpers/ldap.js';
+import { ldapFixture, ldapsearch, messageIds, passwords } from '../helpers/ldap.js';
 
 /** Send bytes, then collect everything the server says until it closes (or `ms` pass). */
 async function exchange(port: number, chunks: Buffer[], ms = 5000): Promise<{ reply: Buffer; closed: boolean }> {
@@ -79,15 +79,7 @@ t.test('pipelined requests are answered in order, each search whole', async (t) 
   const n = 50;
   const { reply } = await exchange(server.port, [bind(1), ...Array.from({ length: n }, (_, i) => searchReq(i + 2))], 3000);
   // Each answer is an entry (0x64) then a done (0x65); read the message ids in order.
-  const ids: number[] = [];
-  for (let off = 0; off < reply.length;) {
-    const lenByte = reply[off + 1];
-    const [len, hdr] = lenByte & 0x80 ? [reply.readUIntBE(off + 2, lenByte & 0x7f), 2 + (lenByte & 0x7f)] : [lenByte, 2];
-    const idLen = reply[off + hdr + 1];
-    ids.push(reply.readUIntBE(off + hdr + 2, idLen));
-    off += hdr + len;
-  }
-  t.same(ids, [1, ...Array.from({ length: n }, (_, i) => [i + 2, i + 2]).flat()]);
+  t.same(messageIds(reply), [1, ...Array.from({ length: n }, (_, i) => [i + 2, i + 2]).flat()]);
 });
 
 t.test('idle connections are closed', async (t) => {
