@@ -199,3 +199,35 @@ export const settings = pgTable('settings', {
   value: text('value').notNull(),
 });
 
+
+/**
+ * One row per feed run (contract section 5): the report users see, and for a held run the records
+ * it would apply (identifiers already reduced to keyed HMACs), so that approval applies exactly them.
+ */
+export const syncRuns = pgTable('sync_runs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  connector: text('connector').notNull(),
+  orgCode: text('org_code'),
+  status: text('status', { enum: ['applied', 'dry_run', 'held', 'rejected'] }).notNull(),
+  actor: text('actor').notNull(),
+  startedAt: ts('started_at').notNull(),
+  finishedAt: ts('finished_at').notNull(),
+  report: jsonb('report').notNull(),
+  held: jsonb('held'),
+}, (t) => [index('sync_runs_org').on(t.orgCode, t.id)]);
+
+/** Possible re-hires found by a staff feed: an administrator links them to the earlier person or makes a new one. */
+export const reviewQueue = pgTable('review_queue', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  runId: bigint('run_id', { mode: 'number' }).notNull(),
+  orgCode: text('org_code').notNull().references(() => organisations.code),
+  hrKey: text('hr_key').notNull(),
+  record: jsonb('record').notNull(),
+  candidateId: bigint('candidate_id', { mode: 'number' }).notNull().references(() => people.id),
+  status: text('status', { enum: ['open', 'linked', 'new'] }).notNull().default('open'),
+  resolvedBy: text('resolved_by'),
+  resolvedAt: ts('resolved_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [
+  index('review_queue_open').on(t.orgCode, t.hrKey).where(sql`${t.status} = 'open'`),
+]);

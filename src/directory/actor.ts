@@ -34,6 +34,9 @@ export function requireAdminOf(a: Actor, org: string | null | undefined): void {
   if (!isAdminOf(a, org)) fail('auth.forbidden', `Only an administrator of ${org ?? 'the organisation'} may do that`);
 }
 
+export function requireAdmin(a: Actor): void {
+  if (!isAdmin(a)) fail('auth.forbidden', 'Only administrators may do that');
+}
 
 export function requireAuditor(a: Actor): void {
   if (!isNational(a) && !a.roles.has('auditor')) fail('auth.forbidden', 'Only auditors may read the audit log');

@@ -21,6 +21,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   return {
     database,
     settings,
+    now,
     run,
     authenticate: op(accounts.authenticate),
     loadActor: read(accounts.loadActor),

@@ -1,6 +1,6 @@
 // Whole-organisation moves, for closures: a merger moves everyone to the successor with their
 // addresses; a closure without one makes everyone a leaver. Set-based, one statement each.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows } from '../db/client.js';
 import type { Actor } from './actor.js';
 import { recordMany } from './audit.js';
@@ -27,14 +27,23 @@ export async function moveAllPeople(ctx: Ctx, actor: Actor, fromCode: string, to
 }
 
 export async function makeAllLeavers(ctx: Ctx, actor: Actor, code: string): Promise<void> {
+  await ctx.tx.execute(sql`delete from role_grants where org_code = ${code}`);
+  await markLeavers(ctx, actor, sql`org_code = ${code}`);
+}
+
+/** Everyone active that `where` selects becomes a leaver at once (a closure, or a feed's leavers). */
+export async function markLeavers(ctx: Ctx, actor: Actor, where: SQL): Promise<{ uid: string; mail: string }[]> {
   const now = ctx.now();
-  const left = await rows<Moved>(ctx.tx.execute(sql`
+  const left = await rows<Moved & { mail: string }>(ctx.tx.execute(sql`
     update people set status = 'leaver', left_at = ${now}, updated_at = ${now}
-    where org_code = ${code} and status = 'active' and deleted_at is null
-    returning id, uid, kind`));
-  await ctx.tx.execute(sql`update employments set ended_at = ${now} where ended_at is null and org_code = ${code}`);
-  await ctx.tx.execute(sql`delete from role_grants where org_code = ${code} or person_id = any(${sql.param(left.map((l) => l.id))}::bigint[])`);
+    where ${where} and status = 'active' and deleted_at is null
+    returning id, uid, mail, kind`));
+  if (left.length === 0) return [];
+  const ids = sql.param(left.map((l) => l.id));
+  await ctx.tx.execute(sql`update employments set ended_at = ${now} where ended_at is null and person_id = any(${ids}::bigint[])`);
+  await ctx.tx.execute(sql`delete from role_grants where person_id = any(${ids}::bigint[])`);
   await recordMany(ctx.tx, actor, left.map((m) => ({
     action: 'person.leaver', targetType: m.kind, targetId: m.uid, before: { status: 'active' }, after: { status: 'leaver' }, cause: ctx.cause,
   })));
+  return left;
 }

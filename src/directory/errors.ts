@@ -20,6 +20,13 @@ export const errorCatalogue = {
   'auth.invalid_credentials': 'Invalid credentials',
   'service.not_found': 'No such service account',
   'service.exists': 'The service account already exists',
+  'connector.unknown': 'No such connector',
+  'connector.invalid_config': 'The connector configuration is not valid',
+  'connector.wrong_feed': 'That connector reads another kind of feed',
+  'sync_run.not_found': 'No such sync run',
+  'sync_run.not_held': 'The sync run is not held',
+  'review.not_found': 'No such review item',
+  'review.resolved': 'The review item is already resolved',
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

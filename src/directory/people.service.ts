@@ -43,7 +43,7 @@ export function requireWriterOf(actor: Actor, org: string | null): void {
   }
 }
 
-function cleanName(value: string, field: string): string {
+export function cleanName(value: string, field: string): string {
   const v = value.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (!v) fail('validation.failed', `${field} must not be empty`, { [field]: 'must not be empty' });
   return v;
@@ -51,13 +51,13 @@ function cleanName(value: string, field: string): string {
 
 const clean = (v: string | null | undefined) => (v == null ? v : v.trim() || null);
 
-function cleanFields(f: PersonFields): PersonFields {
+export function cleanFields(f: PersonFields): PersonFields {
   const out: PersonFields = {};
   for (const k of ['title', 'department', 'site', 'telephone', 'mobile'] as const) if (k in f) out[k] = clean(f[k]);
   return out;
 }
 
-function identifierHashes(ctx: Ctx, input: { niNumber?: string | null; dateOfBirth?: string | null }) {
+export function identifierHashes(ctx: Ctx, input: { niNumber?: string | null; dateOfBirth?: string | null }) {
   const key = ctx.settings.identifierKey;
   return {
     ...(input.niNumber ? { niHmac: identifierHmac(key, 'ni', input.niNumber) } : {}),

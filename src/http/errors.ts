@@ -6,10 +6,11 @@ import { DirectoryError, errorCatalogue, type ErrorCode } from '../directory/err
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   'validation.failed': 400, 'organisation.invalid_code': 400, 'person.invalid_name': 400, 'quota.invalid_tier': 400, 'mailbox.no_owner': 400,
+  'connector.unknown': 400, 'connector.invalid_config': 400, 'connector.wrong_feed': 400,
   'auth.invalid_credentials': 401, 'auth.forbidden': 403,
-  'organisation.not_found': 404, 'person.not_found': 404, 'mailbox.not_found': 404, 'service.not_found': 404,
+  'organisation.not_found': 404, 'person.not_found': 404, 'mailbox.not_found': 404, 'service.not_found': 404, 'sync_run.not_found': 404, 'review.not_found': 404,
   'organisation.exists': 409, 'organisation.closed': 409, 'person.not_active': 409, 'person.already_active': 409,
-  'person.not_deleted': 409, 'quota.limit_reached': 409, 'service.exists': 409,
+  'person.not_deleted': 409, 'quota.limit_reached': 409, 'service.exists': 409, 'sync_run.not_held': 409, 'review.resolved': 409,
 };
 
 export interface Problem { type: string; title: string; status: number; detail: string; code: string; request_id: string; errors?: { field?: string; message: string }[] }
