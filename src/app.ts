@@ -14,6 +14,8 @@ import { organisationRoutes } from './http/organisations.routes.js';
 import { mailboxRoutes } from './http/mailboxes.routes.js';
 import { peopleRoutes } from './http/people.routes.js';
 import { syncRoutes } from './http/sync.routes.js';
+import { createReview } from './sync/review.js';
+import { createSync } from './sync/runs.js';
 import { version } from './version.js';
 
 /** JSON request bodies over 1 MiB are refused with 413. */
@@ -21,7 +23,7 @@ export const BODY_LIMIT = 1024 * 1024;
 /** Feed files may be larger: 256 MiB. */
 export const FEED_LIMIT = 256 * 1024 * 1024;
 
-export async function buildApp(directory: Directory, options: FastifyServerOptions = {}, settings = { ldapSuffix: 'o=nhs' }) {
+export async function buildApp(directory: Directory, options: FastifyServerOptions = {}, settings = { ldapSuffix: 'o=nhs', leaverThreshold: 0.1 }) {
   const app = Fastify({ ...options, bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -47,6 +49,6 @@ export async function buildApp(directory: Directory, options: FastifyServerOptio
   organisationRoutes(app, directory, settings.ldapSuffix);
   directoryRoutes(app, directory);
   mailboxRoutes(app, directory);
-  syncRoutes(app);
+  syncRoutes(app, createSync(directory, settings.leaverThreshold), createReview(directory));
   return app;
 }

@@ -4,11 +4,14 @@ import pino from 'pino';
 import { startCore } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DirectoryError } from './directory/errors.js';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { systemActor } from './directory/actor.js';
 import { exportStream, formats, type Format } from './export/export.js';
 import { serve } from './server.js';
+import { syncCommand } from './sync/sync.command.js';
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 const help: Record<string, string> = {
   '': `nhsdir: the NHS staff directory (LDAP and REST over one PostgreSQL directory)
@@ -19,7 +22,7 @@ commands:
   serve     migrate, load the demo when due, serve LDAP and REST
   migrate   apply database migrations and exit
   demo      load the demo directory (once) and exit
-  sync      run a staff or organisation feed       (arrives with the sync engine)
+  sync      run a staff or organisation feed and print its report
   export    write an organisation's address book
   token     create a service-account token
 
@@ -27,7 +30,16 @@ Configuration comes from environment variables (see README). 'nhsdir <command> -
   serve: 'usage: nhsdir serve\n\nStarts the directory with the configuration from the environment (DATABASE_URL, DATA_DIR, HOST, HTTP_PORT, ...).',
   migrate: 'usage: nhsdir migrate\n\nApplies the migrations in migrations/ to the configured database and exits.',
   demo: 'usage: nhsdir demo\n\nLoads the demo directory into the configured database, unless it is already there.',
-  sync: 'usage: nhsdir sync --connector NAME --org CODE --file PATH [--dry-run] [--json]',
+  sync: `usage: nhsdir sync --connector NAME [--org CODE] [--file PATH] [--config FILE] [--dry-run] [--json] [--progress]
+
+Runs one feed through a connector and prints its report (--json: the report as JSON).
+  csv, esr           a staff file for the organisation --org
+  ods                organisation reference data (no --org)
+  ods-successions    predecessor_code,successor_code,effective_date (no --org)
+  ldap               pull the people of another directory for --org; --config is a JSON file
+                     with url, bind_dn, password, base, filter, attributes (see README)
+Exit status: 0 applied or dry run, 1 rejected or failed, 3 held for approval.
+A progress line is shown when standard error is a terminal, or with --progress.`,
   export: 'usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]\n\nWrites the organisation\'s address book to FILE, or to standard output.',
   token: 'usage: nhsdir token create --service NAME\n\nPrints a new bearer token for the service account NAME (valid one year). It is shown once.',
 };
@@ -36,7 +48,10 @@ async function main(argv: string[]): Promise<number> {
   const [command = '', ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest, strict: false, allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, org: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, service: { type: 'string' } },
+    options: {
+      help: { type: 'boolean', short: 'h' }, org: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, service: { type: 'string' },
+      connector: { type: 'string' }, file: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, progress: { type: 'boolean' },
+    },
   });
   if (command === '--help' || command === '-h' || command === 'help' || command === '') {
     console.log(help['']);
@@ -95,8 +110,26 @@ async function main(argv: string[]): Promise<number> {
         await database.close();
       }
     }
+    case 'sync': {
+      if (typeof values.connector !== 'string') {
+        console.error(help.sync);
+        return 2;
+      }
+      if (typeof values.file === 'string' && !existsSync(values.file)) {
+        console.error(`nhsdir sync: no file ${values.file}`);
+        return 2;
+      }
+      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
+      try {
+        return await syncCommand(directory, config.SYNC_LEAVER_THRESHOLD, {
+          connector: values.connector, org: str(values.org)?.toUpperCase(), file: str(values.file), config: str(values.config),
+          dryRun: !!values['dry-run'], json: !!values.json, progress: !!values.progress || !!process.stderr.isTTY,
+        });
+      } finally {
+        await database.close();
+      }
+    }
     default:
-      console.error(`nhsdir ${command}: not available yet in this version (arrives with the sync engine)`);
       return 2;
   }
 }

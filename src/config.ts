@@ -23,6 +23,8 @@ export const configSchema = z.object({
   DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   IDENTIFIER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   SYNC_LEAVER_THRESHOLD: fraction.default(0.1),
+  /** A JSON file of scheduled feeds (README, "Scheduled feeds"); unset: none. */
+  SYNC_SCHEDULE: z.string().min(1).optional(),
   LEAVER_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOCKOUT_MINUTES: z.coerce.number().min(0).default(15),

@@ -6,11 +6,13 @@ import type { Config } from './config.js';
 import { systemActor } from './directory/actor.js';
 import { Dit } from './ldap/entries.js';
 import { startLdapServer } from './ldap/server.js';
+import { createSync } from './sync/runs.js';
+import { loadSchedule, startScheduler } from './sync/scheduler.js';
 import { version } from './version.js';
 
 export async function serve(config: Config, log: Logger) {
   const { database, directory } = await startCore(config, log);
-  const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX });
+  const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX, leaverThreshold: config.SYNC_LEAVER_THRESHOLD });
   await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const ldap = await startLdapServer({
     directory, dit: new Dit(config.LDAP_SUFFIX), anonymous: config.LDAP_ANONYMOUS, sizeCap: config.LDAP_SIZE_LIMIT,
@@ -26,6 +28,9 @@ export async function serve(config: Config, log: Logger) {
     }
   };
   const first = sweep();
+  const scheduler = config.SYNC_SCHEDULE
+    ? startScheduler(createSync(directory, config.SYNC_LEAVER_THRESHOLD), loadSchedule(config.SYNC_SCHEDULE), log)
+    : null;
   const timer = setInterval(sweep, 3_600_000);
   timer.unref();
 
@@ -36,6 +41,7 @@ export async function serve(config: Config, log: Logger) {
     log.info({ signal }, 'shutting down');
     clearInterval(timer);
     await first;
+    await scheduler?.stop();
     await ldap.close();
     await app.close();
     // PGlite writes its files on close: closing it is what keeps the embedded data safe.

@@ -103,7 +103,12 @@ export async function openPostgres(url: string): Promise<Database> {
   // an index can answer: it prices lower() as free, so it would scan thousands of rows to find
   // "any 50" matches that an index range yields at once. (Measured: 1.2 ms against 0.05 ms.)
   const searchPool = new pg.Pool({ connectionString: url, max: 10, options: '-c enable_seqscan=off' });
-  for (const p of [pool, searchPool]) p.on('error', () => { /* an idle client lost its connection; the pool replaces it */ });
+  for (const p of [pool, searchPool]) {
+    p.on('error', () => { /* an idle client lost its connection; the pool replaces it */ });
+    // A client in use whose connection dies (a terminated backend) fails its query, which the caller
+    // sees; the socket's own error must not also bring the process down.
+    p.on('connect', (client) => client.on('error', () => {}));
+  }
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return {
     kind: 'postgres',

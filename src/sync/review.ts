@@ -20,7 +20,7 @@ export function createReview(directory: Directory) {
     const where: SQL[] = [eq(reviewQueue.status, 'open'), gt(reviewQueue.id, q.after ?? 0)];
     if (!isNational(actor)) where.push(inArray(reviewQueue.orgCode, [...actor.adminOf]));
     return database.db.select({
-      id: reviewQueue.id, runId: reviewQueue.runId, orgCode: reviewQueue.orgCode, hrKey: reviewQueue.hrKey, record: reviewQueue.record,
+      id: reviewQueue.id, runId: reviewQueue.runId, orgCode: reviewQueue.orgCode, hrKey: reviewQueue.hrKey, record: sql<FeedPerson>`${reviewQueue.record}`,
       candidateUid: people.uid, candidateMail: people.mail, candidateOrg: people.orgCode, createdAt: reviewQueue.createdAt,
     }).from(reviewQueue).innerJoin(people, eq(people.id, reviewQueue.candidateId)).where(and(...where)).orderBy(asc(reviewQueue.id)).limit(q.limit);
   }
@@ -57,3 +57,5 @@ export function createReview(directory: Directory) {
 
   return { listReview, resolveReview };
 }
+
+export type Review = ReturnType<typeof createReview>;

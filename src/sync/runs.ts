@@ -1,12 +1,12 @@
 // Sync runs: read a snapshot through a connector, then apply it in one transaction under the
 // organisation's lock. A dry run and a held run apply too, then roll back, so that what they report
 // is exactly what applying would do. Every run is recorded with its report.
-import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { getConnector, FeedRejected, UnknownConnector, type Connector, type FeedKind, type Item, type Source, type StaffRecord, type OrganisationRecord, type SuccessionRecord } from '../../connectors/index.js';
 import { rows } from '../db/client.js';
 import { syncRuns } from '../db/schema.js';
 import type { Actor } from '../directory/actor.js';
-import { isAdminOf, requireAdminOf, requireNational } from '../directory/actor.js';
+import { isAdminOf, isNational, requireAdmin, requireAdminOf, requireNational } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
 import type { Directory } from '../directory/directory.js';
 import { fail } from '../directory/errors.js';
@@ -27,7 +27,7 @@ export interface FeedRequest {
   /** The kind of feed the caller expects (an endpoint takes staff feeds only, say). */
   kind?: FeedKind;
   orgCode?: string;
-  source: Source;
+  source?: Source;
   config?: unknown;
   dryRun?: boolean;
   /** Called as rows are read and when applying starts (the command's progress line). */
@@ -74,7 +74,7 @@ export function createSync(directory: Directory, threshold: number) {
         yield item;
       }
     };
-    const items = counted(connector.read({ ...req.source, orgCode: orgCode ?? undefined }, parsed.data));
+    const items = counted(connector.read({ ...(req.source ?? {}), orgCode: orgCode ?? undefined }, parsed.data));
     if (kind === 'staff') return { kind: 'staff', feed: await collectStaff(items as AsyncIterable<Item<StaffRecord>>, orgCode!, directory.settings.identifierKey) };
     const lined: Lined<OrganisationRecord>[] = [];
     const errors: LineError[] = [];
@@ -175,9 +175,10 @@ export function createSync(directory: Directory, threshold: number) {
 
   async function listRuns(actor: Actor, q: { org?: string; before?: number; limit: number }) {
     if (q.org) requireAdminOf(actor, q.org);
-    else requireNational(actor);
+    else requireAdmin(actor);
     const where: SQL[] = [];
     if (q.org) where.push(eq(syncRuns.orgCode, q.org));
+    else if (!isNational(actor)) where.push(inArray(syncRuns.orgCode, [...actor.adminOf]));
     if (q.before) where.push(lt(syncRuns.id, q.before));
     return database.db.select({ report: syncRuns.report }).from(syncRuns).where(and(...where)).orderBy(desc(syncRuns.id)).limit(q.limit);
   }
