@@ -9,9 +9,9 @@ import { defineConnector, FeedRejected, type Item, type StaffRecord } from '../c
 const fields = ['employeeNumber', 'givenName', 'familyName', 'preferredName', 'title', 'department', 'site', 'telephone', 'mobile', 'email'] as const;
 type Field = (typeof fields)[number];
 
-/** Sensible defaults for both Active Directory and inetOrgPerson; override any of them. */
-const defaultMap: Record<Field, string> = {
-  employeeNumber: 'employeeNumber', givenName: 'givenName', familyName: 'sn', preferredName: 'displayNamePrintable',
+/** Attributes both Active Directory and inetOrgPerson have; override any, and map preferredName if the directory has one. */
+const defaultMap: Partial<Record<Field, string>> = {
+  employeeNumber: 'employeeNumber', givenName: 'givenName', familyName: 'sn',
   title: 'title', department: 'department', site: 'physicalDeliveryOfficeName', telephone: 'telephoneNumber', mobile: 'mobile', email: 'mail',
 };
 
@@ -39,7 +39,7 @@ export const ldapConnector = defineConnector({
   kind: 'staff',
   config: ldapConfig,
   async *read(source, config) {
-    const map = { ...defaultMap, ...config.attributes };
+    const map: Partial<Record<Field, string>> = { ...defaultMap, ...config.attributes };
     const client = new Client({
       url: config.url, timeout: config.timeout_ms, connectTimeout: config.timeout_ms,
       ...(config.ca_file ? { tlsOptions: { ca: readFileSync(config.ca_file) } } : {}),
@@ -47,15 +47,15 @@ export const ldapConnector = defineConnector({
     let n = 0;
     try {
       if (config.bind_dn) await client.bind(config.bind_dn, config.password ?? '');
-      const pages = client.searchPaginated(config.base, { scope: config.scope, filter: config.filter, attributes: Object.values(map), paged: { pageSize: config.page_size } });
+      const pages = client.searchPaginated(config.base, { scope: config.scope, filter: config.filter, attributes: Object.values(map) as string[], paged: { pageSize: config.page_size } });
       for await (const page of pages) {
         for (const entry of page.searchEntries) {
           n++;
-          const get = (f: Field) => first(entry[map[f]]);
+          const get = (f: Field) => (map[f] ? first(entry[map[f]!]) : null);
           const [employeeNumber, givenName, familyName] = [get('employeeNumber'), get('givenName'), get('familyName')];
-          const missing = !employeeNumber ? 'employeeNumber' : !givenName ? 'givenName' : !familyName ? 'familyName' : null;
+          const missing: Field | null = !employeeNumber ? 'employeeNumber' : !givenName ? 'givenName' : !familyName ? 'familyName' : null;
           if (missing) {
-            yield { line: n, error: { column: 0, message: `${entry.dn}: no ${map[missing as Field]}` }, key: employeeNumber ?? undefined } satisfies Item<StaffRecord>;
+            yield { line: n, error: { column: 0, message: `${entry.dn}: no ${map[missing]}` }, key: employeeNumber ?? undefined } satisfies Item<StaffRecord>;
             continue;
           }
           const record: StaffRecord = {

@@ -1,0 +1,53 @@
+// A real OpenLDAP slapd (Debian's package) for the ldap connector's tests: mdb backend on a free
+// port, loaded from LDIF, with a small size limit so that only a paged search reads everything.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { freePort } from './process.js';
+
+export const slapdMissing = !existsSync('/usr/sbin/slapd') && 'needs slapd (Debian package slapd; .ci/run installs it)';
+
+export async function startSlapd(t: Test, ldif: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'nhsdir-slapd-'));
+  mkdirSync(join(dir, 'db'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'slapd.conf'), `include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+pidfile ${dir}/slapd.pid
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+maxsize 104857600
+suffix "dc=trust,dc=example"
+rootdn "cn=admin,dc=trust,dc=example"
+rootpw secret
+directory ${dir}/db
+limits * size.soft=3 size.hard=3 size.prtotal=unlimited
+access to * by * read
+`);
+  writeFileSync(join(dir, 'data.ldif'), ldif);
+  execFileSync('/usr/sbin/slapadd', ['-q', '-f', join(dir, 'slapd.conf'), '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
+  const child = spawn('/usr/sbin/slapd', ['-d', '0', '-f', join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/`], { stdio: 'ignore' });
+  t.teardown(() => {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 100 && !existsSync(join(dir, 'slapd.pid')); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(join(dir, 'slapd.pid'))) throw new Error('slapd did not start');
+  return { url: `ldap://127.0.0.1:${port}`, pid: Number(readFileSync(join(dir, 'slapd.pid'), 'utf8')) };
+}
+
+/** An inetOrgPerson entry under ou=Staff. */
+export function staffEntry(p: { id: string; given: string; sn: string; title?: string; ou?: string; mail?: string; known?: string }) {
+  return [
+    `dn: uid=${p.id},ou=Staff,dc=trust,dc=example`, 'objectClass: inetOrgPerson', `uid: ${p.id}`, `cn: ${p.given} ${p.sn}`, `sn: ${p.sn}`,
+    `givenName: ${p.given}`, `employeeNumber: ${p.id}`, ...(p.title ? [`title: ${p.title}`] : []), ...(p.ou ? [`ou: ${p.ou}`] : []),
+    ...(p.mail ? [`mail: ${p.mail}`] : []), ...(p.known ? [`displayName: ${p.known}`] : []), '',
+  ].join('\n');
+}
+
+export const trustBase = ['dn: dc=trust,dc=example', 'objectClass: dcObject', 'objectClass: organization', 'o: Trust', 'dc: trust', '',
+  'dn: ou=Staff,dc=trust,dc=example', 'objectClass: organizationalUnit', 'ou: Staff', '', ''].join('\n');
