@@ -46,13 +46,27 @@ export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<n
   return row.seq;
 }
 
-/** Many entries in few statements (a merger moves thousands of people). */
+/**
+ * Many entries in few statements (a merger, a feed's first load: thousands of people), a few
+ * thousand rows each so that the statement text stays small.
+ */
 export async function recordMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
-  for (let i = 0; i < entries.length; i += 5000) {
-    await tx.insert(audit).values(entries.slice(i, i + 5000).map((e) => toRow(actor, e)));
-  }
+  for (let i = 0; i < entries.length; i += BATCH) await insertBatch(tx, entries.slice(i, i + BATCH).map((e) => toRow(actor, e)));
+}
+
+const BATCH = 2000;
+
+async function insertBatch(tx: Tx, rows: ReturnType<typeof toRow>[]) {
+  const col = (f: (r: (typeof rows)[number]) => unknown) => sql.param(rows.map(f));
+  const json = (v: Record<string, unknown> | null) => (v ? JSON.stringify(v) : null);
+  await tx.execute(sql`insert into ${audit} (actor, action, target_type, target_id, before, after, cause)
+    select ${rows[0].actor}, a.action, a.target_type, a.target_id, a.before::jsonb, a.after::jsonb, a.cause
+    from unnest(${col((r) => r.action)}::text[], ${col((r) => r.targetType)}::text[], ${col((r) => r.targetId)}::text[],
+      ${col((r) => json(r.before))}::text[], ${col((r) => json(r.after))}::text[], ${col((r) => r.cause)}::text[])
+      with ordinality as a(action, target_type, target_id, before, after, cause, n)
+    order by a.n`);
 }
 
 export interface AuditQuery { after?: number; actor?: string; target?: string; limit?: number }

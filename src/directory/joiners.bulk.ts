@@ -15,18 +15,26 @@ export interface Joined { uid: string; mail: string }
 /** A joiner whose identifiers may arrive already keyed (a feed never keeps the raw values). */
 export type BulkJoiner = JoinerInput & { niHmac?: string | null; dobHmac?: string | null };
 
+const BATCH = 2000;
+
 /** New people in `org` at the default quota tier (which the tier rule never limits), in input order. */
 export async function addJoiners(ctx: Ctx, actor: Actor, org: Organisation, inputs: BulkJoiner[]): Promise<Joined[]> {
   requireWriterOf(actor, org.code);
   if (inputs.length === 0) return [];
+  await lockAllAddresses(ctx.tx);
+  const mails = await allocateMany(ctx.tx, inputs.map((i) => baseLocalPart(cleanName(i.givenName, 'given_name'), cleanName(i.familyName, 'family_name'))), ctx.settings.mailDomain);
+  // In batches, so that no statement's text grows with the size of the feed.
+  for (let i = 0; i < inputs.length; i += BATCH) await insertBatch(ctx, actor, org, inputs.slice(i, i + BATCH), mails.slice(i, i + BATCH));
+  return mails.map((mail) => ({ uid: mail.slice(0, mail.indexOf('@')), mail }));
+}
+
+async function insertBatch(ctx: Ctx, actor: Actor, org: Organisation, inputs: BulkJoiner[], mails: string[]) {
   const people = inputs.map((input) => {
     const givenName = cleanName(input.givenName, 'given_name');
     const familyName = cleanName(input.familyName, 'family_name');
     const cn = `${givenName} ${familyName}`;
-    return { input, givenName, familyName, cn, base: baseLocalPart(givenName, familyName), fields: cleanFields(input), hashes: { niHmac: input.niHmac ?? null, dobHmac: input.dobHmac ?? null, ...identifierHashes(ctx, input) } };
+    return { input, givenName, familyName, cn, fields: cleanFields(input), hashes: { niHmac: input.niHmac ?? null, dobHmac: input.dobHmac ?? null, ...identifierHashes(ctx, input) } };
   });
-  await lockAllAddresses(ctx.tx);
-  const mails = await allocateMany(ctx.tx, people.map((p) => p.base), ctx.settings.mailDomain);
   const now = ctx.now();
   const col = <T>(f: (p: (typeof people)[number], i: number) => T) => sql.param(people.map(f));
   const inserted = await rows<{ id: number; uid: string }>(ctx.tx.execute(sql`
@@ -48,5 +56,4 @@ export async function addJoiners(ctx: Ctx, actor: Actor, org: Organisation, inpu
     action: 'person.create', targetType: 'person', targetId: mails[i].slice(0, mails[i].indexOf('@')), cause: ctx.cause,
     after: { uid: mails[i].slice(0, mails[i].indexOf('@')), mail: mails[i], givenName: p.givenName, familyName: p.familyName, orgCode: org.code, displayName: displayName(p.cn, org.name), ...p.fields },
   })));
-  return mails.map((mail) => ({ uid: mail.slice(0, mail.indexOf('@')), mail }));
 }
