@@ -1,5 +1,5 @@
 // Address allocation (contract section 2): given.family@domain, folded to ASCII, never reused.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Tx } from '../db/client.js';
 import { addresses } from '../db/schema.js';
 import { fail } from './errors.js';
@@ -61,24 +61,44 @@ export async function lockAllAddresses(tx: Tx): Promise<void> {
 
 /**
  * The first free addresses for `bases`, in order (a base twice gets two addresses). The caller holds
- * the lock and inserts them into addresses. One range scan per distinct base on the prefix index.
+ * the lock and inserts them into addresses. Numbers are handed out lowest first and never freed,
+ * so a base's taken numbers are almost always 1..n: the database answers with the count and the
+ * highest per base, and only a base with gaps has its numbers read one by one.
  */
 export async function allocateMany(tx: Tx, bases: string[], domain: string): Promise<string[]> {
   const distinct = [...new Set(bases)];
-  const found = await rows<{ base: string; address: string }>(tx.execute(sql`select b.base, a.address from unnest(${sql.param(distinct)}::text[]) b(base)
-    join ${addresses} a on a.address ~>=~ b.base and a.address ~<~ (b.base || chr(127))`));
-  const taken = new Map<string, Set<number>>(distinct.map((b) => [b, new Set()]));
-  const at = `@${domain}`;
-  for (const { base, address } of found) {
-    // jane.smith7@domain is number 7 of jane.smith; jane.smithson@ and other domains are not.
-    const n = address.endsWith(at) ? address.slice(base.length, -at.length) : 'x';
-    if (/^\d*$/.test(n)) taken.get(base)!.add(n === '' ? 1 : Number(n));
+  const numbers = (select: SQL) => sql`select b.base, ${select} from unnest(${sql.param(distinct)}::text[]) b(base)
+    cross join lateral (
+      select case when s = '' then 1 else s::numeric end as num
+      from (select substr(split_part(a.address, '@', 1), length(b.base) + 1) as s from ${addresses} a
+        where a.address ~>=~ b.base and a.address ~<~ (b.base || chr(127)) and split_part(a.address, '@', 2) = ${domain}) q
+      where s ~ '^[0-9]*$') x`;
+  const summary = await rows<{ base: string; n: number; top: string }>(tx.execute(sql`${numbers(sql`count(*)::int as n, max(x.num)::text as top`)} group by b.base`));
+  const taken = new Map<string, Set<number>>();
+  const next = new Map<string, number>(distinct.map((b) => [b, 1]));
+  const gappy: string[] = [];
+  for (const { base, n, top } of summary) {
+    if (String(n) === top) next.set(base, n + 1);
+    else gappy.push(base);
+  }
+  if (gappy.length) {
+    const sparse = await rows<{ base: string; num: string }>(tx.execute(sql`${numbers(sql`x.num::text as num`)} where b.base = any(${sql.param(gappy)}::text[])`));
+    for (const { base, num } of sparse) {
+      const set = taken.get(base) ?? new Set<number>();
+      set.add(Number(num));
+      taken.set(base, set);
+    }
   }
   return bases.map((base) => {
-    const used = taken.get(base)!;
+    const used = taken.get(base);
     let n = 1;
-    while (used.has(n)) n++;
-    used.add(n);
-    return `${base}${n === 1 ? '' : n}${at}`;
+    if (used) {
+      while (used.has(n)) n++;
+      used.add(n);
+    } else {
+      n = next.get(base)!;
+      next.set(base, n + 1);
+    }
+    return `${base}${n === 1 ? '' : n}@${domain}`;
   });
 }

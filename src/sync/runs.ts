@@ -99,6 +99,11 @@ export function createSync(directory: Directory, threshold: number) {
     try {
       const outcome = await directory.run(async (ctx) => {
         await ctx.tx.execute(sql`select pg_advisory_xact_lock(hashtext(${lockKey(report.org_code)}))`);
+        if (approved) {
+          // Two approvals at once: the second finds the run applied already.
+          const [run] = await ctx.tx.select({ status: syncRuns.status }).from(syncRuns).where(eq(syncRuns.id, report.run_id)).for('update');
+          if (run?.status !== 'held') fail('sync_run.not_held', `Sync run ${report.run_id} is ${run?.status ?? 'gone'}, not held`);
+        }
         const outcome = await apply(ctx, actor, report.run_id, report.connector, report.org_code, held, approved);
         if (dryRun || outcome.holdReason) throw new RollBack(outcome);
         await record(finish(report, outcome, 'applied'), actor, null, ctx);

@@ -98,3 +98,28 @@ t.test('a staff feed over several days: joiners, leavers, updates, a name change
   t.same(causes.map((c) => c.cause), [`sync_run:${third.run_id}`]);
   t.match(await sync.getRun(sys, third.run_id), { status: 'applied', report: { run_id: third.run_id, counts: { leavers: 2 } } });
 });
+
+t.test('an ESR extract: one person per employee, the latest open assignment, a leaver when every assignment has ended', async (t) => {
+  const { dir } = await testDirectory(t);
+  await withTwoOrgs(dir);
+  const file = feedFolder(t);
+  const { run } = syncFor(dir, 0.5);
+  const header = 'Employee Number|Assignment Number|First Name|Last Name|Known As|Organisation Code|Position Title|Department|Location|Work Phone|Mobile|Assignment Start Date|Assignment End Date|NI Number|Date of Birth';
+  const esr = (...rows: string[]) => file([header, ...rows].join('\n'), `esr-${rows.length}.txt`);
+  const first = await run(esr(
+    '900|900-1|Robert|Brown|Bob|RXA|Registrar|Cardiology|Main|||01/01/2015||AB123456C|01/02/1970',
+    '900|900-2|Robert|Brown|Bob|RXA|Consultant|Cardiology|Main|||01/01/2020||||',
+    '901|901-1|Zara|Khan||RXA|Nurse|Theatres|Annexe|||01/01/2021|||',
+  ), { connector: 'esr' });
+  t.same(first.errors, []);
+  t.equal(first.counts.joiners, 2);
+  t.match(await dir.getPerson(sys, 'bob.brown'), { title: 'Consultant', department: 'Cardiology', site: 'Main' });
+  const second = await run(esr(
+    '900|900-1|Robert|Brown|Bob|RXA|Registrar|Cardiology|Main|||01/01/2015||AB123456C|01/02/1970',
+    '900|900-2|Robert|Brown|Bob|RXA|Consultant|Cardiology|Main|||01/01/2020||||',
+    '901|901-1|Zara|Khan||RXA|Nurse|Theatres|Annexe|||01/01/2021|31/12/2025||',
+    '902|902-1|Bad|Date||RXA|Nurse|Theatres|Annexe|||31/02/2021|||',
+  ), { connector: 'esr' });
+  t.same(second.changes.map((c) => `${c.action} ${c.uid}`), ['leaver zara.khan']);
+  t.same(second.errors, [{ line: 5, column: 12, message: 'assignment start date "31/02/2021" is not a date (DD/MM/YYYY)' }]);
+});
