@@ -67,12 +67,13 @@ export async function lockAllAddresses(tx: Tx): Promise<void> {
  */
 export async function allocateMany(tx: Tx, bases: string[], domain: string): Promise<string[]> {
   const distinct = [...new Set(bases)];
+  // The number is what lies between the base and "@domain": "" is 1, digits are themselves.
+  const own = `^[0-9]*@${domain.replace(/[.\\^$|?*+()[\]{}-]/g, '\\$&')}$`;
   const numbers = (select: SQL) => sql`select b.base, ${select} from unnest(${sql.param(distinct)}::text[]) b(base)
-    cross join lateral (
-      select case when s = '' then 1 else s::numeric end as num
-      from (select substr(split_part(a.address, '@', 1), length(b.base) + 1) as s from ${addresses} a
-        where a.address ~>=~ b.base and a.address ~<~ (b.base || chr(127)) and split_part(a.address, '@', 2) = ${domain}) q
-      where s ~ '^[0-9]*$') x`;
+    cross join lateral (select substr(a.address, length(b.base) + 1) as rest from ${addresses} a
+      where a.address ~>=~ b.base and a.address ~<~ (b.base || chr(127))) q
+    cross join lateral (select case when split_part(q.rest, '@', 1) = '' then 1 else split_part(q.rest, '@', 1)::numeric end as num) x
+    where q.rest ~ ${own}`;
   const summary = await rows<{ base: string; n: number; top: string }>(tx.execute(sql`${numbers(sql`count(*)::int as n, max(x.num)::text as top`)} group by b.base`));
   const taken = new Map<string, Set<number>>();
   const next = new Map<string, number>(distinct.map((b) => [b, 1]));
@@ -82,7 +83,7 @@ export async function allocateMany(tx: Tx, bases: string[], domain: string): Pro
     else gappy.push(base);
   }
   if (gappy.length) {
-    const sparse = await rows<{ base: string; num: string }>(tx.execute(sql`${numbers(sql`x.num::text as num`)} where b.base = any(${sql.param(gappy)}::text[])`));
+    const sparse = await rows<{ base: string; num: string }>(tx.execute(sql`${numbers(sql`x.num::text as num`)} and b.base = any(${sql.param(gappy)}::text[])`));
     for (const { base, num } of sparse) {
       const set = taken.get(base) ?? new Set<number>();
       set.add(Number(num));

@@ -7,23 +7,13 @@ import { DirectoryError } from '../directory/errors.js';
 import { identifierHmac } from '../directory/secrets.js';
 import type { LineError } from './report.js';
 
-/** One valid row, as the engine keeps it (and a held run stores it). */
-export interface FeedPerson {
+/** One valid row, as the engine keeps it (and a held run stores it): the preferred name as the given name, identifiers as HMACs. */
+export type FeedPerson = Omit<StaffRecord, 'employeeNumber' | 'preferredName' | 'orgCode' | 'niNumber' | 'dateOfBirth'> & {
   line: number;
   key: string;
-  givenName: string;
-  familyName: string;
-  title: string | null;
-  department: string | null;
-  site: string | null;
-  telephone: string | null;
-  mobile: string | null;
-  email: string | null;
-  startDate: string | null;
-  endDate: string | null;
   niHmac: string | null;
   dobHmac: string | null;
-}
+};
 
 export interface Collected {
   rows: number;
