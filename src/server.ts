@@ -12,6 +12,7 @@ import { version } from './version.js';
 
 export async function serve(config: Config, log: Logger) {
   const { database, directory } = await startCore(config, log);
+  const unwatch = await directory.watchChanges();
   const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX, leaverThreshold: config.SYNC_LEAVER_THRESHOLD });
   await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const ldap = await startLdapServer({
@@ -42,6 +43,7 @@ export async function serve(config: Config, log: Logger) {
     clearInterval(timer);
     await first;
     await scheduler?.stop();
+    await unwatch?.();
     await ldap.close();
     await app.close();
     // PGlite writes its files on close: closing it is what keeps the embedded data safe.

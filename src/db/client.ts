@@ -32,7 +32,15 @@ export interface Database {
   close(): Promise<void>;
   /** Connections by state, for /metrics (PostgreSQL pools only). */
   poolStats?(): Record<string, number>;
+  /**
+   * PostgreSQL only (an embedded database has one process): call `changed` whenever another
+   * process commits a write (the audit log's NOTIFY), and `lost` while that cannot be known.
+   */
+  watchChanges?(changed: () => void, lost: (isLost: boolean) => void): Promise<() => Promise<void>>;
 }
+
+/** The channel every audited write notifies at commit. */
+export const CHANGES_CHANNEL = 'nhsdir_changes';
 
 export interface PgliteDatabase extends Database {
   /** The whole data directory as a tarball (tests start from a migrated one). */
@@ -133,6 +141,38 @@ export async function openPostgres(url: string): Promise<Database> {
     poolStats: () => ({
       total: pool.totalCount + searchPool.totalCount, idle: pool.idleCount + searchPool.idleCount, waiting: pool.waitingCount + searchPool.waitingCount,
     }),
+    async watchChanges(changed, lost) {
+      let client: pg.Client | null = null;
+      let stopped = false;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async () => {
+        const c = new pg.Client({ connectionString: url });
+        c.on('notification', () => changed());
+        c.on('error', () => {});
+        c.on('end', () => {
+          if (stopped) return;
+          lost(true); // until listening again, nothing may be trusted from memory
+          retry = setTimeout(() => void connect(), 1000).unref();
+        });
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${CHANGES_CHANNEL}`);
+          client = c;
+          changed(); // anything may have changed while not listening
+          lost(false);
+        } catch {
+          lost(true);
+          await c.end().catch(() => {});
+        }
+      };
+      lost(true);
+      await connect();
+      return async () => {
+        stopped = true;
+        clearTimeout(retry);
+        await client?.end().catch(() => {});
+      };
+    },
   };
 }
 

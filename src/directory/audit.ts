@@ -1,7 +1,7 @@
 // The append-only audit log; its sequence numbers double as change numbers (LDAP cn=changelog and
 // GET /api/v1/changes), so they must be handed out in commit order.
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { CHANGES_CHANNEL, type Tx } from '../db/client.js';
 import { audit } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { requireAuditor } from './actor.js';
@@ -40,8 +40,11 @@ const toRow = (actor: Actor, e: AuditEntry) => ({
   cause: e.cause ?? null,
 });
 
+/** The lock, and a notice to other processes at commit that the directory changed (their read caches). */
+const lockAndNotify = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '')`);
+
 export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<number> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  await lockAndNotify(tx);
   const [row] = await tx.insert(audit).values(toRow(actor, entry)).returning({ seq: audit.seq });
   return row.seq;
 }
@@ -52,7 +55,7 @@ export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<n
  */
 export async function recordMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  await lockAndNotify(tx);
   for (let i = 0; i < entries.length; i += BATCH) await insertBatch(tx, entries.slice(i, i + BATCH).map((e) => toRow(actor, e)));
 }
 

@@ -7,17 +7,23 @@ import type { Ctx, CoreSettings } from './context.js';
 import * as mailboxes from './mailboxes.service.js';
 import * as orgs from './organisations.service.js';
 import * as people from './people.service.js';
-import { getPerson } from './people.queries.js';
+import { findView, visible } from './people.queries.js';
+import { createReadCache } from './read-cache.js';
+import type { Actor } from './actor.js';
 import * as quotas from './quotas.js';
 import * as secure from './secure-domains.js';
 import * as tokens from './tokens.service.js';
 
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
+  // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
+  const cache = createReadCache(database.kind === 'pglite');
+  // Every write empties the read cache as it commits (or fails: nothing is lost by emptying it).
   const run = <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> =>
-    database.db.transaction((tx) => fn({ tx, settings, now, cause }));
+    database.db.transaction((tx) => fn({ tx, settings, now, cause })).finally(() => cache.clear());
   const op = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => run((ctx) => f(ctx, ...a));
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
-  const read = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => f({ tx: database.db, settings, now }, ...a);
+  const readCtx: Ctx = { tx: database.db, settings, now };
+  const read = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => f(readCtx, ...a);
   return {
     database,
     settings,
@@ -39,7 +45,8 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     joinOrganisation: op(people.joinOrganisation),
     softDeleteExpiredLeavers: op(people.softDeleteExpiredLeavers),
     restorePerson: op(people.restorePerson),
-    getPerson: read(getPerson),
+    getPerson: async (actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person') =>
+      visible(actor, await cache.read(`${kind}:${uid}`, () => findView(readCtx, uid, kind)), uid, kind),
     setQuota: op(quotas.setQuota),
     getQuotaSummary: read(quotas.getQuotaSummary),
     createMailbox: op(mailboxes.createMailbox),
@@ -51,7 +58,13 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     listAudit: read(listAudit),
     issueToken: op(tokens.issueToken),
     issueServiceToken: op(tokens.issueServiceToken),
-    verifyToken: read(tokens.verifyToken),
+    /** The token's holder, or null; from memory when it was verified since the last write. */
+    verifyToken: async (token: string) => {
+      const found = await cache.read(tokens.tokenKey(token), () => tokens.verifyToken(readCtx, token));
+      return found && found.expiresAt > now().getTime() ? found.actor : null;
+    },
+    /** Follow writes by other processes sharing the database (PostgreSQL), so the read cache stays true. */
+    watchChanges: () => database.watchChanges?.(cache.clear, (lost) => cache.setTrusted(!lost)),
     revokeToken: op(tokens.revokeToken),
   };
 }

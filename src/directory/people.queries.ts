@@ -42,10 +42,20 @@ export async function findRow(ctx: Ctx, uid: string, opts: { kind?: 'person' | '
   return row;
 }
 
-export async function getPerson(ctx: Ctx, actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person'): Promise<PersonView> {
+/** A person or mailbox as the core shows it, whoever asks (see `visible`). */
+export async function findView(ctx: Ctx, uid: string, kind: 'person' | 'mailbox'): Promise<PersonView | undefined> {
   const [row] = await selectPeople(ctx, and(eq(people.uid, uid), eq(people.kind, kind)));
+  return row;
+}
+
+/** The view if `actor` may see it; otherwise not found, exactly as if there were none. */
+export function visible(actor: Actor, row: PersonView | undefined, uid: string, kind: 'person' | 'mailbox'): PersonView {
   if (!row || !canSee(actor, row)) fail(kind === 'person' ? 'person.not_found' : 'mailbox.not_found', `No ${kind} has the uid ${uid}`);
   return row;
+}
+
+export async function getPerson(ctx: Ctx, actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person'): Promise<PersonView> {
+  return visible(actor, await findView(ctx, uid, kind), uid, kind);
 }
 
 /** The person or mailbox holding an address, current or old (lower-cased before lookup). */

@@ -2,7 +2,7 @@
 // revocable. Verifying one loads the holder's Actor afresh, so a leaver's token dies at once.
 import { createHash, randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { rows } from '../db/client.js';
+import { CHANGES_CHANNEL, rows } from '../db/client.js';
 import { tokens } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { requireNational } from './actor.js';
@@ -37,10 +37,15 @@ export async function issueServiceToken(ctx: Ctx, actor: Actor, service: string)
   return issueToken(ctx, serviceActor, SERVICE_TOKEN_SECONDS);
 }
 
-/** The token's holder as an Actor, in one query (every request asks): null if expired, revoked, or a leaver's. */
-export async function verifyToken(ctx: Ctx, token: string): Promise<Actor | null> {
-  const [row] = await rows<{ person_id: number | null; service_name: string | null; uid: string | null; usable: boolean; grants: { role: never; org_code: string | null }[] }>(ctx.tx.execute(sql`
-    select t.person_id, t.service_name, p.uid,
+export const tokenKey = (token: string) => `token:${hashOf(token)}`;
+
+/**
+ * The token's holder as an Actor, and when the token expires, in one query (every request asks):
+ * null if expired, revoked, or a leaver's.
+ */
+export async function verifyToken(ctx: Ctx, token: string): Promise<{ actor: Actor; expiresAt: number } | null> {
+  const [row] = await rows<{ person_id: number | null; service_name: string | null; uid: string | null; usable: boolean; expires_at: Date; grants: { role: never; org_code: string | null }[] }>(ctx.tx.execute(sql`
+    select t.person_id, t.service_name, p.uid, t.expires_at,
       (t.service_name is not null or (p.kind = 'person' and p.status = 'active' and p.deleted_at is null)) as usable,
       coalesce((select json_agg(json_build_object('role', g.role, 'org_code', g.org_code)) from role_grants g
         where g.person_id = t.person_id or g.service_name = t.service_name), '[]'::json) as grants
@@ -48,9 +53,10 @@ export async function verifyToken(ctx: Ctx, token: string): Promise<Actor | null
     where t.hash = ${hashOf(token)} and t.revoked_at is null and t.expires_at > ${ctx.now()}`));
   if (!row || !row.usable) return null;
   const base = row.person_id ? { kind: 'person' as const, name: row.uid!, personId: Number(row.person_id) } : { kind: 'service' as const, name: row.service_name! };
-  return actorWith(base, row.grants.map((g) => ({ role: g.role, orgCode: g.org_code })));
+  return { actor: actorWith(base, row.grants.map((g) => ({ role: g.role, orgCode: g.org_code }))), expiresAt: new Date(row.expires_at).getTime() };
 }
 
 export async function revokeToken(ctx: Ctx, token: string): Promise<void> {
   await ctx.tx.update(tokens).set({ revokedAt: ctx.now() }).where(eq(tokens.hash, hashOf(token)));
+  await ctx.tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, '')`); // not audited, so say so here
 }
