@@ -26,10 +26,13 @@ export function selectPeople(ctx: Ctx, where: SQL | undefined) {
   return ctx.tx.select(viewColumns).from(people).leftJoin(organisations, eq(organisations.code, people.orgCode)).where(where);
 }
 
-/** Leavers are seen by administrators of their organisation; soft-deleted people by national administrators only. */
+/**
+ * Leavers are seen by administrators of their organisation and by its connector (which makes them);
+ * soft-deleted people by national administrators only.
+ */
 export function canSee(actor: Actor, row: PersonRow): boolean {
   if (row.deletedAt) return isNational(actor);
-  if (row.status === 'leaver') return isAdminOf(actor, row.orgCode);
+  if (row.status === 'leaver') return isAdminOf(actor, row.orgCode) || (row.orgCode !== null && actor.feedsFor.has(row.orgCode));
   return true;
 }
 
