@@ -5,7 +5,7 @@ import { systemActor } from '../../src/directory/actor.js';
 import { testDirectory } from '../helpers/directory.js';
 import { passwords, seed } from '../helpers/ldap.js';
 
-t.test('mailboxes, metrics and the sync endpoints to come', async (t) => {
+t.test('mailboxes, metrics, and a feed without the required columns', async (t) => {
   const { dir } = await testDirectory(t);
   await seed(dir);
   await dir.setPassword(systemActor, 'john.smithson', { newPassword: 'john-password' });
@@ -30,8 +30,8 @@ t.test('mailboxes, metrics and the sync endpoints to come', async (t) => {
   t.same((await call('DELETE', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane)).json().delegates, []);
 
   const feed = await app.inject({ method: 'POST', url: '/api/v1/organisations/RXA/feeds?connector=csv', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, payload: 'employee_number\n' });
-  t.equal(feed.statusCode, 501);
-  t.equal(feed.json().code, 'feature.not_implemented');
+  t.equal(feed.statusCode, 422);
+  t.match(feed.json(), { status: 'rejected', errors: [{ line: 1, message: /lacks the columns given_name, family_name, org_code/ }] });
 
   const m = await app.inject({ method: 'GET', url: '/metrics' });
   t.equal(m.statusCode, 200);
