@@ -4,7 +4,7 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rows } from '../db/client.js';
 import { peopleColumns } from '../db/entries.queries.js';
 import { compileFilter } from '../db/filter-sql.js';
-import { prefixFilter } from './filter.js';
+import { prefixFilter, type Filter } from './filter.js';
 import { getTableColumns } from 'drizzle-orm';
 import { addresses, organisations, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
@@ -87,9 +87,13 @@ export async function listPeople(ctx: Ctx, actor: Actor, q: { q?: string; org?: 
   if (status !== 'all') where.push(sql`p.status = ${status}`);
   if (status !== 'active' && !isNational(actor)) where.push(sql`(p.status = 'active' or p.org_code = any(${sql.param([...actor.adminOf])}::text[]))`);
   if (q.org) where.push(sql`p.org_code = ${q.org}`);
-  if (q.q?.trim()) where.push(compileFilter(prefixFilter(q.q), peopleColumns));
   if (q.afterId) where.push(sql`p.id > ${q.afterId}`);
-  const ids = await rows<{ id: number }>(ctx.tx.execute(sql`select p.id from people p where ${sql.join(where, sql` and `)} order by p.id limit ${q.limit + 1}`));
+  // Each arm of the prefix OR (cn, sn, givenName, mail, an old address) takes its own first page by
+  // id, from whichever index suits it; the page is the first of their union. The same rows as one
+  // OR, without first gathering every match of a two-letter prefix.
+  const arms = q.q?.trim() ? (prefixFilter(q.q) as { or: Filter[] }).or.map((f) => compileFilter(f, peopleColumns)) : [sql`true`];
+  const firstOf = (arm: SQL) => sql`(select p.id from people p where ${sql.join([...where, arm], sql` and `)} order by p.id limit ${q.limit + 1})`;
+  const ids = await rows<{ id: number }>(ctx.tx.execute(sql`select id from (${sql.join(arms.map(firstOf), sql` union `)}) u order by id limit ${q.limit + 1}`));
   const page = ids.slice(0, q.limit).map((r) => Number(r.id));
   const found = page.length ? await selectPeople(ctx, inArray(people.id, page)).orderBy(people.id) : [];
   return { items: found, nextAfter: ids.length > q.limit ? page[page.length - 1] : null };
