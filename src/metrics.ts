@@ -2,7 +2,19 @@
 // sync runs by result, and the database pool. Small enough not to need a client library.
 
 type Labels = Record<string, string>;
-const key = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '\\$&')}"`).join(',');
+const render = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '\\$&')}"`).join(',');
+// Every request adds to a counter: the same few label sets recur, so each is rendered once.
+const rendered = new Map<string, string>();
+function key(l: Labels): string {
+  let id = '';
+  for (const name in l) id += `${name}\u0000${l[name]}\u0000`;
+  let k = rendered.get(id);
+  if (k === undefined) {
+    k = render(l);
+    if (rendered.size < 10_000) rendered.set(id, k);
+  }
+  return k;
+}
 
 class Family {
   readonly values = new Map<string, number>();

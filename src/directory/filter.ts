@@ -22,10 +22,13 @@ export const TRUE: Filter = { const: true };
 export const FALSE: Filter = { const: false };
 export const UNDEFINED: Filter = { const: 'undefined' };
 
-/** Prefix search on names and mail (REST `q`, and what mail clients send as they type). */
+/**
+ * Prefix search on names and mail (REST `q`). A person's cn is "Given Family", so a prefix of the
+ * given name is a prefix of cn already and needs no arm of its own.
+ */
 export function prefixFilter(text: string): Filter {
   const initial = text.trim();
-  return { or: (['cn', 'sn', 'givenName', 'mail', 'alias'] as const).map((attr) => ({ attr, op: 'sub' as const, initial, any: [] })) };
+  return { or: (['cn', 'sn', 'mail', 'alias'] as const).map((attr) => ({ attr, op: 'sub' as const, initial, any: [] })) };
 }
 
 /**

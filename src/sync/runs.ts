@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { getConnector, FeedRejected, UnknownConnector, type Connector, type FeedKind, type Item, type Source, type StaffRecord, type OrganisationRecord, type SuccessionRecord } from '../../connectors/index.js';
 import { rows } from '../db/client.js';
 import { syncRuns } from '../db/schema.js';
+import { metrics } from '../metrics.js';
 import type { Actor } from '../directory/actor.js';
 import { isAdminOf, isNational, requireAdmin, requireAdminOf, requireNational } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
@@ -60,6 +61,7 @@ export function createSync(directory: Directory, threshold: number) {
     };
     const tx = ctx?.tx ?? database.db;
     await tx.insert(syncRuns).values(values).onConflictDoUpdate({ target: syncRuns.id, set: { status: values.status, finishedAt: values.finishedAt, report, held } });
+    metrics.syncRuns.add({ connector: report.connector, status: report.status });
   }
 
   /** Read and check the snapshot; throws FeedRejected when it cannot be used at all. */

@@ -49,6 +49,7 @@ t.test('a connector sends its own organisation\'s feed; nobody else\'s, and user
   t.equal(garbage.statusCode, 422);
   t.match(garbage.json(), { status: 'rejected', errors: [{ line: 0, message: /not a text file|not valid UTF-8/ }] });
   t.equal((await call('GET', '/api/v1/people/feed.persona', { token: jane })).json().status, 'active', 'still there');
+  t.match((await call('GET', '/metrics')).body, /nhsdir_sync_runs_total\{connector="csv",status="rejected"\} [1-9]/, 'runs are counted by result');
 });
 
 t.test('a held run: 202, its report, approval by the organisation\'s administrator', async (t) => {
