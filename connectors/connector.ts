@@ -41,9 +41,10 @@ export type FeedKind = keyof RecordKinds;
  * point at a wrong `org_code`), or the row's first error. `key` names the row's person when it could
  * be read, so that a bad row never makes that person a leaver.
  */
-export type Item<R> =
-  | { line: number; record: R; columns: Partial<Record<keyof R, number>> }
-  | { line: number; error: { column: number; message: string }; key?: string };
+export type Item<R> = Lined<R> | { line: number; error: { column: number; message: string }; key?: string };
+
+/** A record read, with its line and the column each field came from. */
+export interface Lined<R> { line: number; record: R; columns: Partial<Record<keyof R, number>> }
 
 /** Where a snapshot comes from: an uploaded or dropped file (pulling connectors have none), for which organisation. */
 export interface Source { stream?: Readable; orgCode?: string }

@@ -20,11 +20,11 @@ const latest = (a: string | null, b: string | null) => ((a ?? '') >= (b ?? '') ?
 /** One person from their assignments: the open assignment that started last gives the job details. */
 function merge(list: Assignment[]): StaffRecord {
   const open = list.filter(isOpen);
-  const pick = (open.length ? open : list).reduce((a, b) => ((b.start ?? '') > (a.start ?? '') ? b : a));
-  const starts = list.map((a) => a.start).filter((s): s is string => s !== null).sort();
+  const current = open.length ? open : list;
+  const pick = current.reduce((a, b) => ((b.start ?? '') > (a.start ?? '') ? b : a));
   return {
     ...pick.record,
-    startDate: open.length ? (open.map((a) => a.start).filter((s): s is string => s !== null).sort()[0] ?? null) : (starts[0] ?? null),
+    startDate: current.map((a) => a.start).filter((s): s is string => s !== null).sort()[0] ?? null,
     // Left only when every assignment has ended: the last end date.
     endDate: open.length ? null : list.map((a) => a.end).reduce(latest),
   };

@@ -2,15 +2,13 @@
 // organisations; successions merge one into another (people move, addresses unchanged). A closure
 // that would make people leavers is held for approval, like a staff feed over its threshold.
 import { inArray, sql } from 'drizzle-orm';
-import type { OrganisationRecord, SuccessionRecord } from '../../connectors/index.js';
+import type { Lined, OrganisationRecord, SuccessionRecord } from '../../connectors/index.js';
 import { rows } from '../db/client.js';
 import { organisations } from '../db/schema.js';
 import type { Actor } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
 import { closeOrganisation, createOrganisation, renameOrganisation } from '../directory/organisations.service.js';
 import { emptyCounts, type LineError, type Outcome } from './report.js';
-
-export interface Lined<R> { line: number; record: R; columns: Partial<Record<keyof R, number>> }
 
 async function known(ctx: Ctx, codes: string[]) {
   const found = await ctx.tx.select().from(organisations).where(inArray(organisations.code, codes));

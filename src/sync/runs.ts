@@ -2,7 +2,7 @@
 // organisation's lock. A dry run and a held run apply too, then roll back, so that what they report
 // is exactly what applying would do. Every run is recorded with its report.
 import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import { getConnector, FeedRejected, UnknownConnector, type Connector, type FeedKind, type Item, type Source, type StaffRecord, type OrganisationRecord, type SuccessionRecord } from '../../connectors/index.js';
+import { getConnector, FeedRejected, UnknownConnector, type Connector, type FeedKind, type Item, type Lined, type Source, type StaffRecord, type OrganisationRecord, type SuccessionRecord } from '../../connectors/index.js';
 import { rows } from '../db/client.js';
 import { syncRuns } from '../db/schema.js';
 import { metrics } from '../metrics.js';
@@ -13,7 +13,7 @@ import type { Directory } from '../directory/directory.js';
 import { fail } from '../directory/errors.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
 import { requireWriterOf } from '../directory/people.service.js';
-import { applyOrganisations, applySuccessions, type Lined } from './organisations.apply.js';
+import { applyOrganisations, applySuccessions } from './organisations.apply.js';
 import { byLine, emptyCounts, type Outcome, type Report, type RunStatus, type LineError } from './report.js';
 import { applyStaff } from './staff.apply.js';
 import { collectStaff, type Collected } from './staff.collect.js';

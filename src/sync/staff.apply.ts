@@ -59,7 +59,7 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
     select ${personColumns} from people p
     where p.kind = 'person' and p.status = 'leaver'
       and (p.ni_hmac, p.dob_hmac) in (select * from unnest(${sql.param(rehireKeys.map((p) => p.niHmac))}::text[], ${sql.param(rehireKeys.map((p) => p.dobHmac))}::text[]))
-    order by p.left_at desc`))).reverse().map((k) => [`${k.ni_hmac}|${k.dob_hmac}`, k]));
+    order by p.left_at`))).map((k) => [`${k.ni_hmac}|${k.dob_hmac}`, k])); // the latest leaver wins
   const inReview = new Set((await rows<{ hr_key: string }>(ctx.tx.execute(sql`
     select hr_key from review_queue where org_code = ${X} and status = 'open'`))).map((r) => r.hr_key));
 
