@@ -53,13 +53,13 @@ const dialect = new PgDialect();
 
 // Statement names are a hash of the text; only the first shapes seen are prepared, so that a
 // stream of ever-different filters cannot fill every connection with statements.
-const preparedNames = new Set<string>();
+const preparedNames = new Map<string, string>();
 const MAX_PREPARED = 500;
 function statementName(text: string): string | undefined {
+  const known = preparedNames.get(text);
+  if (known || preparedNames.size >= MAX_PREPARED) return known;
   const name = `q${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
-  if (preparedNames.has(name)) return name;
-  if (preparedNames.size >= MAX_PREPARED) return undefined;
-  preparedNames.add(name);
+  preparedNames.set(text, name);
   return name;
 }
 

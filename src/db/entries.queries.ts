@@ -2,6 +2,7 @@
 // entries, each filtered by a compiled Filter in SQL and cut at a limit, so only what is sent is read.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Filter } from '../directory/filter.js';
+import type { ReadCache } from '../directory/read-cache.js';
 import type { Database } from './client.js';
 import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter-sql.js';
 
@@ -107,16 +108,32 @@ function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
   return sql.join(parts, sql` and `);
 }
 
-export async function searchPeople(database: Database, q: PeopleQuery): Promise<EntryRow[]> {
+/**
+ * Entries by row id, remembered between searches (`remembered` is the directory's entry cache, or
+ * none). A search asks the database only which ids match, in order; the rows it shows come from
+ * memory, and the few not there from one more query.
+ */
+export type EntryRows = { readMany: ReadCache['readMany'] } | null;
+
+export async function searchPeople(database: Database, q: PeopleQuery, remembered: EntryRows = null): Promise<EntryRow[]> {
+  const ids = (await database.select<{ id: string | number }>(matchingIds(q))).map((r) => Number(r.id));
+  if (ids.length === 0) return [];
+  const load = (missing: number[]) => entryRows(database, missing);
+  const rows = remembered ? await remembered.readMany(ids, load) : await load(ids);
+  return ids.flatMap((id) => rows.get(id) ?? []);
+}
+
+/** The ids a search returns, in its order: read from indexes alone where the filter allows. */
+function matchingIds(q: PeopleQuery): SQL {
   // An unordered search for "any N" whose filter is an OR (what mail clients send as you type):
   // the first N of each arm, each read from its own index, hold N matches whenever N exist —
   // far cheaper than one plan that must combine every match of every arm first.
   const arms = orArms(q.filter);
-  const anyN = !q.sort && !q.paged && !q.offset && arms.length > 1;
-  const source = anyN
-    ? sql`people p join (${sql.join(arms.map((arm) => sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`), sql` union `)}) m on m.id = p.id`
-    : sql`people p`;
-  const where = anyN ? [sql`true`] : [peopleWhere(q)];
+  if (!q.sort && !q.paged && !q.offset && arms.length > 1) {
+    const firstOf = (arm: Filter) => sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
+    return sql`select id from (${sql.join(arms.map(firstOf), sql` union `)}) m limit ${q.limit}`;
+  }
+  const where = [peopleWhere(q)];
   let order = sql``;
   if (q.sort) {
     const expr = sql.raw(sortExpr[q.sort.key]);
@@ -128,15 +145,20 @@ export async function searchPeople(database: Database, q: PeopleQuery): Promise<
     if (q.after) where.push(sql`p.id > ${q.after.id}`);
     order = sql`order by p.id`;
   }
-  return database.select<EntryRow>(sql`
+  return sql`select p.id from people p where ${sql.join(where, sql` and `)} ${order} limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`;
+}
+
+/** Everything an entry shows, for these row ids, by id. */
+async function entryRows(database: Database, ids: number[]): Promise<Map<number, EntryRow>> {
+  const rows = await database.select<EntryRow>(sql`
     select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
       p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, ${generalized('p.created_at')} as created, ${generalized('p.updated_at')} as modified, p.status,
       (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
       case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
       case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates
-    from ${source} left join organisations o on o.code = p.org_code
-    where ${sql.join(where, sql` and `)} ${order}
-    limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`);
+    from people p left join organisations o on o.code = p.org_code
+    where p.id = any(${sql.param(ids)}::bigint[])`);
+  return new Map(rows.map((r) => [Number(r.id), { ...r, id: Number(r.id) }]));
 }
 
 /** The arms of a top-level OR, nested ORs flattened. */

@@ -74,11 +74,12 @@ export const people = pgTable('people', {
   check('people_quota_tier', sql`${t.quotaMb} in (50, 200, 500, 1024)`),
   check('people_mailbox_owner', sql`${t.kind} = 'person' or ${t.ownerId} is not null`),
   index('people_org').on(t.orgCode, t.status),
-  // Prefix search (LIKE 'x%') on lower-cased names and mail.
-  index('people_cn_prefix').on(sql`lower(${t.cn}) text_pattern_ops`),
-  index('people_sn_prefix').on(sql`lower(${t.familyName}) text_pattern_ops`),
-  index('people_given_prefix').on(sql`lower(${t.givenName}) text_pattern_ops`),
-  index('people_mail_prefix').on(sql`lower(${t.mail}) text_pattern_ops`),
+  // Prefix search (LIKE 'x%') on lower-cased names and mail: what mail clients send as a person
+  // types. Each index also carries the column itself and what a search's other conditions read
+  // (who may see the row, which view it is in), so the ids of "any 50 matches" come from the index
+  // alone (an index-only scan), never from the table.
+  ...([['people_cn_prefix', t.cn], ['people_sn_prefix', t.familyName], ['people_given_prefix', t.givenName], ['people_mail_prefix', t.mail]] as const)
+    .map(([name, col]) => index(name).on(sql`lower(${col}) text_pattern_ops`, col, t.id, t.status, t.deletedAt, t.kind, t.orgCode, t.listed)),
   index('people_display_prefix').on(sql`lower(${t.displayName}) text_pattern_ops`),
   index('people_title_prefix').on(sql`lower(${t.title}) text_pattern_ops`),
   index('people_department_prefix').on(sql`lower(${t.department}) text_pattern_ops`),

@@ -16,20 +16,29 @@ import * as tokens from './tokens.service.js';
 
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
-  const cache = createReadCache(database.kind === 'pglite');
-  // Every write empties the read cache as it commits (or fails: nothing is lost by emptying it).
+  const embedded = database.kind === 'pglite';
+  const cache = createReadCache(embedded);
+  // LDAP entries by row id, what mail clients' searches return again and again (about 1 KB each).
+  const entries = createReadCache(embedded, 100_000);
+  const clear = () => { cache.clear(); entries.clear(); };
+  const trust = (lost: boolean) => { cache.setTrusted(!lost); entries.setTrusted(!lost); };
+  // Every write empties the read caches as it commits (or fails: nothing is lost by emptying them).
   const run = <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> =>
-    database.db.transaction((tx) => fn({ tx, settings, now, cause })).finally(() => cache.clear());
+    database.db.transaction((tx) => fn({ tx, settings, now, cause })).finally(clear);
   const op = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => run((ctx) => f(ctx, ...a));
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
   const readCtx: Ctx = { tx: database.db, settings, now };
   const read = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => f(readCtx, ...a);
   return {
     database,
+    entries,
     settings,
     now,
     run,
-    authenticate: op(accounts.authenticate),
+    // Sign-in writes only lockout counters, which nothing kept in memory holds: binds (every mail
+    // client connection) leave the caches as they are.
+    authenticate: (principal: accounts.Principal, password: string) =>
+      database.db.transaction((tx) => accounts.authenticate({ tx, settings, now }, principal, password)),
     loadActor: read(accounts.loadActor),
     setPassword: op(accounts.setPassword),
     grantRole: op(accounts.grantRole),
@@ -64,7 +73,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       return found && found.expiresAt > now().getTime() ? found.actor : null;
     },
     /** Follow writes by other processes sharing the database (PostgreSQL), so the read cache stays true. */
-    watchChanges: () => database.watchChanges?.(cache.clear, (lost) => cache.setTrusted(!lost)),
+    watchChanges: () => database.watchChanges?.(clear, trust),
     revokeToken: op(tokens.revokeToken),
   };
 }

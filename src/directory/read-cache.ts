@@ -1,25 +1,50 @@
-// What every REST request reads, kept in memory: verified tokens and people by uid. Correctness
-// first: any write through this process empties it as its transaction commits, and a write by any
-// other process reaches it through PostgreSQL's NOTIFY (sent with the audit log at commit); while
-// that channel is down nothing is kept. An embedded database has one process, so the first rule is
-// the whole story there.
-const MAX_ENTRIES = 50_000;
+// What the front ends read again and again, kept in memory: verified tokens and people by uid for
+// REST, directory entries by id for LDAP. Correctness first: any write through this process empties
+// it as its transaction commits, and a write by any other process reaches it through PostgreSQL's
+// NOTIFY (sent with the audit log at commit); while that channel is down nothing is kept. An
+// embedded database has one process, so the first rule is the whole story there.
 
-/** `trusted`: whether memory may be used before anyone says other processes' writes are followed. */
-export function createReadCache(trusted: boolean) {
-  const entries = new Map<string, unknown>();
+/**
+ * `trusted`: whether memory may be used before anyone says other processes' writes are followed.
+ * `max`: how many values are kept; past it the oldest tenth goes (first in, first out).
+ */
+export function createReadCache(trusted: boolean, max = 50_000) {
+  const entries = new Map<unknown, unknown>();
   // Bumped by every clear: a read that overlapped a write returns what it read but does not keep it.
   let generation = 0;
+  const keep = (key: unknown, value: unknown) => {
+    if (entries.size >= max) {
+      let drop = Math.ceil(max / 10);
+      for (const k of entries.keys()) { if (drop-- <= 0) break; entries.delete(k); }
+    }
+    entries.set(key, value);
+  };
   return {
     async read<T>(key: string, load: () => Promise<T>): Promise<T> {
       if (trusted && entries.has(key)) return entries.get(key) as T;
       const seen = generation;
       const value = await load();
-      if (trusted && seen === generation && value != null) {
-        if (entries.size >= MAX_ENTRIES) entries.clear();
-        entries.set(key, value);
-      }
+      if (trusted && seen === generation && value != null) keep(key, value);
       return value;
+    },
+    /** The values for many keys: those in memory, and the rest from one `load` of the missing keys. */
+    async readMany<K, T>(keys: readonly K[], load: (missing: K[]) => Promise<Map<K, T>>): Promise<Map<K, T>> {
+      const found = new Map<K, T>();
+      const missing: K[] = [];
+      for (const k of keys) {
+        const v = trusted ? entries.get(k) : undefined;
+        if (v === undefined) missing.push(k);
+        else found.set(k, v as T);
+      }
+      if (missing.length === 0) return found;
+      const seen = generation;
+      const loaded = await load(missing);
+      const kept = trusted && seen === generation;
+      for (const [k, v] of loaded) {
+        found.set(k, v);
+        if (kept) keep(k, v);
+      }
+      return found;
     },
     clear() {
       generation++;

@@ -118,9 +118,11 @@ export const enumerated = (value: number) => int(value, 0x0a);
  * Search results are written entry after entry into one buffer and sent in one write.
  */
 export class BerWriter {
-  private buf = Buffer.allocUnsafe(16 * 1024);
+  private buf: Buffer;
   private pos = 0;
   private readonly open: number[] = [];
+
+  constructor(size = 16 * 1024) { this.buf = Buffer.allocUnsafe(size); }
 
   get length(): number { return this.pos; }
 
@@ -170,7 +172,16 @@ export class BerWriter {
     return this;
   }
 
-  int(value: number, tag = 0x02): this { return this.raw(int(value, tag)); }
+  /** An INTEGER (or ENUMERATED) in place: minimal two's complement, up to six bytes. */
+  int(value: number, tag = 0x02): this {
+    let n = 1;
+    while (n < 6 && (value < -(2 ** (8 * n - 1)) || value >= 2 ** (8 * n - 1))) n++;
+    this.ensure(n + 2);
+    this.buf[this.pos++] = tag;
+    this.buf[this.pos++] = n;
+    for (let i = n - 1; i >= 0; i--) this.buf[this.pos++] = Math.floor(value / 2 ** (8 * i)) & 0xff;
+    return this;
+  }
 
   private length_(len: number) {
     if (len < 0x80) { this.buf[this.pos++] = len; return; }

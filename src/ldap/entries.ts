@@ -2,11 +2,16 @@
 // a search request (RFC 4511 section 4.5.1.8: "*", "+", "1.1", names; typesOnly).
 import type { ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../db/entries.queries.js';
 import { escapeValue } from './dn.js';
-import type { BerWriter } from './ber.js';
+import { BerWriter } from './ber.js';
 import { objectClasses, operational } from './schema.js';
 
 export type Attrs = [string, readonly string[]][];
-export interface Entry { dn: string; attrs: Attrs }
+export interface Entry {
+  dn: string;
+  attrs: Attrs;
+  /** The row the entry shows, when it is kept in the entry cache: its encodings are kept with it. */
+  row?: object;
+}
 
 export class Dit {
   constructor(readonly suffix: string) {}
@@ -24,10 +29,13 @@ const many = (name: string, vs: readonly string[] | null | undefined): Attrs => 
 
 export function personEntry(dit: Dit, row: EntryRow, addressBook?: string): Entry {
   const dn = addressBook ? dit.inAddressBook(row.uid, addressBook) : dit.entryOf(row);
+  // The attributes are built only when they are encoded, which for a row seen before is seldom.
+  return { dn, row, get attrs() { return personAttributes(dit, row); } };
+}
+
+function personAttributes(dit: Dit, row: EntryRow): Attrs {
   const mailbox = row.kind === 'mailbox';
-  return {
-    dn,
-    attrs: [
+  return [
       ['objectClass', mailbox ? objectClasses.mailbox : objectClasses.person],
       ['uid', [row.uid]],
       ['cn', [row.cn]],
@@ -48,8 +56,7 @@ export function personEntry(dit: Dit, row: EntryRow, addressBook?: string): Entr
       ['entryUUID', [row.entry_uuid]],
       ['createTimestamp', [row.created]],
       ['modifyTimestamp', [row.modified]],
-    ],
-  };
+  ];
 }
 
 export function organisationEntry(dit: Dit, row: OrganisationRow): Entry {
@@ -118,9 +125,12 @@ export class Selection {
   readonly all: boolean;
   readonly operational: boolean;
   readonly none: boolean;
+  /** What was asked for, as one string: the key of the encodings above. */
+  private readonly key: string;
 
   constructor(requested: string[], readonly typesOnly: boolean) {
     for (const r of requested) this.names.add(r.split(';')[0].toLowerCase());
+    this.key = `${typesOnly ? 't' : 'v'}${[...this.names].sort().join(' ')}`;
     this.all = requested.length === 0 || this.names.has('*');
     this.operational = this.names.has('+');
     this.none = !this.all && !this.operational && [...this.names].every((n) => n === '1.1');
@@ -134,14 +144,39 @@ export class Selection {
 
   /** A whole SearchResultEntry message (RFC 4511 section 4.5.2), written in place. */
   writeEntry(w: BerWriter, messageId: number, entry: Entry): void {
-    w.start(0x30).int(messageId).start(0x64).string(entry.dn).start(0x30);
-    for (const [name, values] of entry.attrs) {
+    w.start(0x30).int(messageId).start(0x64).string(entry.dn);
+    if (entry.row) w.raw(this.encoded(entry.row, entry));
+    else this.writeAttributes(w, entry.attrs);
+    w.end().end();
+  }
+
+  /** The attribute list of a cached row's entry for this selection, encoded once and then copied. */
+  private encoded(row: object, entry: Entry): Buffer {
+    let bySelection = encodings.get(row);
+    if (!bySelection) encodings.set(row, (bySelection = new Map()));
+    let bytes = bySelection.get(this.key);
+    if (!bytes) {
+      const w = new BerWriter(256);
+      this.writeAttributes(w, entry.attrs);
+      bySelection.set(this.key, (bytes = w.take()));
+    }
+    return bytes;
+  }
+
+  private writeAttributes(w: BerWriter, attrs: Attrs) {
+    w.start(0x30);
+    for (const [name, values] of attrs) {
       if (!this.wants(name)) continue;
       w.start(0x30).string(name).start(0x31);
       if (!this.typesOnly) for (const v of values) w.string(v);
       w.end().end();
     }
-    w.end().end().end();
+    w.end();
   }
 }
+
+// Encoded attribute lists by row and selection. Mail clients ask for the same attributes in every
+// search, so an entry found again is copied rather than encoded again; a row leaving the entry
+// cache takes its encodings with it.
+const encodings = new WeakMap<object, Map<string, Buffer>>();
 

@@ -4,7 +4,7 @@
 import type { Actor } from '../directory/actor.js';
 import { isAdmin, isNational } from '../directory/actor.js';
 import type { Database } from '../db/client.js';
-import { changeBounds, countPeople, searchChanges, searchOrganisations, searchPeople, searchServices, type PeopleQuery, type SortKey, type Visibility } from '../db/entries.queries.js';
+import { changeBounds, countPeople, searchChanges, searchOrganisations, searchPeople, searchServices, type EntryRows, type PeopleQuery, type SortKey, type Visibility } from '../db/entries.queries.js';
 import { never, TRUE } from '../directory/filter.js';
 import { BerReader, enumerated, int, seq, str } from './ber.js';
 import { endsWith, parseDn, type Rdn } from './dn.js';
@@ -15,6 +15,8 @@ import { objectClasses, subschemaAttributes } from './schema.js';
 
 export interface SearchEnv {
   database: Database;
+  /** Entries remembered between searches (the directory's entry cache). */
+  entries: EntryRows;
   dit: Dit;
   actor: Actor | null;
   anonymous: boolean;
@@ -264,7 +266,7 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
     const start = Math.max(1, position - vlv.before);
     const size = Math.min(position - start + vlv.after + 1, env.sizeCap);
     if (source && total > 0) {
-      for (const row of await searchPeople(env.database, { ...query, offset: start - 1, limit: size })) {
+      for (const row of await searchPeople(env.database, { ...query, offset: start - 1, limit: size }, env.entries)) {
         if (abandoned()) return { code: -1 };
         await sendEntry(personEntry(env.dit, row, source.book === 'own' ? row.org_code ?? undefined : source.book));
       }
@@ -296,7 +298,7 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
         ...src.people, filter, visibility, sort,
         after: from.id !== undefined ? { id: from.id, key: from.key } : undefined, paged: Boolean(paging),
         limit: room + 1,
-      });
+      }, env.entries);
       entries = rows.map((r) => personEntry(env.dit, r, src.book === 'own' ? r.org_code ?? undefined : src.book));
       if (rows.length > room && room > 0) {
         const last = rows[room - 1];

@@ -107,7 +107,7 @@ export class Session {
 
   private async search(msg: Message) {
     const req = msg.request as Extract<Message['request'], { op: 'search' }>;
-    const env = { database: this.opts.directory.database, dit: this.opts.dit, actor: this.actor, anonymous: this.opts.anonymous, sizeCap: this.opts.sizeCap, vendorVersion: this.opts.vendorVersion };
+    const env = { database: this.opts.directory.database, entries: this.opts.directory.entries, dit: this.opts.dit, actor: this.actor, anonymous: this.opts.anonymous, sizeCap: this.opts.sizeCap, vendorVersion: this.opts.vendorVersion };
     // Entries are written into one buffer and sent together: one socket write per 64 KiB, not per entry.
     const w = this.writer;
     const outcome = await search(env, req, msg.controls, async (entry, selection) => {
