@@ -8,6 +8,8 @@ import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter
 
 /** LDAP GeneralizedTime (20260105090000Z), made by the database rather than per entry in JavaScript. */
 const generalized = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYYMMDDHH24MISS"Z"')`);
+/** ISO 8601 in UTC (2026-01-05T09:00:00.000Z), the same text on both drivers. */
+const iso = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 const lower = (col: string) => ({ expr: sql.raw(`lower(${col})`) });
 const lowerNullable = (col: string) => ({ expr: sql.raw(`lower(${col})`), nullable: true });
@@ -73,7 +75,9 @@ export interface EntryRow {
   id: number; kind: 'person' | 'mailbox'; uid: string; mail: string; given_name: string | null; family_name: string;
   cn: string; display_name: string; org_code: string | null; org_name: string | null; title: string | null;
   department: string | null; site: string | null; telephone: string | null; mobile: string | null; entry_uuid: string;
-  created: string; modified: string; status: string; aliases: string[] | null; owner_uid: string | null; delegates: string[] | null;
+  status: 'active' | 'leaver'; quota_mb: number; aliases: string[] | null; owner_uid: string | null; delegates: string[] | null;
+  /** ISO 8601 in UTC, to the millisecond. */
+  created_at: string; updated_at: string;
 }
 
 /** Who may see what: leavers only for their organisation's administrators; soft-deleted never here. */
@@ -117,6 +121,11 @@ export type EntryRows = { readMany: ReadCache['readMany'] } | null;
 
 export async function searchPeople(database: Database, q: PeopleQuery, remembered: EntryRows = null): Promise<EntryRow[]> {
   const ids = (await database.select<{ id: string | number }>(matchingIds(q))).map((r) => Number(r.id));
+  return rowsById(database, ids, remembered);
+}
+
+/** The rows of these ids, in this order: from memory where they are there. */
+export async function rowsById(database: Database, ids: number[], remembered: EntryRows): Promise<EntryRow[]> {
   if (ids.length === 0) return [];
   const load = (missing: number[]) => entryRows(database, missing);
   const rows = remembered ? await remembered.readMany(ids, load) : await load(ids);
@@ -152,7 +161,8 @@ function matchingIds(q: PeopleQuery): SQL {
 async function entryRows(database: Database, ids: number[]): Promise<Map<number, EntryRow>> {
   const rows = await database.select<EntryRow>(sql`
     select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
-      p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, ${generalized('p.created_at')} as created, ${generalized('p.updated_at')} as modified, p.status,
+      p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.status, p.quota_mb,
+      ${iso('p.created_at')} as created_at, ${iso('p.updated_at')} as updated_at,
       (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
       case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
       case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates

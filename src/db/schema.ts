@@ -77,9 +77,9 @@ export const people = pgTable('people', {
   // Prefix search (LIKE 'x%') on lower-cased names and mail: what mail clients send as a person
   // types. Each index also carries the column itself and what a search's other conditions read
   // (who may see the row, which view it is in), so the ids of "any 50 matches" come from the index
-  // alone (an index-only scan), never from the table.
+  // alone (an index-only scan), never from the table. The id comes second: REST pages by (value, id).
   ...([['people_cn_prefix', t.cn], ['people_sn_prefix', t.familyName], ['people_given_prefix', t.givenName], ['people_mail_prefix', t.mail]] as const)
-    .map(([name, col]) => index(name).on(sql`lower(${col}) text_pattern_ops`, col, t.id, t.status, t.deletedAt, t.kind, t.orgCode, t.listed)),
+    .map(([name, col]) => index(name).on(sql`lower(${col}) text_pattern_ops`, t.id, col, t.status, t.deletedAt, t.kind, t.orgCode, t.listed)),
   index('people_display_prefix').on(sql`lower(${t.displayName}) text_pattern_ops`),
   index('people_title_prefix').on(sql`lower(${t.title}) text_pattern_ops`),
   index('people_department_prefix').on(sql`lower(${t.department}) text_pattern_ops`),

@@ -7,7 +7,7 @@ import type { Ctx, CoreSettings } from './context.js';
 import * as mailboxes from './mailboxes.service.js';
 import * as orgs from './organisations.service.js';
 import * as people from './people.service.js';
-import { findView, visible } from './people.queries.js';
+import { findView, listPeople, visible } from './people.queries.js';
 import { createReadCache } from './read-cache.js';
 import type { Actor } from './actor.js';
 import * as quotas from './quotas.js';
@@ -56,6 +56,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     restorePerson: op(people.restorePerson),
     getPerson: async (actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person') =>
       visible(actor, await cache.read(`${kind}:${uid}`, () => findView(readCtx, uid, kind)), uid, kind),
+    listPeople: (actor: Actor, q: Parameters<typeof listPeople>[3]) => listPeople(database, entries, actor, q),
     setQuota: op(quotas.setQuota),
     getQuotaSummary: read(quotas.getQuotaSummary),
     createMailbox: op(mailboxes.createMailbox),

@@ -1,8 +1,8 @@
 // Reading people (and generic mailboxes) as the core's view: the row plus its organisation's name
 // and its older addresses.
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { rows } from '../db/client.js';
-import { peopleColumns } from '../db/entries.queries.js';
+import type { Database } from '../db/client.js';
+import { peopleColumns, rowsById, type EntryRow, type EntryRows } from '../db/entries.queries.js';
 import { compileFilter } from '../db/filter-sql.js';
 import { prefixFilter, type Filter } from './filter.js';
 import { getTableColumns } from 'drizzle-orm';
@@ -14,6 +14,9 @@ import { fail } from './errors.js';
 
 export type PersonRow = typeof people.$inferSelect;
 export interface PersonView extends PersonRow { orgName: string | null; aliases: string[] }
+/** What the person JSON shows of a view (or of an entry row: times as ISO text). */
+export type PersonSummary = Pick<PersonView, 'uid' | 'mail' | 'aliases' | 'givenName' | 'familyName' | 'displayName' | 'orgCode' | 'orgName'
+  | 'title' | 'department' | 'site' | 'telephone' | 'mobile' | 'status' | 'quotaMb'> & { createdAt: Date | string; updatedAt: Date | string };
 
 const viewColumns = {
   ...getTableColumns(people),
@@ -76,25 +79,69 @@ export function displayName(cn: string, orgName: string | null | undefined): str
 export type PeopleStatus = 'active' | 'leaver' | 'all';
 
 /**
- * A page of people (REST lists): `q` is a prefix of names, mail or an old address; leavers only
- * for administrators (a local administrator sees their own organisation's). Ordered by row id,
- * continued after `afterId`.
+ * A page of people (REST lists); leavers only for administrators (a local administrator sees their
+ * own organisation's). Without `q`, in the order they were created. With `q`, a prefix of names,
+ * mail or an old address, the matches come by how they match — given name (cn), then family name,
+ * then address, then old address — and by that value within each, so that every page is read in
+ * index order and stops when it is full, however many thousands a two-letter prefix matches.
+ * `after` is the cursor the previous page ended with. The people shown come from the directory's
+ * entry cache (`remembered`), as LDAP's do.
  */
-export async function listPeople(ctx: Ctx, actor: Actor, q: { q?: string; org?: string; status?: PeopleStatus; afterId?: number; limit: number }) {
+export async function listPeople(database: Database, remembered: EntryRows, actor: Actor, q: { q?: string; org?: string; status?: PeopleStatus; after?: string; limit: number }) {
   const status = q.status ?? 'active';
   if (status !== 'active' && !isAdmin(actor)) fail('auth.forbidden', 'Only administrators may list leavers');
   const where: SQL[] = [sql`p.kind = 'person'`, isNational(actor) ? sql`true` : sql`p.deleted_at is null`];
   if (status !== 'all') where.push(sql`p.status = ${status}`);
   if (status !== 'active' && !isNational(actor)) where.push(sql`(p.status = 'active' or p.org_code = any(${sql.param([...actor.adminOf])}::text[]))`);
   if (q.org) where.push(sql`p.org_code = ${q.org}`);
-  if (q.afterId) where.push(sql`p.id > ${q.afterId}`);
-  // Each arm of the prefix OR (cn, sn, givenName, mail, an old address) takes its own first page by
-  // id, from whichever index suits it; the page is the first of their union. The same rows as one
-  // OR, without first gathering every match of a two-letter prefix.
-  const arms = q.q?.trim() ? (prefixFilter(q.q) as { or: Filter[] }).or.map((f) => compileFilter(f, peopleColumns)) : [sql`true`];
-  const firstOf = (arm: SQL) => sql`(select p.id from people p where ${sql.join([...where, arm], sql` and `)} order by p.id limit ${q.limit + 1})`;
-  const ids = await rows<{ id: number }>(ctx.tx.execute(sql`select id from (${sql.join(arms.map(firstOf), sql` union `)}) u order by id limit ${q.limit + 1}`));
-  const page = ids.slice(0, q.limit).map((r) => Number(r.id));
-  const found = page.length ? await selectPeople(ctx, inArray(people.id, page)).orderBy(people.id) : [];
-  return { items: found, nextAfter: ids.length > q.limit ? page[page.length - 1] : null };
+
+  const text = q.q?.trim();
+  const arms: Arm[] = text ? searchArms(text) : [{ match: sql`true`, key: null }];
+  const after = readCursor(q.after, arms.length);
+  // Usually the first arm fills the page, and its ids come from its index alone.
+  const found: { id: number; arm: number; key: string | null }[] = [];
+  for (let arm = after.arm; arm < arms.length && found.length <= q.limit; arm++) {
+    const { match, key } = arms[arm];
+    const conditions = [...where, match, ...arms.slice(0, arm).map((earlier) => sql`not coalesce(${earlier.match}, false)`)];
+    if (arm === after.arm && after.id) conditions.push(key ? sql`${key} ~>=~ ${after.key} and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))` : sql`p.id > ${after.id}`);
+    const rows = await database.select<{ id: string; key: string | null }>(sql`select p.id, ${key ?? sql`null`} as key from people p
+      where ${sql.join(conditions, sql` and `)} order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${q.limit + 1 - found.length}`);
+    found.push(...rows.map((r) => ({ id: Number(r.id), key: r.key, arm })));
+  }
+  const page = found.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const items = (await rowsById(database, page.map((r) => r.id), remembered)).map(summaryOf);
+  return { items, next: found.length > q.limit ? `${last.arm}.${last.id}.${last.key ?? ''}` : null };
+}
+
+// A cached row's summary is made once, and goes with the row (so its JSON can be kept with it too).
+const summaries = new WeakMap<EntryRow, PersonSummary>();
+function summaryOf(r: EntryRow): PersonSummary {
+  let s = summaries.get(r);
+  if (!s) {
+    summaries.set(r, (s = {
+      uid: r.uid, mail: r.mail, aliases: r.aliases ?? [], givenName: r.given_name, familyName: r.family_name, displayName: r.display_name,
+      orgCode: r.org_code, orgName: r.org_name, title: r.title, department: r.department, site: r.site, telephone: r.telephone,
+      mobile: r.mobile, status: r.status, quotaMb: r.quota_mb, createdAt: r.created_at, updatedAt: r.updated_at,
+    }));
+  }
+  return s;
+}
+
+/** One way a search matches, and the value its matches are ordered by (null: by id). */
+type Arm = { match: SQL; key: SQL | null };
+
+function searchArms(text: string): Arm[] {
+  return (prefixFilter(text) as { or: Filter[] }).or.map((f) => {
+    const column = 'attr' in f ? peopleColumns[f.attr]! : undefined;
+    return { match: compileFilter(f, peopleColumns), key: column && !column.via ? column.expr : null };
+  });
+}
+
+/** Where the previous page ended: the arm, then the key and id within it. Anything else is not ours. */
+function readCursor(raw: string | undefined, arms: number): { arm: number; id?: number; key: string } {
+  if (raw === undefined) return { arm: 0, key: '' };
+  const m = /^(\d+)\.(\d+)\.([^]*)$/.exec(raw);
+  if (!m || Number(m[1]) >= arms) fail('validation.failed', 'The cursor is not one this API gave out', { cursor: 'is not one this API gave out' });
+  return { arm: Number(m[1]), id: Number(m[2]), key: m[3] };
 }

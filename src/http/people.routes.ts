@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Directory } from '../directory/directory.js';
-import { listPeople } from '../directory/people.queries.js';
 import { caller } from './auth.js';
 import { cursor, listQuery, odsCode, page, person, personJson, problem } from './schemas.js';
 
@@ -25,9 +24,9 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
       response: { 200: page(person), ...errors },
     },
   }, async (req) => {
-    const afterId = cursor.decode<number>(req.query.cursor, 'number');
-    const result = await directory.run((ctx) => listPeople(ctx, caller(req), { q: req.query.q, org: req.query.org, status: req.query.status, afterId, limit: req.query.limit }));
-    return { items: result.items.map(personJson), next_cursor: result.nextAfter === null ? null : cursor.encode(result.nextAfter) };
+    const after = cursor.decode<string>(req.query.cursor, 'string');
+    const result = await directory.listPeople(caller(req), { q: req.query.q, org: req.query.org, status: req.query.status, after, limit: req.query.limit });
+    return { items: result.items.map(personJson), next_cursor: result.next === null ? null : cursor.encode(result.next) };
   });
 
   r.get('/api/v1/people/:uid', { config: { auth: true }, schema: { tags: ['people'], summary: 'One person', params: uidParam, response: { 200: person, ...errors } } },

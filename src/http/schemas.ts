@@ -2,7 +2,7 @@
 // functions here from the core's views, and validated on the way out by the same schemas.
 import { z } from 'zod';
 import type { OrganisationView } from '../directory/organisations.service.js';
-import type { PersonView } from '../directory/people.queries.js';
+import type { PersonSummary } from '../directory/people.queries.js';
 
 export const odsCode = z.string().regex(/^[A-Z0-9]{1,9}$/, 'an ODS code: 1 to 9 upper-case letters and digits');
 
@@ -49,9 +49,21 @@ export const cursor = {
   },
 };
 
-const iso = (d: Date) => new Date(d).toISOString();
+// Entry rows carry their times as ISO text already (made by the database): parsing it again to
+// print it the same way cost more than the rest of a search page.
+const iso = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString());
 
-export function personJson(p: PersonView): z.infer<typeof person> {
+// Summaries of rows in the entry cache are the same objects from one search to the next: their JSON
+// is made once. (Views read for one request are new objects, and simply not found here.)
+const personJsons = new WeakMap<PersonSummary, z.infer<typeof person>>();
+
+export function personJson(p: PersonSummary): z.infer<typeof person> {
+  let json = personJsons.get(p);
+  if (!json) personJsons.set(p, (json = toPersonJson(p)));
+  return json;
+}
+
+function toPersonJson(p: PersonSummary): z.infer<typeof person> {
   return {
     uid: p.uid, mail: p.mail, aliases: p.aliases ?? [], given_name: p.givenName, family_name: p.familyName, display_name: p.displayName,
     org_code: p.orgCode, org_name: p.orgName, title: p.title, department: p.department, site: p.site,

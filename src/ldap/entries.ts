@@ -54,10 +54,13 @@ function personAttributes(dit: Dit, row: EntryRow): Attrs {
       ...some('owner', row.owner_uid && dit.person(row.owner_uid)),
       ...many('nhsDelegate', row.delegates?.map(dit.person)),
       ['entryUUID', [row.entry_uuid]],
-      ['createTimestamp', [row.created]],
-      ['modifyTimestamp', [row.modified]],
+      ['createTimestamp', [generalizedTime(row.created_at)]],
+      ['modifyTimestamp', [generalizedTime(row.updated_at)]],
   ];
 }
+
+/** ISO 8601 in UTC (2026-01-05T09:00:00.000Z) as LDAP's GeneralizedTime (20260105090000Z). */
+const generalizedTime = (iso: string) => `${iso.slice(0, 19).replace(/[-T:]/g, '')}Z`;
 
 export function organisationEntry(dit: Dit, row: OrganisationRow): Entry {
   return {

@@ -49,6 +49,33 @@ t.test("a leaver's token stops working at once", async (t) => {
   t.equal((await call('GET', '/api/v1/me', { token: john })).statusCode, 401);
 });
 
+t.test('search: by how a person matches, then by that value; pages walk every match once', async (t) => {
+  const { dir, call, login } = await api(t);
+  const jane = await login('jane.smith@nhs.net', passwords.jane);
+  const uidsOf = (res: { json(): { items: { uid: string }[] } }) => res.json().items.map((p) => p.uid);
+  t.same(uidsOf(await call('GET', '/api/v1/people?q=j', { token: jane })), ['jane.smith', 'jane.smith2', 'john.smithson']);
+  // More people than a page, matching through each arm: given names, family names, an old address.
+  const renamed = await dir.createJoiner(systemActor, { givenName: 'Kimmy', familyName: 'Old', orgCode: 'RXA' });
+  await dir.updatePerson(systemActor, renamed.uid, { givenName: 'Tamsin' });
+  for (let i = 0; i < 12; i++) await dir.createJoiner(systemActor, { givenName: `Kim${String.fromCharCode(97 + (i % 3))}`, familyName: `Page${i}`, orgCode: 'RXA' });
+  for (let i = 0; i < 9; i++) await dir.createJoiner(systemActor, { givenName: `Lee${i}`, familyName: `Kimber${String.fromCharCode(99 - (i % 3))}`, orgCode: 'RXB' });
+  const all = uidsOf(await call('GET', '/api/v1/people?q=kim&limit=500', { token: jane }));
+  t.equal(all.length, 22);
+  t.same(all.slice(0, 12).map((u) => u.split('.')[0]), ['kima', 'kima', 'kima', 'kima', 'kimb', 'kimb', 'kimb', 'kimb', 'kimc', 'kimc', 'kimc', 'kimc'], 'given-name matches first, by name');
+  t.same(all.slice(12, 21).map((u) => u.split('.')[1].replace(/\d+$/, '')), ['kimbera', 'kimbera', 'kimbera', 'kimberb', 'kimberb', 'kimberb', 'kimberc', 'kimberc', 'kimberc'], 'then family names, by name');
+  t.equal(all[21], 'kimmy.old', 'then old addresses: Kimmy Old, now Tamsin Old, by kimmy.old@');
+  const walked: string[] = [];
+  let next: string | null = null;
+  do {
+    const res = await call('GET', `/api/v1/people?q=kim&limit=4${next ? `&cursor=${next}` : ''}`, { token: jane });
+    t.equal(res.statusCode, 200);
+    walked.push(...uidsOf(res));
+    next = res.json().next_cursor;
+  } while (next);
+  t.same(walked, all, 'pages of 4 give the same people in the same order, each once');
+  t.equal((await call('GET', `/api/v1/people?q=kim&cursor=${Buffer.from(JSON.stringify({ a: '9.1.x' })).toString('base64url')}`, { token: jane })).statusCode, 400, 'a cursor naming no arm is refused');
+});
+
 t.test('people: search, read, joiners, edits, and who may do what', async (t) => {
   const { call, login } = await api(t);
   const jane = await login('jane.smith@nhs.net', passwords.jane);
