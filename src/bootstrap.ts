@@ -57,6 +57,7 @@ export async function startCore(config: Config, log: Logger, opts: { demo?: bool
       leaverRetentionDays: config.LEAVER_RETENTION_DAYS,
       lockoutAttempts: config.LOCKOUT_ATTEMPTS,
       lockoutMinutes: config.LOCKOUT_MINUTES,
+      entryCacheSize: config.ENTRY_CACHE_SIZE,
     });
     await ensureAdmin(directory, config, log);
     const wanted = opts.demo ?? (config.DEMO === 'true' || (config.DEMO === 'auto' && database.kind === 'pglite'));

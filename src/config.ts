@@ -18,6 +18,8 @@ export const configSchema = z.object({
   LDAP_ANONYMOUS: bool.default(false),
   LDAP_IDLE_SECONDS: z.coerce.number().int().min(1).default(300),
   LDAP_SIZE_LIMIT: z.coerce.number().int().min(1).default(500),
+  /** Directory rows kept in memory for LDAP and REST searches (about 1 KB each); 0 keeps none. */
+  ENTRY_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
   MAIL_DOMAIN: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain such as nhs.net').default('nhs.net'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   DEMO: z.enum(['auto', 'true', 'false']).default('auto'),

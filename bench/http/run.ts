@@ -40,11 +40,15 @@ const start = (args: string[], env: Record<string, string> = {}) => {
   children.push(child);
   return child;
 };
-const ours = start(['bin/nhsdir.js', 'serve'], { DATABASE_URL: url.toString(), DEMO: 'false', HTTP_PORT: '3980', LDAP_PORT: '3990', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' });
+const serve = (httpPort: number, ldapPort: number, cache: string) => start(['bin/nhsdir.js', 'serve'], { DATABASE_URL: url.toString(), DEMO: 'false', HTTP_PORT: String(httpPort), LDAP_PORT: String(ldapPort), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password', ENTRY_CACHE_SIZE: cache });
+const ours = serve(3980, 3990, '100000');
+// The same with the entry cache off: what a search costs when its people are read for the first time.
+serve(3982, 3992, '0');
 start(['--import', 'tsx', 'bench/http/floor.ts', '3981']);
 const waitFor = async (u: string) => { for (let i = 0; i < 300; i++) { try { await fetch(u); return; } catch { await new Promise((r) => setTimeout(r, 200)); } } throw new Error(`no answer from ${u}`); };
 await waitFor('http://127.0.0.1:3980/healthz');
 await waitFor('http://127.0.0.1:3981/');
+await waitFor('http://127.0.0.1:3982/healthz');
 const login = await fetch('http://127.0.0.1:3980/api/v1/auth/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) });
 const { access_token: token } = await login.json() as { access_token: string };
 const headers = { authorization: `Bearer ${token}` };
@@ -58,6 +62,7 @@ const results = [
   await load('floor: bare fastify, constant', 'http://127.0.0.1:3981', () => '/'),
   await load('person by uid', 'http://127.0.0.1:3980', () => `/api/v1/people/${sample[n++ % sample.length]}`),
   await load('search by prefix (q=, limit 50)', 'http://127.0.0.1:3980', () => `/api/v1/people?q=${prefixes[n++ % prefixes.length]}`),
+  await load('search by prefix, entry cache off', 'http://127.0.0.1:3982', () => `/api/v1/people?q=${prefixes[n++ % prefixes.length]}`),
 ];
 
 // The download: time to the last byte, and the server's resident memory, sampled every 10 ms.

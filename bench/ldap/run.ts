@@ -4,7 +4,7 @@
 // BENCH_SECONDS: seconds per measurement (default 10); --smoke: 2,000 people and 1 s each.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -58,19 +58,24 @@ const ldif = join(work, 'people.ldif');
 await writeLdif(db, ldif);
 await db.close();
 
-const ours: ChildProcess = spawn(process.execPath, ['bin/nhsdir.js', 'serve'], {
-  env: { PATH: process.env.PATH!, DATABASE_URL: url, DEMO: 'false', LDAP_ANONYMOUS: 'true', LDAP_PORT: '3890', HTTP_PORT: '3880', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' },
+// Ours twice: as it runs (entries kept in memory between searches), and with that cache off, which
+// is what every search costs the first time its entries are read.
+const serve = (ldapPort: number, httpPort: number, cache: string): ChildProcess => spawn(process.execPath, ['bin/nhsdir.js', 'serve'], {
+  env: { PATH: process.env.PATH!, DATABASE_URL: url, DEMO: 'false', LDAP_ANONYMOUS: 'true', LDAP_PORT: String(ldapPort), HTTP_PORT: String(httpPort), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password', ENTRY_CACHE_SIZE: cache },
   stdio: 'ignore',
 });
+const ours = serve(3890, 3880, '100000');
+const uncached = serve(3892, 3882, '0');
 console.error('starting slapd...');
 const slapdPid = Number((await run('bash', ['bench/ldap/slapd.sh', ldif, '3891', join(work, 'slapd')])).trim());
 try {
   await waitForPort(3890);
   await waitForPort(3891);
+  await waitForPort(3892);
   const results: Record<string, unknown>[] = [];
   for (const [conns, depth] of [[8, 8], [1, 1]]) {
     for (const kind of ['thunderbird', 'outlook']) {
-      for (const [name, port] of [['nhs-directory', 3890], ['slapd', 3891]] as const) {
+      for (const [name, port] of [['nhs-directory', 3890], ['nhs-directory, entry cache off', 3892], ['slapd', 3891]] as const) {
         await run('npx', ['tsx', 'bench/ldap/load.ts', '127.0.0.1', String(port), String(conns), String(depth), '1', kind]); // warm-up
         const r = JSON.parse(await run('npx', ['tsx', 'bench/ldap/load.ts', '127.0.0.1', String(port), String(conns), String(depth), String(seconds), kind]));
         results.push({ server: name, load: `${conns}x${depth}`, filter: kind, ...r });
@@ -78,6 +83,8 @@ try {
       }
     }
   }
+  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${ours.pid}/status`, 'utf8'))![1]) / 1024;
+  console.log(`nhs-directory resident memory after the run (entry cache full): ${Math.round(rssMb)} MB`);
   const machine = `${cpus().length} x ${cpus()[0].model}, Node ${process.version}, PostgreSQL ${execFileSync('psql', ['--version']).toString().trim()}`;
   writeFileSync(join(work, smoke ? 'ldap-smoke.json' : 'ldap.json'), JSON.stringify({ at: new Date().toISOString(), machine, people, seconds, results }, null, 2));
   console.log(`| load | filter | server | searches/s | p50 ms | p99 ms | entries/search | errors |\n|---|---|---|---|---|---|---|---|`);
@@ -86,6 +93,7 @@ try {
   }
 } finally {
   ours.kill('SIGTERM');
+  uncached.kill('SIGTERM');
   try { process.kill(slapdPid); } catch { /* already gone */ }
-  await once(ours, 'exit');
+  await Promise.all([once(ours, 'exit'), once(uncached, 'exit')]);
 }

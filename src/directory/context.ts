@@ -7,6 +7,8 @@ export interface CoreSettings {
   leaverRetentionDays: number;
   lockoutAttempts: number;
   lockoutMinutes: number;
+  /** Directory rows kept in memory for searches (default 100,000). */
+  entryCacheSize?: number;
 }
 
 export interface Ctx {

@@ -18,8 +18,8 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
   const embedded = database.kind === 'pglite';
   const cache = createReadCache(embedded);
-  // LDAP entries by row id, what mail clients' searches return again and again (about 1 KB each).
-  const entries = createReadCache(embedded, 100_000);
+  // Directory rows by id, what mail clients' searches (and REST's) return again and again.
+  const entries = createReadCache(embedded, settings.entryCacheSize ?? 100_000);
   const clear = () => { cache.clear(); entries.clear(); };
   const trust = (lost: boolean) => { cache.setTrusted(!lost); entries.setTrusted(!lost); };
   // Every write empties the read caches as it commits (or fails: nothing is lost by emptying them).

@@ -1,11 +1,10 @@
 // Reading people (and generic mailboxes) as the core's view: the row plus its organisation's name
 // and its older addresses.
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { peopleColumns, rowsById, type EntryRow, type EntryRows } from '../db/entries.queries.js';
 import { compileFilter } from '../db/filter-sql.js';
 import { prefixFilter, type Filter } from './filter.js';
-import { getTableColumns } from 'drizzle-orm';
 import { addresses, organisations, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { isAdmin, isAdminOf, isNational } from './actor.js';

@@ -13,6 +13,7 @@ export function createReadCache(trusted: boolean, max = 50_000) {
   // Bumped by every clear: a read that overlapped a write returns what it read but does not keep it.
   let generation = 0;
   const keep = (key: unknown, value: unknown) => {
+    if (max <= 0) return;
     if (entries.size >= max) {
       let drop = Math.ceil(max / 10);
       for (const k of entries.keys()) { if (drop-- <= 0) break; entries.delete(k); }
