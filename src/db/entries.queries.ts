@@ -115,13 +115,21 @@ function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
 /**
  * Entries by row id, remembered between searches (`remembered` is the directory's entry cache, or
  * none). A search asks the database only which ids match, in order; the rows it shows come from
- * memory, and the few not there from one more query.
+ * memory, and the few not there from one more query. While the cache is nearly empty (just
+ * emptied by a write, or turned off), that would be two statements for one: the search then reads
+ * whole rows in one statement, and keeps them.
  */
-export type EntryRows = { readMany: ReadCache['readMany'] } | null;
+export type EntryRows = Pick<ReadCache, 'readMany' | 'mark' | 'keepAll' | 'warm'> | null;
 
 export async function searchPeople(database: Database, q: PeopleQuery, remembered: EntryRows = null): Promise<EntryRow[]> {
-  const ids = (await database.select<{ id: string | number }>(matchingIds(q))).map((r) => Number(r.id));
-  return rowsById(database, ids, remembered);
+  if (remembered?.warm()) {
+    const ids = (await database.select<{ id: string | number }>(matching(q, false))).map((r) => Number(r.id));
+    return rowsById(database, ids, remembered);
+  }
+  const mark = remembered?.mark();
+  const rows = (await database.select<EntryRow>(matching(q, true))).map(entryRow);
+  remembered?.keepAll(mark!, rows.map((r) => [r.id, r]));
+  return rows;
 }
 
 /** The rows of these ids, in this order: from memory where they are there. */
@@ -132,15 +140,16 @@ export async function rowsById(database: Database, ids: number[], remembered: En
   return ids.flatMap((id) => rows.get(id) ?? []);
 }
 
-/** The ids a search returns, in its order: read from indexes alone where the filter allows. */
-function matchingIds(q: PeopleQuery): SQL {
+/** What a search returns, in its order: ids alone (from indexes alone where the filter allows), or whole rows. */
+function matching(q: PeopleQuery, whole: boolean): SQL {
+  const [columns, org] = whole ? [entryColumns, sql`left join organisations o on o.code = p.org_code`] : [sql`p.id`, sql``];
   // An unordered search for "any N" whose filter is an OR (what mail clients send as you type):
   // the first N of each arm, each read from its own index, hold N matches whenever N exist —
   // far cheaper than one plan that must combine every match of every arm first.
   const arms = orArms(q.filter);
   if (!q.sort && !q.paged && !q.offset && arms.length > 1) {
     const firstOf = (arm: Filter) => sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
-    return sql`select id from (${sql.join(arms.map(firstOf), sql` union `)}) m limit ${q.limit}`;
+    return sql`select ${columns} from (${sql.join(arms.map(firstOf), sql` union `)}) m join people p on p.id = m.id ${org} limit ${q.limit}`;
   }
   const where = [peopleWhere(q)];
   let order = sql``;
@@ -154,21 +163,25 @@ function matchingIds(q: PeopleQuery): SQL {
     if (q.after) where.push(sql`p.id > ${q.after.id}`);
     order = sql`order by p.id`;
   }
-  return sql`select p.id from people p where ${sql.join(where, sql` and `)} ${order} limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`;
+  return sql`select ${columns} from people p ${org} where ${sql.join(where, sql` and `)} ${order} limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`;
 }
+
+/** Everything an entry shows (with `organisations o` joined). */
+const entryColumns = sql`p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
+  p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.status, p.quota_mb,
+  ${iso('p.created_at')} as created_at, ${iso('p.updated_at')} as updated_at,
+  (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
+  case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
+  case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates`;
+
+/** Ids as numbers (PostgreSQL's bigint arrives as text). */
+const entryRow = (r: EntryRow): EntryRow => ({ ...r, id: Number(r.id) });
 
 /** Everything an entry shows, for these row ids, by id. */
 async function entryRows(database: Database, ids: number[]): Promise<Map<number, EntryRow>> {
-  const rows = await database.select<EntryRow>(sql`
-    select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
-      p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.status, p.quota_mb,
-      ${iso('p.created_at')} as created_at, ${iso('p.updated_at')} as updated_at,
-      (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
-      case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
-      case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates
-    from people p left join organisations o on o.code = p.org_code
+  const rows = await database.select<EntryRow>(sql`select ${entryColumns} from people p left join organisations o on o.code = p.org_code
     where p.id = any(${sql.param(ids)}::bigint[])`);
-  return new Map(rows.map((r) => [Number(r.id), { ...r, id: Number(r.id) }]));
+  return new Map(rows.map((r) => [Number(r.id), entryRow(r)]));
 }
 
 /** The arms of a top-level OR, nested ORs flattened. */

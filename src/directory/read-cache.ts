@@ -47,6 +47,14 @@ export function createReadCache(trusted: boolean, max = 50_000) {
       }
       return found;
     },
+    /** For a caller that reads values itself: a mark taken before reading, then what it read. */
+    mark: () => generation,
+    keepAll(mark: number, values: Iterable<[unknown, unknown]>) {
+      if (!trusted || mark !== generation) return;
+      for (const [k, v] of values) keep(k, v);
+    },
+    /** Holding a hundredth of what it may hold: enough that reading ids first is likely to pay. */
+    warm: () => entries.size >= Math.max(1, Math.ceil(max / 100)),
     clear() {
       generation++;
       entries.clear();
