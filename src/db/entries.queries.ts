@@ -186,7 +186,15 @@ async function entryRows(database: Database, ids: number[]): Promise<Map<number,
 
 /** The arms of a top-level OR, nested ORs flattened. */
 function orArms(f: Filter): Filter[] {
-  return 'or' in f ? f.or.flatMap(orArms) : [f];
+  const arms = 'or' in f ? f.or.flatMap(orArms) : [f];
+  // A person's cn is "Given Family": where the OR asks for cn=X* already (Outlook asks for both),
+  // givenName=X* can find no one more, and is not asked for.
+  const prefix = (a: Filter, attr: string) => ('attr' in a && a.attr === attr && a.op === 'sub' && a.initial && !a.any.length && !a.final ? a.initial.toLowerCase() : null);
+  const cn = new Set(arms.map((a) => prefix(a, 'cn')).filter((p) => p !== null));
+  return arms.filter((a) => {
+    const given = prefix(a, 'givenName');
+    return given === null || !cn.has(given);
+  });
 }
 
 export async function countPeople(database: Database, q: PeopleQuery, below?: string): Promise<number> {
