@@ -97,15 +97,25 @@ export async function listPeople(database: Database, remembered: EntryRows, acto
   const text = q.q?.trim();
   const arms: Arm[] = text ? searchArms(text) : [{ match: sql`true`, key: null }];
   const after = readCursor(q.after, arms.length);
-  // Usually the first arm fills the page, and its ids come from its index alone.
-  const found: { id: number; arm: number; key: string | null }[] = [];
-  for (let arm = after.arm; arm < arms.length && found.length <= q.limit; arm++) {
+  // The first of each arm's matches, from its own index (its index alone for the first arm).
+  const armQuery = (arm: number, room: number) => {
     const { match, key } = arms[arm];
     const conditions = [...where, match, ...arms.slice(0, arm).map((earlier) => sql`not coalesce(${earlier.match}, false)`)];
     if (arm === after.arm && after.id) conditions.push(key ? sql`${key} ~>=~ ${after.key} and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))` : sql`p.id > ${after.id}`);
-    const rows = await database.select<{ id: string; key: string | null }>(sql`select p.id, ${key ?? sql`null`} as key from people p
-      where ${sql.join(conditions, sql` and `)} order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${q.limit + 1 - found.length}`);
-    found.push(...rows.map((r) => ({ id: Number(r.id), key: r.key, arm })));
+    return sql`(select p.id, ${arm}::int as arm, ${key ?? sql`null::text`} as key from people p
+      where ${sql.join(conditions, sql` and `)} order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${room})`;
+  };
+  // A page is usually filled by given names, or else by family names: the first statement reads
+  // both arms (in one round trip), any later one arm at a time.
+  const found: { id: number; arm: number; key: string | null }[] = [];
+  for (let arm = after.arm; arm < arms.length && found.length <= q.limit;) {
+    const room = q.limit + 1 - found.length;
+    const take = arm === after.arm ? Math.min(2, arms.length - arm) : 1;
+    const parts = Array.from({ length: take }, (_, i) => armQuery(arm + i, room));
+    const rows = await database.select<{ id: string; arm: number; key: string | null }>(sql`select id, arm, key
+      from (${sql.join(parts, sql` union all `)}) m order by arm, key using ~<~, id limit ${room}`);
+    found.push(...rows.map((r) => ({ id: Number(r.id), key: r.key, arm: r.arm })));
+    arm += take;
   }
   const page = found.slice(0, q.limit);
   const last = page[page.length - 1];
