@@ -161,7 +161,9 @@ export class Selection {
     if (!bytes) {
       const w = new BerWriter(256);
       this.writeAttributes(w, entry.attrs);
-      bySelection.set(this.key, (bytes = w.take()));
+      bytes = w.take();
+      // A few attribute lists a row: a client asking for ever-different lists must not grow memory.
+      if (bySelection.size < ENCODINGS_PER_ROW) bySelection.set(this.key, bytes);
     }
     return bytes;
   }
@@ -182,4 +184,5 @@ export class Selection {
 // search, so an entry found again is copied rather than encoded again; a row leaving the entry
 // cache takes its encodings with it.
 const encodings = new WeakMap<object, Map<string, Buffer>>();
+const ENCODINGS_PER_ROW = 4;
 

@@ -85,6 +85,25 @@ t.test('what we encode, ldapts can read back', async (t) => {
   t.same(got.attributes.map((a) => [a.type, a.values]), [['cn', ['Jane Smith']], ['mail', ['jane.smith@nhs.net']], ['description', [long]]], 'only what was asked for');
 });
 
+t.test("a cached row's encodings: each attribute list gets its own attributes, however many lists", async (t) => {
+  const row = {};
+  const entry = { dn: 'uid=jane.smith,ou=People,o=nhs', row, attrs: [['cn', ['Jane Smith']], ['sn', ['Smith']], ['mail', ['jane.smith@nhs.net']], ['title', ['Nurse']]] as [string, string[]][] };
+  const lists = [['cn'], ['mail'], ['cn', 'mail'], ['sn'], ['title'], ['sn', 'title'], ['x-unknown'], ['cn', 'x-unknown'], ['cn']];
+  for (const round of [1, 2]) {
+    for (const list of lists) {
+      const w = new BerWriter();
+      new Selection(list, false).writeEntry(w, 1, entry);
+      const attrs = new BerReader(w.take()).read(0x30).body;
+      attrs.int();
+      const body = attrs.read(0x64).body;
+      body.string();
+      const names: string[] = [];
+      for (const list = body.read(0x30).body; !list.done;) names.push(list.read(0x30).body.string());
+      t.same(names, entry.attrs.map(([n]) => n).filter((n) => list.includes(n)), `round ${round}: ${list.join(' ')}`);
+    }
+  }
+});
+
 t.test('framing: partial input waits, oversized and impossible input is refused', async (t) => {
   const full = new BindRequest({ messageId: 1, dn: 'x', password: 'y' }).write();
   t.equal(frameLength(full.subarray(0, 3), 1 << 20), -1, 'incomplete: wait for more');
