@@ -20,6 +20,7 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
     config: { auth: true },
     schema: {
       tags: ['people'], summary: 'Search people: q matches prefixes of names and mail, and old addresses',
+      description: 'Without q, people in the order they were created. With q, those whose name (cn) starts with q, then those whose family name does, then current addresses, then old addresses; each person once, each group ordered by the value that matched.',
       querystring: z.object({ q: z.string().max(100).optional(), org: odsCode.optional(), status: z.enum(['active', 'leaver', 'all']).default('active'), ...listQuery }),
       response: { 200: page(person), ...errors },
     },
