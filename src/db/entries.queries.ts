@@ -1,4 +1,4 @@
-// The searches behind LDAP (and later REST lists): people and mailboxes, organisations, change-log
+// The searches behind LDAP (and REST's people search): people and mailboxes, organisations, change-log
 // entries, each filtered by a compiled Filter in SQL and cut at a limit, so only what is sent is read.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Filter } from '../directory/filter.js';
