@@ -1,8 +1,8 @@
 // What the front ends read again and again, kept in memory: verified tokens and people by uid for
-// REST, directory entries by id for LDAP. Correctness first: any write through this process empties
-// it as its transaction commits, and a write by any other process reaches it through PostgreSQL's
-// NOTIFY (sent with the audit log at commit); while that channel is down nothing is kept. An
-// embedded database has one process, so the first rule is the whole story there.
+// REST, directory rows by id for LDAP's and REST's searches. Correctness first: any write through
+// this process empties it as its transaction commits, and a write by any other process reaches it
+// through PostgreSQL's NOTIFY (sent with the audit log at commit); while that channel is down
+// nothing is kept. An embedded database has one process, so the first rule is the whole story there.
 
 /**
  * `trusted`: whether memory may be used before anyone says other processes' writes are followed.
@@ -20,12 +20,17 @@ export function createReadCache(trusted: boolean, max = 50_000) {
     }
     entries.set(key, value);
   };
+  // What was read since `seen` is kept only if no write has emptied the cache meanwhile.
+  const keepAll = (seen: number, values: Iterable<[unknown, unknown]>) => {
+    if (!trusted || seen !== generation) return;
+    for (const [k, v] of values) keep(k, v);
+  };
   return {
     async read<T>(key: string, load: () => Promise<T>): Promise<T> {
       if (trusted && entries.has(key)) return entries.get(key) as T;
       const seen = generation;
       const value = await load();
-      if (trusted && seen === generation && value != null) keep(key, value);
+      if (value != null) keepAll(seen, [[key, value]]);
       return value;
     },
     /** The values for many keys: those in memory, and the rest from one `load` of the missing keys. */
@@ -40,19 +45,13 @@ export function createReadCache(trusted: boolean, max = 50_000) {
       if (missing.length === 0) return found;
       const seen = generation;
       const loaded = await load(missing);
-      const kept = trusted && seen === generation;
-      for (const [k, v] of loaded) {
-        found.set(k, v);
-        if (kept) keep(k, v);
-      }
+      keepAll(seen, loaded);
+      for (const [k, v] of loaded) found.set(k, v);
       return found;
     },
-    /** For a caller that reads values itself: a mark taken before reading, then what it read. */
+    /** For a caller that reads values itself: a mark taken before reading, then `keepAll` what it read. */
     mark: () => generation,
-    keepAll(mark: number, values: Iterable<[unknown, unknown]>) {
-      if (!trusted || mark !== generation) return;
-      for (const [k, v] of values) keep(k, v);
-    },
+    keepAll,
     /** Holding a hundredth of what it may hold: enough that reading ids first is likely to pay. */
     warm: () => entries.size >= Math.max(1, Math.ceil(max / 100)),
     clear() {
