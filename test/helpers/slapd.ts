@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import type { Test } from 'tap';
 import { freePort } from './process.js';
 
@@ -35,8 +36,9 @@ access to * by * read
     child.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  for (let i = 0; i < 100 && !existsSync(join(dir, 'slapd.pid')); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!existsSync(join(dir, 'slapd.pid'))) throw new Error('slapd did not start');
+  // slapd writes its pid file before it listens: ready means a connection is accepted.
+  for (let i = 0; i < 200 && !(existsSync(join(dir, 'slapd.pid')) && (await accepts(port))); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await accepts(port))) throw new Error('slapd did not start');
   return { url: `ldap://127.0.0.1:${port}`, pid: Number(readFileSync(join(dir, 'slapd.pid'), 'utf8')) };
 }
 
@@ -51,3 +53,10 @@ export function staffEntry(p: { id: string; given: string; sn: string; title?: s
 
 export const trustBase = ['dn: dc=trust,dc=example', 'objectClass: dcObject', 'objectClass: organization', 'o: Trust', 'dc: trust', '',
   'dn: ou=Staff,dc=trust,dc=example', 'objectClass: organizationalUnit', 'ou: Staff', '', ''].join('\n');
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+}
