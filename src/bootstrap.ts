@@ -1,6 +1,6 @@
 // Start-up shared by `serve`, `migrate` and `demo`: open and migrate the database, settle the
 // identifier key, make sure the national `admin` exists, and load the demo directory when due.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { services, settings } from './db/schema.js';
 import { systemActor } from './directory/actor.js';
 import { createDirectory, type Directory } from './directory/directory.js';
+import { DirectoryError } from './directory/errors.js';
 import { hashPassword, identifierHmac, randomSecret } from './directory/secrets.js';
 import { demoLoaded, loadDemo } from './demo/demo.js';
 
@@ -18,9 +19,18 @@ function identifierKey(config: Config, log: Logger): string {
   const file = join(config.DATA_DIR, 'identifier.key');
   if (!existsSync(file)) {
     mkdirSync(config.DATA_DIR, { recursive: true });
-    writeFileSync(file, randomSecret(32) + '\n', { mode: 0o600 });
-    chmodSync(file, 0o600);
-    log.info({ file }, 'generated the identifier key');
+    // Written whole under a name of its own, then linked into place: link fails if the file exists,
+    // so of two servers starting at once on a new DATA_DIR one key wins and both read it.
+    const draft = `${file}.${process.pid}`;
+    writeFileSync(draft, randomSecret(32) + '\n', { mode: 0o600 });
+    try {
+      linkSync(draft, file);
+      log.info({ file }, 'generated the identifier key');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(draft);
+    }
   }
   if (config.DATABASE_URL) log.warn({ file }, 'IDENTIFIER_KEY is unset: using the key file; set IDENTIFIER_KEY when several servers share the database');
   return readFileSync(file, 'utf8').trim();
@@ -29,9 +39,11 @@ function identifierKey(config: Config, log: Logger): string {
 /** HMACs made with one key are useless with another: refuse to start with a different key. */
 async function checkKey(database: Database, key: string): Promise<void> {
   const check = identifierHmac(key, 'ni', 'key-check');
+  // The first server to start records its key's check; every server (the first included, should
+  // another have recorded one at the same moment) then compares with what is recorded.
+  await database.db.insert(settings).values({ key: 'identifier_key_check', value: check }).onConflictDoNothing();
   const [row] = await database.db.select().from(settings).where(eq(settings.key, 'identifier_key_check'));
-  if (!row) await database.db.insert(settings).values({ key: 'identifier_key_check', value: check }).onConflictDoNothing();
-  else if (row.value !== check) throw new Error('IDENTIFIER_KEY differs from the key this database was made with: NI-number and date-of-birth matching would fail. Use the original key.');
+  if (row.value !== check) throw new Error('IDENTIFIER_KEY differs from the key this database was made with: NI-number and date-of-birth matching would fail. Use the original key.');
 }
 
 /** The national administrator `admin` (cn=admin,ou=Services): ADMIN_PASSWORD, or a random one printed once. */
@@ -39,7 +51,13 @@ async function ensureAdmin(directory: Directory, config: Config, log: Logger): P
   const [existing] = await directory.database.db.select().from(services).where(eq(services.name, 'admin'));
   if (existing) return;
   const password = config.ADMIN_PASSWORD ?? randomSecret(12);
-  await directory.createService(systemActor, { name: 'admin', description: 'National administrator', grants: [{ role: 'national_admin' }] });
+  try {
+    await directory.createService(systemActor, { name: 'admin', description: 'National administrator', grants: [{ role: 'national_admin' }] });
+  } catch (err) {
+    // Another server on the same database, starting at the same moment, made it first.
+    if (err instanceof DirectoryError && err.code === 'service.exists') return;
+    throw err;
+  }
   await directory.database.db.update(services).set({ passwordHash: await hashPassword(password) }).where(eq(services.name, 'admin'));
   if (config.ADMIN_PASSWORD) log.info('created the national administrator "admin" with ADMIN_PASSWORD');
   else log.warn(`created the national administrator "admin" with the password ${password} (shown once: keep it)`);

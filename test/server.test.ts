@@ -76,3 +76,25 @@ t.test('the command explains itself', async (t) => {
   t.equal(await sub.exited, 0);
   t.match(sub.output(), /--format vcard\|vcard4\|csv\|ldif/);
 });
+
+t.test('two servers starting at once on a new database and a new DATA_DIR both come up, with one key, one admin and one demo directory', { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database is opened by one process' }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nhsdir-pair-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const db = await createServerDatabase(process.env.DATABASE_URL!);
+  t.teardown(db.drop);
+  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const start = (http: number, ldap: number) => run(['serve'], { DATA_DIR: dataDir, DATABASE_URL: db.url, DEMO: 'true', ADMIN_PASSWORD: 'admin-password-1', HTTP_PORT: String(http), LDAP_PORT: String(ldap) });
+  const servers = [start(ports[0], ports[1]), start(ports[2], ports[3])];
+  t.teardown(() => servers.forEach((s) => s.child.kill('SIGTERM')));
+  await Promise.all(servers.map((s) => s.waitFor(/REST API on http/)));
+  t.equal(servers.filter((s) => /generated the identifier key/.test(s.output())).length, 1, 'one of them made the key');
+  const database = await openPostgres(db.url);
+  t.teardown(() => database.close());
+  t.same(await database.query('select name from services'), [{ name: 'admin' }]);
+  t.equal(servers.filter((s) => /loaded the demo directory/.test(s.output())).length, 1, 'one of them loaded the demo');
+  t.same(await database.query('select count(*)::int as n from people'), [{ n: 309 }], 'once');
+  for (const s of servers) {
+    s.child.kill('SIGTERM');
+    t.equal(await s.exited, 0, 'and stops cleanly');
+  }
+});

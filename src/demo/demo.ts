@@ -46,7 +46,11 @@ export async function loadDemo(directory: Directory, log: Logger): Promise<void>
   const rnd = random(2026);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const phone = (prefix: string) => `${prefix} ${String(Math.floor(rnd() * 1e3)).padStart(3, '0')} ${String(Math.floor(rnd() * 1e4)).padStart(4, '0')}`;
-  await directory.run(async (ctx) => {
+  const loaded = await directory.run(async (ctx) => {
+    // Claimed first: a second server loading at the same moment waits on this row, then finds it
+    // taken and loads nothing.
+    const [claimed] = await ctx.tx.insert(settings).values({ key: 'demo_loaded', value: new Date().toISOString() }).onConflictDoNothing().returning();
+    if (!claimed) return false;
     for (const o of demoOrganisations) await createOrganisation(ctx, sys, { code: o.code, name: o.name, parentCode: o.parent ?? null });
     const [first] = demoOrganisations;
     // The demo accounts: password "demo" is below the usual minimum, so it is hashed here directly.
@@ -80,7 +84,7 @@ export async function loadDemo(directory: Directory, log: Logger): Promise<void>
     }
     // One leaver, so that the rules about leavers can be seen.
     await markLeaver(ctx, sys, owners.RA9);
-    await ctx.tx.insert(settings).values({ key: 'demo_loaded', value: new Date().toISOString() });
+    return true;
   });
-  log.info('loaded the demo directory: 6 organisations, 303 people, 6 generic mailboxes; demo.admin, demo.la and demo.user sign in with the password "demo"');
+  if (loaded) log.info('loaded the demo directory: 6 organisations, 303 people, 6 generic mailboxes; demo.admin, demo.la and demo.user sign in with the password "demo"');
 }

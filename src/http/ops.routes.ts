@@ -8,7 +8,7 @@ export function opsRoutes(app: FastifyInstance, database: Database) {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.add({ route, method: req.method, status: String(reply.statusCode) });
-    metrics.httpSeconds.add({ route }, reply.elapsedTime / 1000);
+    metrics.httpSeconds.observe({ route }, reply.elapsedTime / 1000);
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/plain; version=0.0.4').send(exposition(database.poolStats?.())));

@@ -37,4 +37,12 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
   t.equal(m.statusCode, 200);
   t.match(m.body, /nhsdir_http_requests_total\{route="\/api\/v1\/mailboxes",method="POST",status="201"\} 1/);
   t.match(m.body, /# TYPE nhsdir_ldap_operations_total counter/);
+  // Latency by route as a histogram: cumulative buckets ending in +Inf, which equals the count.
+  const route = 'route="/api/v1/mailboxes"';
+  const buckets = [...m.body.matchAll(new RegExp(`^nhsdir_http_request_duration_seconds_bucket\\{${route},le="([^"]+)"\\} (\\d+)$`, 'gm'))];
+  t.ok(buckets.length > 2, 'buckets for the route');
+  t.same(buckets.at(-1)?.[1], '+Inf');
+  const counts = buckets.map((b) => Number(b[2]));
+  t.ok(counts.every((n, i) => i === 0 || n >= counts[i - 1]), 'cumulative');
+  t.match(m.body, new RegExp(`^nhsdir_http_request_duration_seconds_count\\{${route}\\} ${counts.at(-1)}$`, 'm'));
 });
