@@ -53,22 +53,24 @@ export const cursor = {
 // print it the same way cost more than the rest of a search page.
 const iso = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString());
 
-// Summaries of rows in the entry cache are the same objects from one search to the next: their JSON
-// is made once. (Views read for one request are new objects, and simply not found here.)
-const personJsons = new WeakMap<PersonSummary, z.infer<typeof person>>();
-
 export function personJson(p: PersonSummary): z.infer<typeof person> {
-  let json = personJsons.get(p);
-  if (!json) personJsons.set(p, (json = toPersonJson(p)));
-  return json;
-}
-
-function toPersonJson(p: PersonSummary): z.infer<typeof person> {
   return {
     uid: p.uid, mail: p.mail, aliases: p.aliases ?? [], given_name: p.givenName, family_name: p.familyName, display_name: p.displayName,
     org_code: p.orgCode, org_name: p.orgName, title: p.title, department: p.department, site: p.site,
     telephone: p.telephone, mobile: p.mobile, status: p.status, quota_mb: p.quotaMb, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
   };
+}
+
+// Summaries of rows in the entry cache are the same objects from one search to the next, so a
+// person's JSON text is made once: checked against the response schema (which keeps only what it
+// names, as fastify's serializer would) and serialised. Checking and serialising 50 people on every
+// search was most of a search's own CPU.
+const personTexts = new WeakMap<PersonSummary, string>();
+
+export function personText(p: PersonSummary): string {
+  let text = personTexts.get(p);
+  if (text === undefined) personTexts.set(p, (text = JSON.stringify(person.parse(personJson(p)))));
+  return text;
 }
 
 export function organisationJson(o: OrganisationView | (Omit<OrganisationView, 'previousNames'> & { previousNames?: OrganisationView['previousNames'] })): z.infer<typeof organisation> {

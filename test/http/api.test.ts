@@ -82,6 +82,12 @@ t.test('people: search, read, joiners, edits, and who may do what', async (t) =>
   const admin = await login('ann.admin@nhs.net', passwords.admin);
   const search = await call('GET', '/api/v1/people?q=jane', { token: jane });
   t.same(search.json().items.map((p: { uid: string }) => p.uid), ['jane.smith', 'jane.smith2']);
+  t.match(search.headers['content-type'], /^application\/json/);
+  for (const found of [search, await call('GET', '/api/v1/people?q=jane', { token: jane })]) {
+    t.same(Object.keys(found.json().items[0]).sort(), ['aliases', 'created_at', 'department', 'display_name', 'family_name', 'given_name', 'mail', 'mobile', 'org_code', 'org_name',
+      'quota_mb', 'site', 'status', 'telephone', 'title', 'uid', 'updated_at'], 'the person JSON of the contract and nothing else (from the database, then from memory)');
+    t.same(found.json().items[0], (await call('GET', '/api/v1/people/jane.smith', { token: jane })).json(), 'as the person reads alone');
+  }
   t.same((await call('GET', '/api/v1/people?q=mary.jones', { token: jane })).json().items.map((p: { mail: string }) => p.mail), ['mary.evans@nhs.net'], 'an old address finds the person');
   t.equal((await call('GET', '/api/v1/people?status=leaver', { token: jane })).statusCode, 403, 'users do not list leavers');
   t.same((await call('GET', '/api/v1/people?status=leaver', { token: admin })).json().items.map((p: { uid: string }) => p.uid), ['lee.leaver']);
