@@ -149,7 +149,9 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
   const arms = orArms(q.filter);
   if (!q.sort && !q.paged && !q.offset && arms.length > 1) {
     const firstOf = (arm: Filter) => sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
-    return sql`select ${columns} from (${sql.join(arms.map(firstOf), sql` union `)}) m join people p on p.id = m.id ${org} limit ${q.limit}`;
+    const union = sql`(${sql.join(arms.map(firstOf), sql` union `)}) m`;
+    // The ids come from the arms' indexes alone; only whole rows need the table again.
+    return whole ? sql`select ${columns} from ${union} join people p on p.id = m.id ${org} limit ${q.limit}` : sql`select m.id from ${union} limit ${q.limit}`;
   }
   const where = [peopleWhere(q)];
   let order = sql``;
