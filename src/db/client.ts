@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createHash } from 'node:crypto';
-import type { SQL } from 'drizzle-orm';
+import { SQL, type Query } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -27,7 +27,7 @@ export interface Database {
    * A hot-path read (LDAP searches): on PostgreSQL a named prepared statement, so that a query
    * shape is planned once per connection rather than on every search.
    */
-  select<R>(query: SQL): Promise<R[]>;
+  select<R>(query: SQL | Query): Promise<R[]>;
   migrate(): Promise<void>;
   close(): Promise<void>;
   /** Connections by state, for /metrics (PostgreSQL pools only). */
@@ -50,6 +50,24 @@ export interface PgliteDatabase extends Database {
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 const dialect = new PgDialect();
+const toQuery = (query: SQL | Query): Query => (query instanceof SQL ? dialect.sqlToQuery(query) : query);
+
+// Built queries by what was asked. Mail clients ask the same searches all day (the same few
+// prefixes, from every user), and drizzle's building of a search's SQL cost more of the server's
+// time than anything else it does per search; asked again, the text and parameters are reused.
+const builtQueries = new Map<string, Query>();
+const MAX_BUILT = 5_000;
+
+/** The SQL text and parameters `make` builds, made once per `key` (which must name all it depends on). */
+export function built(key: string, make: () => SQL): Query {
+  let q = builtQueries.get(key);
+  if (!q) {
+    q = dialect.sqlToQuery(make());
+    if (builtQueries.size >= MAX_BUILT) builtQueries.clear();
+    builtQueries.set(key, q);
+  }
+  return q;
+}
 
 // Statement names are a hash of the text; only the first shapes seen are prepared, so that a
 // stream of ever-different filters cannot fill every connection with statements.
@@ -96,7 +114,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     db,
     query: async (text, params) => (await client.query(text, params)).rows as never,
     select: async (query) => {
-      const q = dialect.sqlToQuery(query);
+      const q = toQuery(query);
       return (await client.query(q.sql, q.params)).rows as never;
     },
     migrate: () => migratePglite(db as never, { migrationsFolder }),
@@ -123,7 +141,7 @@ export async function openPostgres(url: string): Promise<Database> {
     db,
     query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     select: async (query) => {
-      const q = dialect.sqlToQuery(query);
+      const q = toQuery(query);
       return (await searchPool.query({ name: statementName(q.sql), text: q.sql, values: q.params as unknown[] })).rows;
     },
     // Two servers starting at once must not both migrate: hold a session advisory lock meanwhile.

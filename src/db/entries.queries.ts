@@ -3,7 +3,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Filter } from '../directory/filter.js';
 import type { ReadCache } from '../directory/read-cache.js';
-import type { Database } from './client.js';
+import { built, type Database } from './client.js';
 import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter-sql.js';
 
 /** LDAP GeneralizedTime (20260105090000Z), made by the database rather than per entry in JavaScript. */
@@ -122,12 +122,13 @@ function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
 export type EntryRows = Pick<ReadCache, 'readMany' | 'mark' | 'keepAll' | 'warm'> | null;
 
 export async function searchPeople(database: Database, q: PeopleQuery, remembered: EntryRows = null): Promise<EntryRow[]> {
+  const key = JSON.stringify(q);
   if (remembered?.warm()) {
-    const ids = (await database.select<{ id: string | number }>(matching(q, false))).map((r) => Number(r.id));
+    const ids = (await database.select<{ id: string | number }>(built(`ids ${key}`, () => matching(q, false)))).map((r) => Number(r.id));
     return rowsById(database, ids, remembered);
   }
   const mark = remembered?.mark();
-  const rows = (await database.select<EntryRow>(matching(q, true))).map(entryRow);
+  const rows = (await database.select<EntryRow>(built(`rows ${key}`, () => matching(q, true)))).map(entryRow);
   remembered?.keepAll(mark!, rows.map((r) => [r.id, r]));
   return rows;
 }

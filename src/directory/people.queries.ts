@@ -1,7 +1,7 @@
 // Reading people (and generic mailboxes) as the core's view: the row plus its organisation's name
 // and its older addresses.
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { built, type Database } from '../db/client.js';
 import { peopleColumns, rowsById, type EntryRow, type EntryRows } from '../db/entries.queries.js';
 import { compileFilter } from '../db/filter-sql.js';
 import { prefixFilter, type Filter } from './filter.js';
@@ -89,16 +89,25 @@ export type PeopleStatus = 'active' | 'leaver' | 'all';
 export async function listPeople(database: Database, remembered: EntryRows, actor: Actor, q: { q?: string; org?: string; status?: PeopleStatus; after?: string; limit: number }) {
   const status = q.status ?? 'active';
   if (status !== 'active' && !isAdmin(actor)) fail('auth.forbidden', 'Only administrators may list leavers');
-  const where: SQL[] = [sql`p.kind = 'person'`, isNational(actor) ? sql`true` : sql`p.deleted_at is null`];
-  if (status !== 'all') where.push(sql`p.status = ${status}`);
-  if (status !== 'active' && !isNational(actor)) where.push(sql`(p.status = 'active' or p.org_code = any(${sql.param([...actor.adminOf])}::text[]))`);
-  if (q.org) where.push(sql`p.org_code = ${q.org}`);
-
-  const text = q.q?.trim();
-  const arms: Arm[] = text ? searchArms(text) : [{ match: sql`true`, key: null }];
-  const after = readCursor(q.after, arms.length);
+  const national = isNational(actor);
+  const adminOf = status !== 'active' && !national ? [...actor.adminOf].sort() : null;
+  const text = q.q?.trim() || null;
+  const filters = text ? (prefixFilter(text) as { or: Filter[] }).or : null;
+  const armCount = filters?.length ?? 1;
+  const after = readCursor(q.after, armCount);
+  // Everything the statements below depend on, so that a search asked before reuses its SQL (built()).
+  const asked = JSON.stringify([status, national, adminOf, q.org ?? null, text, after]);
+  let compiled: { where: SQL[]; arms: Arm[] } | undefined;
+  const parts = () => compiled ??= {
+    where: [sql`p.kind = 'person'`, national ? sql`true` : sql`p.deleted_at is null`,
+      ...(status !== 'all' ? [sql`p.status = ${status}`] : []),
+      ...(adminOf ? [sql`(p.status = 'active' or p.org_code = any(${sql.param(adminOf)}::text[]))`] : []),
+      ...(q.org ? [sql`p.org_code = ${q.org}`] : [])],
+    arms: filters ? filters.map(armOf) : [{ match: sql`true`, key: null }],
+  };
   // The first of each arm's matches, from its own index (its index alone for the first arm).
   const armQuery = (arm: number, room: number) => {
+    const { where, arms } = parts();
     const { match, key } = arms[arm];
     const conditions = [...where, match, ...arms.slice(0, arm).map((earlier) => sql`not coalesce(${earlier.match}, false)`)];
     if (arm === after.arm && after.id) conditions.push(key ? sql`${key} ~>=~ ${after.key} and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))` : sql`p.id > ${after.id}`);
@@ -108,12 +117,12 @@ export async function listPeople(database: Database, remembered: EntryRows, acto
   // A page is usually filled by given names, or else by family names: the first statement reads
   // both arms (in one round trip), any later one arm at a time.
   const found: { id: number; arm: number; key: string | null }[] = [];
-  for (let arm = after.arm; arm < arms.length && found.length <= q.limit;) {
+  for (let arm = after.arm; arm < armCount && found.length <= q.limit;) {
     const room = q.limit + 1 - found.length;
-    const take = arm === after.arm ? Math.min(2, arms.length - arm) : 1;
-    const parts = Array.from({ length: take }, (_, i) => armQuery(arm + i, room));
-    const rows = await database.select<{ id: string; arm: number; key: string | null }>(sql`select id, arm, key
-      from (${sql.join(parts, sql` union all `)}) m order by arm, key using ~<~, id limit ${room}`);
+    const take = arm === after.arm ? Math.min(2, armCount - arm) : 1;
+    const statement = built(`people ${asked} ${arm} ${take} ${room}`, () => sql`select id, arm, key
+      from (${sql.join(Array.from({ length: take }, (_, i) => armQuery(arm + i, room)), sql` union all `)}) m order by arm, key using ~<~, id limit ${room}`);
+    const rows = await database.select<{ id: string; arm: number; key: string | null }>(statement);
     found.push(...rows.map((r) => ({ id: Number(r.id), key: r.key, arm: r.arm })));
     arm += take;
   }
@@ -140,11 +149,9 @@ function summaryOf(r: EntryRow): PersonSummary {
 /** One way a search matches, and the value its matches are ordered by (null: by id). */
 type Arm = { match: SQL; key: SQL | null };
 
-function searchArms(text: string): Arm[] {
-  return (prefixFilter(text) as { or: Filter[] }).or.map((f) => {
-    const column = 'attr' in f ? peopleColumns[f.attr]! : undefined;
-    return { match: compileFilter(f, peopleColumns), key: column && !column.via ? column.expr : null };
-  });
+function armOf(f: Filter): Arm {
+  const column = 'attr' in f ? peopleColumns[f.attr]! : undefined;
+  return { match: compileFilter(f, peopleColumns), key: column && !column.via ? column.expr : null };
 }
 
 /** Where the previous page ended: the arm, then the key and id within it. Anything else is not ours. */

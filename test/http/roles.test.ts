@@ -74,6 +74,13 @@ t.test('every endpoint, every role', async (t) => {
     { method: 'POST', url: '/api/v1/organisations/RXC/close', body: {}, allowed: ['national'] },
     { method: 'POST', url: '/api/v1/auth/logout', allowed: signedIn },
   ];
+  // Who asks is part of a search: the same list asked by another organisation's administrator,
+  // then by the leaver's own, then by the other again.
+  const leavers = async (role: Role) => (await call({ method: 'GET', url: '/api/v1/people?status=leaver&q=lee', allowed: [] }, tokens[role])).json().items.map((p: { uid: string }) => p.uid);
+  t.same(await leavers('otherAdmin'), [], "another organisation's leavers are not listed");
+  t.same(await leavers('ownAdmin'), ['lee.leaver'], 'the same search by their own administrator lists them');
+  t.same(await leavers('otherAdmin'), [], 'and still not to the other');
+
   for (const c of cases) {
     // Refused callers first, so that an allowed call's change cannot make a refusal look right.
     for (const role of [...roles.filter((r) => !c.allowed.includes(r)), ...c.allowed]) {

@@ -85,6 +85,10 @@ t.test('leavers are seen by administrators of their organisation only', async (t
   t.same(await find('jane.smith@nhs.net', passwords.jane), [], 'hidden from users');
   t.same(await find('ann.admin@nhs.net', passwords.admin), ['lee.leaver'], 'the local administrator sees them');
   t.same(await find('cn=national,ou=Services,o=nhs', passwords.national), ['lee.leaver']);
+  t.same(await find('jane.smith@nhs.net', passwords.jane), [], 'still hidden from users after administrators asked the very same search');
+  const typed = (dn: string, pw: string) => ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', 'o=nhs', '(|(cn=lee*)(mail=lee*)(sn=lee*))', 'uid']).then((r) => uids(r.entries));
+  t.same(await typed('ann.admin@nhs.net', passwords.admin), ['lee.leaver'], 'as typed into a mail client, by an administrator');
+  t.same(await typed('jane.smith@nhs.net', passwords.jane), [], 'and by a user');
   const base = await ldapsearch(['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'uid=lee.leaver,ou=People,o=nhs', '-s', 'base', '(objectClass=*)']);
   t.equal(base.code, 32, 'no such object, to a user');
 });
