@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openPostgres } from '../../src/db/client.js';
+import { withSteal } from '../steal.js';
 import { PEOPLE, seedPeople, writeLdif } from './seed.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -79,7 +80,7 @@ try {
         // Warm-up: connections, prepared statements, slapd's pages and our entry cache (the cold
         // case is measured on its own, by the server with the entry cache off).
         await run('npx', ['tsx', 'bench/ldap/load.ts', '127.0.0.1', String(port), String(conns), String(depth), smoke ? '1' : '3', kind]);
-        const r = JSON.parse(await run('npx', ['tsx', 'bench/ldap/load.ts', '127.0.0.1', String(port), String(conns), String(depth), String(seconds), kind]));
+        const r = await withSteal(async () => JSON.parse(await run('npx', ['tsx', 'bench/ldap/load.ts', '127.0.0.1', String(port), String(conns), String(depth), String(seconds), kind])));
         results.push({ server: name, load: `${conns}x${depth}`, filter: kind, ...r });
         console.error(JSON.stringify(results[results.length - 1]));
       }
@@ -89,9 +90,9 @@ try {
   console.log(`nhs-directory resident memory after the run (entry cache full): ${Math.round(rssMb)} MB`);
   const machine = `${cpus().length} x ${cpus()[0].model}, Node ${process.version}, PostgreSQL ${execFileSync('psql', ['--version']).toString().trim()}`;
   writeFileSync(join(work, smoke ? 'ldap-smoke.json' : 'ldap.json'), JSON.stringify({ at: new Date().toISOString(), machine, people, seconds, results }, null, 2));
-  console.log(`| load | filter | server | searches/s | p50 ms | p99 ms | entries/search | errors |\n|---|---|---|---|---|---|---|---|`);
-  for (const r of results as { load: string; filter: string; server: string; perSecond: number; p50: number; p99: number; entriesPerSearch: number; errors: number }[]) {
-    console.log(`| ${r.load} | ${r.filter} | ${r.server} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.entriesPerSearch} | ${r.errors} |`);
+  console.log(`| load | filter | server | searches/s | p50 ms | p99 ms | entries/search | errors | steal % |\n|---|---|---|---|---|---|---|---|---|`);
+  for (const r of results as { load: string; filter: string; server: string; perSecond: number; p50: number; p99: number; entriesPerSearch: number; errors: number; stealPercent: number }[]) {
+    console.log(`| ${r.load} | ${r.filter} | ${r.server} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.entriesPerSearch} | ${r.errors} | ${r.stealPercent} |`);
   }
 } finally {
   ours.kill('SIGTERM');
