@@ -24,8 +24,9 @@ export interface Database {
   /** Plain SQL with $1 parameters. */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   /**
-   * A hot-path read (LDAP searches): on PostgreSQL a named prepared statement, so that a query
-   * shape is planned once per connection rather than on every search.
+   * A hot-path read (LDAP and REST searches): on PostgreSQL a named prepared statement, so that a
+   * query shape is planned once per connection rather than on every search. A `Query` is one made
+   * already by `built()`.
    */
   select<R>(query: SQL | Query): Promise<R[]>;
   migrate(): Promise<void>;

@@ -37,8 +37,9 @@ access to * by * read
     rmSync(dir, { recursive: true, force: true });
   });
   // slapd writes its pid file before it listens: ready means a connection is accepted.
-  for (let i = 0; i < 200 && !(existsSync(join(dir, 'slapd.pid')) && (await accepts(port))); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!(await accepts(port))) throw new Error('slapd did not start');
+  let ready = false;
+  for (let i = 0; i < 200 && !(ready = await accepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!ready) throw new Error('slapd did not start');
   return { url: `ldap://127.0.0.1:${port}`, pid: Number(readFileSync(join(dir, 'slapd.pid'), 'utf8')) };
 }
 
