@@ -62,6 +62,8 @@ export const people = pgTable('people', {
   passwordHash: text('password_hash'),
   failedAttempts: integer('failed_attempts').notNull().default(0),
   lockedUntil: ts('locked_until'),
+  // When the password last changed: an LDAP connection bound before it is closed at its next operation.
+  passwordChangedAt: ts('password_changed_at'),
   niHmac: text('ni_hmac'),
   dobHmac: text('dob_hmac'),
   leftAt: ts('left_at'),
@@ -231,4 +233,28 @@ export const reviewQueue = pgTable('review_queue', {
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [
   index('review_queue_open').on(t.orgCode, t.hrKey).where(sql`${t.status} = 'open'`),
+]);
+
+/**
+ * A move of someone active in another organisation: asked for by the new organisation (its
+ * administrators or its feed), done when the current organisation's administrators release them or
+ * its own feed makes them a leaver. Nobody is taken from an organisation that has not let them go.
+ */
+export const moveRequests = pgTable('move_requests', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  personId: bigint('person_id', { mode: 'number' }).notNull().references(() => people.id),
+  fromOrg: text('from_org').notNull().references(() => organisations.code),
+  toOrg: text('to_org').notNull().references(() => organisations.code),
+  /** The fields and HR key the new organisation gave, applied with the move. */
+  fields: jsonb('fields').notNull(),
+  hrKey: text('hr_key'),
+  source: text('source').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  requestedAt: ts('requested_at').notNull(),
+  status: text('status', { enum: ['open', 'done', 'cancelled'] }).notNull().default('open'),
+  resolvedBy: text('resolved_by'),
+  resolvedAt: ts('resolved_at'),
+}, (t) => [
+  index('move_requests_open').on(t.personId).where(sql`${t.status} = 'open'`),
+  index('move_requests_org').on(t.fromOrg, t.toOrg),
 ]);

@@ -75,12 +75,12 @@ export async function authenticate(ctx: Ctx, principal: Principal, password: str
 
 /** The Actor for a person (only while active) or a service account, with its role grants. */
 export async function loadActor(ctx: Ctx, who: { personId: number } | { service: string }): Promise<Actor | null> {
-  let base: Pick<Actor, 'kind' | 'name' | 'personId'>;
+  let base: Pick<Actor, 'kind' | 'name' | 'personId' | 'passwordChangedAt'>;
   if ('personId' in who) {
-    const [p] = await ctx.tx.select({ uid: people.uid, status: people.status, deletedAt: people.deletedAt, kind: people.kind })
+    const [p] = await ctx.tx.select({ uid: people.uid, status: people.status, deletedAt: people.deletedAt, kind: people.kind, changed: people.passwordChangedAt })
       .from(people).where(eq(people.id, who.personId));
     if (!p || p.kind !== 'person' || p.status !== 'active' || p.deletedAt) return null;
-    base = { kind: 'person', name: p.uid, personId: who.personId };
+    base = { kind: 'person', name: p.uid, personId: who.personId, passwordChangedAt: p.changed?.getTime() };
   } else {
     const [s] = await ctx.tx.select({ name: services.name }).from(services).where(eq(services.name, who.service));
     if (!s) return null;
@@ -92,7 +92,7 @@ export async function loadActor(ctx: Ctx, who: { personId: number } | { service:
 }
 
 /** An Actor from who it is and its role grants: a person is always a user too. */
-export function actorWith(base: Pick<Actor, 'kind' | 'name' | 'personId'>, grants: { role: Exclude<Role, 'user'>; orgCode: string | null }[]): Actor {
+export function actorWith(base: Pick<Actor, 'kind' | 'name' | 'personId' | 'passwordChangedAt'>, grants: { role: Exclude<Role, 'user'>; orgCode: string | null }[]): Actor {
   const roles = new Set<Role>(base.kind === 'person' ? ['user'] : []);
   const adminOf = new Set<string>();
   const feedsFor = new Set<string>();

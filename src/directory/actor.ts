@@ -14,6 +14,8 @@ export interface Actor {
   /** Organisations this actor administers (local_admin) or feeds (connector). */
   adminOf: ReadonlySet<string>;
   feedsFor: ReadonlySet<string>;
+  /** When the person's password last changed (ms since the epoch), where known. */
+  passwordChangedAt?: number;
 }
 
 /** The process itself: migrations, the demo loader, retention sweeps. */

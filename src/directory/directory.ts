@@ -40,6 +40,15 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     authenticate: (principal: accounts.Principal, password: string) =>
       database.db.transaction((tx) => accounts.authenticate({ tx, settings, now }, principal, password)),
     loadActor: read(accounts.loadActor),
+    /**
+     * The actor as the directory has it now: null once a leaver, deleted or gone, with today's
+     * grants otherwise. From memory until the next write, so a front end can ask on every operation.
+     */
+    currentActor: (actor: Actor): Promise<Actor | null> => {
+      if (actor.kind === 'system') return Promise.resolve(actor);
+      const who = actor.kind === 'person' ? { personId: actor.personId! } : { service: actor.name };
+      return cache.read(`actor:${actor.kind}:${actor.personId ?? actor.name}`, () => accounts.loadActor(readCtx, who));
+    },
     setPassword: op(accounts.setPassword),
     grantRole: op(accounts.grantRole),
     createService: op(accounts.createService),
