@@ -46,3 +46,39 @@ export class DirectoryError extends Error {
 export function fail(code: ErrorCode, detail?: string, fields?: Record<string, string>): never {
   throw new DirectoryError(code, detail, fields);
 }
+
+/** The causes of an error, outermost first (drizzle wraps the driver's error in its own). */
+function* causes(err: unknown): Generator<Record<string, unknown>> {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    yield e as Record<string, unknown>;
+  }
+}
+
+const lostConnection = /connection terminated|connection error|econnrefused|timeout exceeded when trying to connect|pglite is closed|the database system is (starting up|shutting down)/i;
+
+/**
+ * Whether the database could not be reached (refused, cut, shutting down): the front ends answer
+ * "try again later" (REST 503, LDAP unavailable) instead of an internal error.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (const e of causes(err)) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code)) return true;
+    if (typeof e.message === 'string' && lostConnection.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * What may be logged or shown of an error: the database's SQLSTATE and its one-line message, never
+ * the statement or its parameters (drizzle puts both, identifier HMACs included, in its message).
+ */
+export function describeError(err: unknown): { code?: string; message: string } {
+  let found: { code?: string; message: string } | undefined;
+  for (const e of causes(err)) {
+    if (typeof e.message !== 'string' || /^Failed query:/.test(e.message)) continue;
+    found = { ...(typeof e.code === 'string' ? { code: e.code } : {}), message: e.message.split('\n')[0].slice(0, 300) };
+    if (found.code) break;
+  }
+  return found ?? { message: 'unknown error' };
+}
