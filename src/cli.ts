@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { startCore } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
-import { DirectoryError } from './directory/errors.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { describeError, DirectoryError, isDatabaseUnavailable } from './directory/errors.js';
 import { createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { systemActor } from './directory/actor.js';
@@ -44,6 +44,36 @@ A progress line is shown when standard error is a terminal, or with --progress.`
   token: 'usage: nhsdir token create --service NAME\n\nPrints a new bearer token for the service account NAME (valid one year). It is shown once.',
 };
 
+/** The configuration once read: the error message names the setting that a failure points at. */
+let loaded: Config | undefined;
+
+/** The environment variable that set a port, to name it in a message. */
+function portSetting(port: unknown): string | undefined {
+  if (!loaded || typeof port !== 'number') return undefined;
+  return ([['HTTP_PORT', loaded.HTTP_PORT], ['LDAP_PORT', loaded.LDAP_PORT], ['LDAPS_PORT', loaded.LDAPS_PORT]] as const)
+    .find(([, p]) => p === port)?.[0];
+}
+
+/**
+ * A failure as one line for whoever ran the command: what went wrong and what setting it concerns,
+ * never a stack, and of a database error never the statement and its parameters.
+ */
+function explain(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof DirectoryError) return err.message;
+  const e = (err ?? {}) as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e.syscall === 'listen' && (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL')) {
+    const setting = portSetting(e.port);
+    const where = setting ? ` (${setting})` : '';
+    if (e.code === 'EADDRINUSE') return `port ${e.port} is already in use${where}: stop what is using it, or choose another port`;
+    if (e.code === 'EACCES') return `not allowed to listen on port ${e.port}${where}: choose a port above 1023`;
+    return `cannot listen on ${e.address} (HOST): no such address on this machine`;
+  }
+  if (isDatabaseUnavailable(err)) {
+    return `cannot reach the database${loaded?.DATABASE_URL ? ' (DATABASE_URL)' : ''}: ${describeError(err).message}`;
+  }
+  return describeError(err).message;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = '', ...rest] = argv;
   const { values, positionals } = parseArgs({
@@ -66,8 +96,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
+  loaded = config;
   // Only the server logs to standard output; commands keep it for their own output (an export).
-  const log = pino({ level: config.LOG_LEVEL, base: undefined }, command === 'serve' ? process.stdout : pino.destination(2));
+  // An error logged anywhere shows its code and first line: a failed statement's full message holds
+  // its SQL and every parameter, identifier HMACs included.
+  const log = pino({ level: config.LOG_LEVEL, base: undefined, serializers: { err: describeError } },
+    command === 'serve' ? process.stdout : pino.destination(2));
   switch (command) {
     case 'serve':
       await serve(config, log);
@@ -137,7 +171,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { if (code >= 0) process.exitCode = code; },
   (err) => {
-    console.error(err instanceof ConfigError || err instanceof DirectoryError ? `nhsdir: ${err.message}` : err);
+    console.error(`nhsdir: ${explain(err)}`);
+    // The stack is for whoever debugs nhsdir itself, and may carry a statement's parameters.
+    if (loaded?.LOG_LEVEL === 'debug' || loaded?.LOG_LEVEL === 'trace') console.error(err);
     process.exitCode = 1;
   },
 );

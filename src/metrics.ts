@@ -1,68 +1,61 @@
-// Prometheus text exposition: HTTP requests by route and their latencies (a histogram, so that a
-// p99 can be computed and alerted on), LDAP operations by type, sync runs by result, and the
-// database pool. Small enough not to need a client library.
+// Prometheus metrics through prom-client: the service's own families (HTTP requests by route and
+// their latencies as a histogram, so that a p99 can be computed and alerted on; LDAP operations by
+// type; sync runs by result; the database pool) beside prom-client's default process metrics
+// (CPU, memory, event-loop lag, garbage collection, open handles), which operators expect of any
+// Node service. One registry of our own, so that nothing else in the process adds to /metrics.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-type Labels = Record<string, string>;
-const render = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '\\$&')}"`).join(',');
-// Every request adds to a counter: the same few label sets recur, so each is rendered once.
-const rendered = new Map<string, string>();
-function key(l: Labels): string {
-  let id = '';
-  for (const name in l) id += `${name}\u0000${l[name]}\u0000`;
-  let k = rendered.get(id);
-  if (k === undefined) {
-    k = render(l);
-    if (rendered.size < 10_000) rendered.set(id, k);
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+/**
+ * The small interface the rest of the code uses (`add`, `set`, `observe`), kept from the
+ * hand-written exposition so that callers need not know the library. Each call is O(1): prom-client
+ * keys a series by its few label values, whatever the number of series.
+ */
+class CounterFamily<L extends string> {
+  private readonly counter: Counter<L>;
+  constructor(name: string, help: string, labelNames: readonly L[]) {
+    this.counter = new Counter({ name, help, labelNames, registers: [registry] });
   }
-  return k;
+  add(labels: Record<L, string>, by = 1) { this.counter.inc(labels, by); }
 }
 
-class Family {
-  readonly values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string, readonly type: 'counter' | 'gauge') {}
-  add(labels: Labels, by = 1) { const k = key(labels); this.values.set(k, (this.values.get(k) ?? 0) + by); }
-  set(labels: Labels, value: number) { this.values.set(key(labels), value); }
-  text(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const [k, v] of this.values) lines.push(`${this.name}${k ? `{${k}}` : ''} ${v}`);
-    return lines.join('\n');
+class GaugeFamily<L extends string> {
+  private readonly gauge: Gauge<L>;
+  constructor(name: string, help: string, labelNames: readonly L[]) {
+    this.gauge = new Gauge({ name, help, labelNames, registers: [registry] });
   }
+  set(labels: Record<L, string>, value: number) { this.gauge.set(labels, value); }
 }
 
-/** A histogram with fixed buckets (upper bounds in seconds), one set of counts per label set. */
-class Histogram {
-  private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {}
-  observe(labels: Labels, value: number) {
-    const k = key(labels);
-    let s = this.series.get(k);
-    if (!s) this.series.set(k, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
-    // Cumulative, as the exposition format has them: each bucket counts everything at or below it.
-    for (let i = this.buckets.length - 1; i >= 0 && value <= this.buckets[i]; i--) s.counts[i]++;
-    s.sum += value;
-    s.count++;
+class HistogramFamily<L extends string> {
+  private readonly histogram: Histogram<L>;
+  constructor(name: string, help: string, labelNames: readonly L[], buckets: number[]) {
+    this.histogram = new Histogram({ name, help, labelNames, buckets, registers: [registry] });
   }
-  text(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const [k, s] of this.series) {
-      const labels = (le?: string) => { const all = [k, le].filter(Boolean); return all.length ? `{${all.join(',')}}` : ''; };
-      this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket${labels(`le="${le}"`)} ${s.counts[i]}`));
-      lines.push(`${this.name}_bucket${labels('le="+Inf"')} ${s.count}`, `${this.name}_sum${labels()} ${s.sum}`, `${this.name}_count${labels()} ${s.count}`);
-    }
-    return lines.join('\n');
-  }
+  observe(labels: Record<L, string>, seconds: number) { this.histogram.observe(labels, seconds); }
 }
 
 export const metrics = {
-  httpRequests: new Family('nhsdir_http_requests_total', 'HTTP requests by route, method and status', 'counter'),
-  httpSeconds: new Histogram('nhsdir_http_request_duration_seconds', 'Time to answer HTTP requests, by route',
+  httpRequests: new CounterFamily('nhsdir_http_requests_total', 'HTTP requests by route, method and status', ['route', 'method', 'status']),
+  httpSeconds: new HistogramFamily('nhsdir_http_request_duration_seconds', 'Time to answer HTTP requests, by route', ['route'],
     [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]),
-  ldapOperations: new Family('nhsdir_ldap_operations_total', 'LDAP operations by type', 'counter'),
-  syncRuns: new Family('nhsdir_sync_runs_total', 'Sync runs by result', 'counter'),
-  dbPool: new Family('nhsdir_db_pool_connections', 'Database pool connections by state', 'gauge'),
+  ldapOperations: new CounterFamily('nhsdir_ldap_operations_total', 'LDAP operations by type', ['op']),
+  syncRuns: new CounterFamily('nhsdir_sync_runs_total', 'Sync runs by result', ['connector', 'status']),
+  dbPool: new GaugeFamily('nhsdir_db_pool_connections', 'Database pool connections by state', ['state']),
 };
 
-export function exposition(pool?: Record<string, number>): string {
+/**
+ * The exposition in Prometheus text. prom-client writes a bucket's `le` before the series' own
+ * labels; the order means nothing to Prometheus, but dashboards' regexes and our tests were written
+ * against `{route="…",le="…"}`, so `le` is moved last.
+ */
+export async function exposition(pool?: Record<string, number>): Promise<string> {
   if (pool) for (const [state, n] of Object.entries(pool)) metrics.dbPool.set({ state }, n);
-  return Object.values(metrics).map((f) => f.text()).join('\n') + '\n';
+  const text = await registry.metrics();
+  return text.replace(/^([a-zA-Z_:][\w:]*_bucket)\{(le="[^"]*"),([^\n]*)\}/gm, '$1{$3,$2}');
 }
+
+/** The content type of the exposition (text format 0.0.4). */
+export const expositionType = registry.contentType;

@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { startCore } from './bootstrap.js';
 import type { Config } from './config.js';
+import type { Database } from './db/client.js';
 import { systemActor } from './directory/actor.js';
+import type { Directory } from './directory/directory.js';
+import { describeError } from './directory/errors.js';
 import { Dit } from './ldap/entries.js';
 import { startLdapServer } from './ldap/server.js';
 import { createSync } from './sync/runs.js';
@@ -12,8 +15,22 @@ import { version } from './version.js';
 
 export async function serve(config: Config, log: Logger) {
   const { database, directory } = await startCore(config, log);
+  // Should start-up fail after this (a port in use), what is open is closed again, last first: the
+  // embedded database then writes its files and frees DATA_DIR, and the process can exit.
+  const opened: (() => Promise<unknown>)[] = [() => database.close()];
+  try {
+    return await listen(config, log, database, directory, opened);
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function listen(config: Config, log: Logger, database: Database, directory: Directory, opened: (() => Promise<unknown>)[]) {
   const unwatch = await directory.watchChanges();
+  opened.push(async () => unwatch?.());
   const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX, leaverThreshold: config.SYNC_LEAVER_THRESHOLD });
+  opened.push(() => app.close());
   await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const ldap = await startLdapServer({
     directory, dit: new Dit(config.LDAP_SUFFIX), anonymous: config.LDAP_ANONYMOUS, sizeCap: config.LDAP_SIZE_LIMIT,
@@ -25,7 +42,7 @@ export async function serve(config: Config, log: Logger) {
       const gone = await directory.softDeleteExpiredLeavers(systemActor);
       if (gone.length) log.info({ count: gone.length }, 'soft-deleted leavers past LEAVER_RETENTION_DAYS');
     } catch (err) {
-      log.error({ err }, 'leaver retention sweep failed; will retry');
+      log.error({ error: describeError(err) }, 'leaver retention sweep failed; will retry');
     }
   };
   const first = sweep();

@@ -3,13 +3,15 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { people, roleGrants, services } from '../db/schema.js';
 import type { Actor, Role } from './actor.js';
-import { isAdminOf, requireNational } from './actor.js';
+import { isAdminOf, requireAuthorityOver, requireNational } from './actor.js';
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
+import { grantsOf, revokeGrants } from './grants.js';
 import { findOrganisation } from './organisations.service.js';
 import { findByAddress, findRow } from './people.queries.js';
 import { hashPassword, verifyPassword } from './secrets.js';
+import { revokeTokensOf } from './tokens.service.js';
 
 /** Who is signing in: a person by uid or address (current or old), or a service account by name. */
 export type Principal = { uid: string } | { address: string } | { service: string };
@@ -110,19 +112,28 @@ export function checkNewPassword(password: string): string {
   return password;
 }
 
-/** Own password (with the current one), or an administrator of the person's organisation for them. */
-export async function setPassword(ctx: Ctx, actor: Actor, uid: string, input: { currentPassword?: string; newPassword: string }) {
+/**
+ * Own password (with the current one), or someone with authority over the person (a national
+ * administrator; an administrator of their organisation when they hold no role). Every token and
+ * session of theirs ends, except, for a change of one's own, the one making it (`keepToken`); LDAP
+ * connections bound before the change close at their next operation.
+ */
+export async function setPassword(ctx: Ctx, actor: Actor, uid: string, input: { currentPassword?: string; newPassword: string; keepToken?: string | null }) {
   checkNewPassword(input.newPassword);
   const row = await findRow(ctx, uid, { forUpdate: true });
   const self = actor.personId === row.id;
-  if (!self && !isAdminOf(actor, row.orgCode)) fail('auth.forbidden', 'Only the person or an administrator may set this password');
-  if (self && !isAdminOf(actor, row.orgCode)) {
+  if (self) {
     if (input.currentPassword === undefined || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
       fail('auth.invalid_credentials', 'The current password is not right');
     }
+  } else {
+    if (!isAdminOf(actor, row.orgCode)) fail('auth.forbidden', 'Only the person or an administrator may set this password');
+    requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
   }
-  await ctx.tx.update(people).set({ passwordHash: await hashPassword(input.newPassword), failedAttempts: 0, lockedUntil: null, updatedAt: ctx.now() }).where(eq(people.id, row.id));
-  await record(ctx.tx, actor, { action: 'person.password', targetType: 'person', targetId: uid, after: { password: 'changed' }, cause: ctx.cause });
+  const now = ctx.now();
+  await ctx.tx.update(people).set({ passwordHash: await hashPassword(input.newPassword), failedAttempts: 0, lockedUntil: null, passwordChangedAt: now, updatedAt: now }).where(eq(people.id, row.id));
+  await revokeTokensOf(ctx, row.id, self ? input.keepToken : null);
+  await record(ctx.tx, actor, { action: 'person.password', targetType: 'person', targetId: uid, after: { password: self ? 'changed' : 'reset' }, cause: ctx.cause });
 }
 
 export interface Grant { role: Exclude<Role, 'user'>; orgCode?: string | null }
@@ -143,6 +154,15 @@ export async function grantRole(ctx: Ctx, actor: Actor, holder: { uid: string } 
   await ctx.tx.insert(roleGrants).values({ ...key, role: grant.role, orgCode: grant.orgCode ?? null });
   const target = 'uid' in holder ? { targetType: 'person' as const, targetId: holder.uid } : { targetType: 'service' as const, targetId: holder.service };
   await record(ctx.tx, actor, { action: 'role.grant', ...target, after: { role: grant.role, orgCode: grant.orgCode ?? null }, cause: ctx.cause });
+}
+
+/** National administrators take a role away: an audited act of its own. */
+export async function revokeRole(ctx: Ctx, actor: Actor, holder: { uid: string } | { service: string }, grant: Grant) {
+  requireNational(actor);
+  const who = 'uid' in holder ? sql`g.person_id = ${(await findRow(ctx, holder.uid)).id}` : sql`g.service_name = ${holder.service}`;
+  const org = grant.orgCode ? sql`g.org_code = ${grant.orgCode}` : sql`g.org_code is null`;
+  const n = await revokeGrants(ctx, actor, sql`${who} and g.role = ${grant.role} and ${org}`, 'revoked');
+  if (n === 0) fail('validation.failed', `No such grant of ${grant.role} to revoke`, { role: 'is not held' });
 }
 
 async function findService(ctx: Ctx, name: string) {

@@ -43,3 +43,25 @@ export function requireAdmin(a: Actor): void {
 export function requireAuditor(a: Actor): void {
   if (!isNational(a) && !a.roles.has('auditor')) fail('auth.forbidden', 'Only auditors may read the audit log');
 }
+
+/** What a person holds beyond "user": a role, and for some roles the organisation it is for. */
+export interface HeldRole { role: Exclude<Role, 'user'>; orgCode: string | null }
+
+/**
+ * Authority over a person's credentials, roles, organisation and details (architecture rule 11):
+ * a national administrator over anyone; an administrator (or the connector) of the person's
+ * organisation over a person who holds no role beyond "user". So a local administrator never resets,
+ * edits, moves or removes another administrator, an auditor or a national administrator.
+ */
+export function hasAuthorityOver(a: Actor, org: string | null, held: readonly HeldRole[]): boolean {
+  if (isNational(a)) return true;
+  const ofOrg = org !== null && (a.adminOf.has(org) || a.feedsFor.has(org));
+  return ofOrg && held.length === 0;
+}
+
+export function requireAuthorityOver(a: Actor, who: { uid: string; orgCode: string | null }, held: readonly HeldRole[]): void {
+  if (hasAuthorityOver(a, who.orgCode, held)) return;
+  if (held.length === 0) fail('auth.forbidden', `Only an administrator of ${who.orgCode ?? 'their organisation'} may do that to ${who.uid}`);
+  const roles = [...new Set(held.map((h) => h.role.replace('_', ' ')))].join(', ');
+  fail('auth.forbidden', `${who.uid} holds the role ${roles}: only a national administrator may do that`);
+}

@@ -46,7 +46,9 @@ export function baseOf(address: string): string {
 export async function allocateAddress(tx: Tx, base: string, domain: string, personId: number): Promise<string> {
   // Serialise allocations of the same base so two joiners never race for jane.smith2; a bulk
   // allocation (a feed's joiners) holds the whole space instead.
-  await tx.execute(sql`select pg_advisory_xact_lock_shared(${ADDRESS_LOCK}), pg_advisory_xact_lock(hashtext(${'address:' + base}))`);
+  // The lock is per base without its trailing digits: "ann.lee1" numbered 2 and "ann.lee12" both want ann.lee12.
+  const family = base.replace(/\d+$/, '');
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${ADDRESS_LOCK}), pg_advisory_xact_lock(hashtext(${'address:' + family}))`);
   const [address] = await allocateMany(tx, [base], domain);
   await tx.insert(addresses).values({ address, personId });
   return address;
@@ -90,16 +92,19 @@ export async function allocateMany(tx: Tx, bases: string[], domain: string): Pro
       taken.set(base, set);
     }
   }
+  // One batch can collide with itself: "Ann Lee1" numbered 2 is ann.lee12, the base of "Ann Lee12".
+  // Every address handed out here is taken for the rest of the batch, and a bare base that is free
+  // is kept for the people of that name.
+  const given = new Set<string>();
+  const local = (base: string, n: number) => `${base}${n === 1 ? '' : n}`;
+  const reserved = new Set(distinct.filter((b) => (taken.has(b) ? !taken.get(b)!.has(1) : next.get(b) === 1)));
+  const free = (base: string, n: number) =>
+    !taken.get(base)?.has(n) && !given.has(local(base, n)) && (n === 1 || !reserved.has(local(base, n)));
   return bases.map((base) => {
-    const used = taken.get(base);
-    let n = 1;
-    if (used) {
-      while (used.has(n)) n++;
-      used.add(n);
-    } else {
-      n = next.get(base)!;
-      next.set(base, n + 1);
-    }
-    return `${base}${n === 1 ? '' : n}@${domain}`;
+    let n = taken.has(base) ? 1 : next.get(base)!;
+    while (!free(base, n)) n++;
+    next.set(base, n + 1);
+    given.add(local(base, n));
+    return `${local(base, n)}@${domain}`;
   });
 }

@@ -5,6 +5,7 @@ import * as accounts from './accounts.service.js';
 import { listAudit } from './audit.js';
 import type { Ctx, CoreSettings } from './context.js';
 import * as mailboxes from './mailboxes.service.js';
+import * as moves from './moves.service.js';
 import * as orgs from './organisations.service.js';
 import * as people from './people.service.js';
 import { findView, listPeople, visible } from './people.queries.js';
@@ -51,6 +52,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     },
     setPassword: op(accounts.setPassword),
     grantRole: op(accounts.grantRole),
+    revokeRole: op(accounts.revokeRole),
     createService: op(accounts.createService),
     createOrganisation: op(orgs.createOrganisation),
     renameOrganisation: op(orgs.renameOrganisation),
@@ -60,7 +62,10 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     createJoiner: op(people.createJoiner),
     updatePerson: op(people.updatePerson),
     markLeaver: op(people.markLeaver),
-    joinOrganisation: op(people.joinOrganisation),
+    joinOrganisation: op(moves.joinOrganisation),
+    listMoveRequests: read(moves.listMoveRequests),
+    releaseMove: op(moves.releaseMove),
+    declineMove: op(moves.declineMove),
     softDeleteExpiredLeavers: op(people.softDeleteExpiredLeavers),
     restorePerson: op(people.restorePerson),
     getPerson: async (actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person') =>

@@ -1,10 +1,13 @@
 // Whole-organisation moves, for closures: a merger moves everyone to the successor with their
-// addresses; a closure without one makes everyone a leaver. Set-based, one statement each.
+// addresses; a closure without one makes everyone a leaver. Set-based, one statement each. Grants
+// for the organisation end, each recorded.
 import { sql, type SQL } from 'drizzle-orm';
 import { rows } from '../db/client.js';
 import type { Actor } from './actor.js';
 import { recordMany } from './audit.js';
 import type { Ctx } from './context.js';
+import { revokeGrants } from './grants.js';
+import { completeMoves } from './moves.service.js';
 import type { Organisation } from './organisations.service.js';
 
 type Moved = { id: number; uid: string; kind: 'person' | 'mailbox' } & Record<string, unknown>;
@@ -20,14 +23,14 @@ export async function moveAllPeople(ctx: Ctx, actor: Actor, fromCode: string, to
   await ctx.tx.execute(sql`update employments set ended_at = ${now} where ended_at is null and person_id = any(${sql.param(ids)}::bigint[])`);
   await ctx.tx.execute(sql`insert into employments (person_id, org_code, source, started_at)
     select unnest(${sql.param(ids)}::bigint[]), ${to.code}, 'merger', ${now}`);
-  await ctx.tx.execute(sql`delete from role_grants where org_code = ${fromCode}`);
+  await revokeGrants(ctx, actor, sql`g.org_code = ${fromCode}`, `${fromCode} merged into ${to.code}`);
   await recordMany(ctx.tx, actor, moved.map((m) => ({
     action: 'person.move', targetType: m.kind, targetId: m.uid, before: { orgCode: fromCode }, after: { orgCode: to.code }, cause: ctx.cause,
   })));
 }
 
 export async function makeAllLeavers(ctx: Ctx, actor: Actor, code: string): Promise<void> {
-  await ctx.tx.execute(sql`delete from role_grants where org_code = ${code}`);
+  await revokeGrants(ctx, actor, sql`g.org_code = ${code}`, `${code} closed`);
   await markLeavers(ctx, actor, sql`org_code = ${code}`);
 }
 
@@ -41,9 +44,11 @@ export async function markLeavers(ctx: Ctx, actor: Actor, where: SQL): Promise<{
   if (left.length === 0) return [];
   const ids = sql.param(left.map((l) => l.id));
   await ctx.tx.execute(sql`update employments set ended_at = ${now} where ended_at is null and person_id = any(${ids}::bigint[])`);
-  await ctx.tx.execute(sql`delete from role_grants where person_id = any(${ids}::bigint[])`);
   await recordMany(ctx.tx, actor, left.map((m) => ({
     action: 'person.leaver', targetType: m.kind, targetId: m.uid, before: { status: 'active' }, after: { status: 'leaver' }, cause: ctx.cause,
   })));
+  // Grants for the organisation they left end; a move another organisation asked for happens now.
+  await revokeGrants(ctx, actor, sql`g.person_id = any(${ids}::bigint[]) and g.org_code = (select org_code from people where id = g.person_id)`, 'leaver');
+  await completeMoves(ctx, actor, left.map((l) => Number(l.id)));
   return left;
 }

@@ -27,6 +27,8 @@ export const errorCatalogue = {
   'sync_run.not_held': 'The sync run is not held',
   'review.not_found': 'No such review item',
   'review.resolved': 'The review item is already resolved',
+  'move_request.not_found': 'No such move request',
+  'move_request.resolved': 'The move request is already resolved',
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,8 +1,10 @@
 // People: joiners, edits, name changes, leavers, movers, soft-delete and restore (contract section 2).
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
-import { addresses, employments, people, roleGrants } from '../db/schema.js';
+import { addresses, employments, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { isAdminOf, requireNational } from './actor.js';
+import { isAdminOf, requireAuthorityOver, requireNational } from './actor.js';
+import { markLeavers } from './employment.js';
+import { grantsOf } from './grants.js';
 import { allocateAddress, baseLocalPart, baseOf } from './addresses.js';
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
@@ -43,17 +45,25 @@ export function requireWriterOf(actor: Actor, org: string | null): void {
   }
 }
 
+// NUL and the other C0/C1 controls are never part of a name or a field (PostgreSQL refuses NUL).
+const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+function refuseControls(v: string, field: string): string {
+  if (controls.test(v)) fail('validation.failed', `${field} contains a control character`, { [field]: 'must not contain control characters' });
+  return v;
+}
+
 export function cleanName(value: string, field: string): string {
-  const v = value.normalize('NFC').replace(/\s+/g, ' ').trim();
+  const v = refuseControls(value, field).normalize('NFC').replace(/\s+/g, ' ').trim();
   if (!v) fail('validation.failed', `${field} must not be empty`, { [field]: 'must not be empty' });
   return v;
 }
 
-const clean = (v: string | null | undefined) => (v == null ? v : v.trim() || null);
+const clean = (v: string | null | undefined, field: string) => (v == null ? v : refuseControls(v, field).trim() || null);
 
 export function cleanFields(f: PersonFields): PersonFields {
   const out: PersonFields = {};
-  for (const k of ['title', 'department', 'site', 'telephone', 'mobile'] as const) if (k in f) out[k] = clean(f[k]);
+  for (const k of ['title', 'department', 'site', 'telephone', 'mobile'] as const) if (k in f) out[k] = clean(f[k], k);
   return out;
 }
 
@@ -102,13 +112,19 @@ async function addressForName(ctx: Ctx, row: PersonRow, givenName: string, famil
   return earlier ?? allocateAddress(ctx.tx, base, ctx.settings.mailDomain, row.id);
 }
 
-/** Edit a person. Administrators (and the feed) edit everything; a person edits their own phone numbers. */
-export async function updatePerson(ctx: Ctx, actor: Actor, uid: string, patch: PersonPatch): Promise<PersonRow> {
+/**
+ * Edit a person. Their organisation's administrators edit everything of someone over whom they have
+ * authority; its feed (`feed`) keeps HR's fields true for everyone it employs, whatever roles they
+ * hold; a person edits their own phone numbers.
+ */
+export async function updatePerson(ctx: Ctx, actor: Actor, uid: string, patch: PersonPatch, opts: { feed?: boolean } = {}): Promise<PersonRow> {
   const row = await findRow(ctx, uid, { forUpdate: true });
   const self = actor.personId === row.id;
   if (!isAdminOf(actor, row.orgCode) && !(row.orgCode && actor.feedsFor.has(row.orgCode))) {
     const forbidden = Object.keys(patch).filter((k) => !selfEditable.has(k));
     if (!self || forbidden.length) fail('auth.forbidden', self ? `You may change only your telephone and mobile, not ${forbidden.join(', ')}` : 'Only an administrator of the organisation may change this person');
+  } else if (!self && !opts.feed) {
+    requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
   }
   if (row.status !== 'active' && !isAdminOf(actor, row.orgCode)) fail('person.not_active', `${uid} is a leaver`);
   const change: Partial<PersonRow> = cleanFields(patch);
@@ -130,41 +146,17 @@ export async function updatePerson(ctx: Ctx, actor: Actor, uid: string, patch: P
   return updated;
 }
 
-/** Leaver: inactive at once (no bind, no token, hidden), address kept; roles for the organisation go. */
+/**
+ * Leaver: inactive at once (no bind, no token, hidden), address kept. Grants for the organisation
+ * end, each recorded; a move another organisation asked for happens now.
+ */
 export async function markLeaver(ctx: Ctx, actor: Actor, uid: string): Promise<PersonRow> {
   const row = await findRow(ctx, uid, { forUpdate: true });
   requireWriterOf(actor, row.orgCode);
+  requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
   if (row.status === 'leaver') return row;
-  const now = ctx.now();
-  const [left] = await ctx.tx.update(people).set({ status: 'leaver', leftAt: now, updatedAt: now }).where(eq(people.id, row.id)).returning();
-  await endEmployment(ctx, row.id, now);
-  await ctx.tx.delete(roleGrants).where(eq(roleGrants.personId, row.id));
-  await record(ctx.tx, actor, { action: 'person.leaver', targetType: 'person', targetId: uid, before: { status: row.status }, after: { status: 'leaver' }, cause: ctx.cause });
-  return left;
-}
-
-async function endEmployment(ctx: Ctx, personId: number, at: Date) {
-  await ctx.tx.update(employments).set({ endedAt: at }).where(and(eq(employments.personId, personId), isNull(employments.endedAt)));
-}
-
-/**
- * Mover: a leaver (or someone active elsewhere) joins `orgCode`, keeping uid, mail and aliases.
- * Allowed to the new organisation's administrators and connector.
- */
-export async function joinOrganisation(ctx: Ctx, actor: Actor, uid: string, input: PersonFields & { orgCode: string; hrKey?: string | null; source?: string }): Promise<PersonRow> {
-  requireWriterOf(actor, input.orgCode);
-  const row = await findRow(ctx, uid, { forUpdate: true });
-  const org = await activeOrganisation(ctx, input.orgCode);
-  if (row.status === 'active' && row.orgCode === org.code) fail('person.already_active', `${uid} is already active in ${org.code}`);
-  const now = ctx.now();
-  await endEmployment(ctx, row.id, now);
-  if (row.status === 'active') await ctx.tx.delete(roleGrants).where(eq(roleGrants.personId, row.id));
-  await ctx.tx.insert(employments).values({ personId: row.id, orgCode: org.code, hrKey: input.hrKey ?? null, source: input.source ?? 'api', startedAt: now });
-  const [moved] = await ctx.tx.update(people).set({
-    orgCode: org.code, status: 'active', leftAt: null, displayName: displayName(row.cn, org.name), ...cleanFields(input), updatedAt: now,
-  }).where(eq(people.id, row.id)).returning();
-  await record(ctx.tx, actor, { action: 'person.move', targetType: 'person', targetId: uid, before: { orgCode: row.orgCode, status: row.status }, after: { orgCode: org.code, status: 'active' }, cause: ctx.cause });
-  return moved;
+  await markLeavers(ctx, actor, sql`id = ${row.id}`);
+  return findRow(ctx, uid);
 }
 
 /** Leavers not joined elsewhere within LEAVER_RETENTION_DAYS are soft-deleted. Returns their uids. */

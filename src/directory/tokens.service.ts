@@ -56,6 +56,12 @@ export async function verifyToken(ctx: Ctx, token: string): Promise<{ actor: Act
   return { actor: actorWith(base, row.grants.map((g) => ({ role: g.role, orgCode: g.org_code }))), expiresAt: new Date(row.expires_at).getTime() };
 }
 
+/** End every token of a person, except `keep` (the one making a change of their own password). */
+export async function revokeTokensOf(ctx: Ctx, personId: number, keep?: string | null): Promise<void> {
+  const except = keep ? sql` and hash <> ${hashOf(keep)}` : sql``;
+  await ctx.tx.execute(sql`update tokens set revoked_at = ${ctx.now()} where person_id = ${personId} and revoked_at is null${except}`);
+}
+
 export async function revokeToken(ctx: Ctx, token: string): Promise<void> {
   await ctx.tx.update(tokens).set({ revokedAt: ctx.now() }).where(eq(tokens.hash, hashOf(token)));
   await ctx.tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, '')`); // not audited, so say so here

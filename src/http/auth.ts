@@ -15,6 +15,17 @@ export function bearer(req: FastifyRequest): string | null {
   return m ? m[1] : null;
 }
 
+/** Requests whose bearer token was refused (unknown, expired, revoked, a leaver's). */
+const refused = new WeakSet<FastifyRequest>();
+
+/**
+ * The WWW-Authenticate challenge of a 401 (RFC 6750 section 3): `invalid_token` only when a token was
+ * presented and refused, so that a client knows to get a new one rather than to add one.
+ */
+export function challenge(req: FastifyRequest): string {
+  return `Bearer realm="nhs-directory"${refused.has(req) ? ', error="invalid_token"' : ''}`;
+}
+
 export function registerAuth(app: FastifyInstance, directory: Directory) {
   app.decorateRequest('actor', null);
   app.decorateRequest('token', null);
@@ -22,7 +33,10 @@ export function registerAuth(app: FastifyInstance, directory: Directory) {
     if (!req.routeOptions.config?.auth) return;
     const token = bearer(req);
     const actor = token ? await directory.verifyToken(token) : null;
-    if (!actor) throw new DirectoryError('auth.invalid_credentials', 'A valid bearer token is required');
+    if (!actor) {
+      if (token) refused.add(req);
+      throw new DirectoryError('auth.invalid_credentials', 'A valid bearer token is required');
+    }
     req.actor = actor;
     req.token = token;
   });

@@ -2,7 +2,11 @@
 // per-field errors for schema failures, and nothing internal on a 5xx.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DirectoryError, errorCatalogue, type ErrorCode } from '../directory/errors.js';
+import { describeError, DirectoryError, errorCatalogue, isDatabaseUnavailable, type ErrorCode } from '../directory/errors.js';
+import { challenge } from './auth.js';
+
+/** Seconds a client is asked to wait when the database cannot be reached (a restart, a failover). */
+export const RETRY_AFTER_SECONDS = 5;
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   'validation.failed': 400, 'organisation.invalid_code': 400, 'person.invalid_name': 400, 'quota.invalid_tier': 400, 'mailbox.no_owner': 400,
@@ -23,6 +27,8 @@ export function sendProblem(reply: FastifyReply, req: FastifyRequest, status: nu
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof DirectoryError) {
+      // RFC 9110 section 11.6.1: a 401 says how to authenticate (RFC 6750 section 3 for bearer tokens).
+      if (statusOf[err.code] === 401) reply.header('WWW-Authenticate', challenge(req));
       const errors = err.fields ? Object.entries(err.fields).map(([field, message]) => ({ field, message })) : undefined;
       return sendProblem(reply, req, statusOf[err.code] ?? 422, err.code, errorCatalogue[err.code], err.message, errors);
     }
@@ -33,7 +39,15 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (err.statusCode === 413) return sendProblem(reply, req, 413, 'request.too_large', 'Request body too large', err.message);
     if (err.statusCode === 429) return sendProblem(reply, req, 429, 'request.rate_limited', 'Too many requests', 'Slow down and try again shortly');
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendProblem(reply, req, err.statusCode, 'request.invalid', 'Bad request', err.message);
-    req.log.error({ err }, 'request failed');
+    // Never `{ err }`: a failed statement's message holds its SQL and every parameter (identifier
+    // HMACs, whole feeds). The code and one line are enough; the request id (reqId) ties it together.
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ error: describeError(err) }, 'database unavailable');
+      reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+      return sendProblem(reply, req, 503, 'service.unavailable', 'Service unavailable',
+        'The directory cannot reach its database at the moment; try again shortly');
+    }
+    req.log.error({ error: describeError(err) }, 'request failed');
     return sendProblem(reply, req, 500, 'internal', 'Internal error', 'Something went wrong on our side; quote the request id if you report it');
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, req, 404, 'route.not_found', 'Not found', `No route ${req.method} ${req.url.split('?')[0]}`));

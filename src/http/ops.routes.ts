@@ -2,7 +2,7 @@
 // /metrics in Prometheus text; every response is counted by route.
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/client.js';
-import { exposition, metrics } from '../metrics.js';
+import { exposition, expositionType, metrics } from '../metrics.js';
 
 export function opsRoutes(app: FastifyInstance, database: Database) {
   app.addHook('onResponse', async (req, reply) => {
@@ -11,7 +11,7 @@ export function opsRoutes(app: FastifyInstance, database: Database) {
     metrics.httpSeconds.observe({ route }, reply.elapsedTime / 1000);
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4').send(exposition(database.poolStats?.())));
+    reply.type(expositionType).send(await exposition(database.poolStats?.())));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     try {

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Directory } from '../directory/directory.js';
 import { caller } from './auth.js';
+import { moveRequest, moveRequestJson, moveRoutes } from './moves.routes.js';
 import { cursor, listQuery, odsCode, page, person, personJson, personText, problem } from './schemas.js';
 
 const text = (max = 200) => z.string().max(max);
@@ -14,6 +15,7 @@ const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: pr
 
 export function peopleRoutes(app: FastifyInstance, directory: Directory) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  moveRoutes(app, directory);
   const view = async (req: { actor: unknown }, uid: string) => personJson(await directory.getPerson(caller(req as never), uid));
 
   r.get('/api/v1/people', {
@@ -74,10 +76,15 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
 
   r.post('/api/v1/people/:uid/joiner', {
     config: { auth: true },
-    schema: { tags: ['people'], summary: 'A mover joins this organisation, keeping uid, mail and aliases', params: uidParam, body: z.object({ org_code: odsCode, ...fields }).strict(), response: { 200: person, ...errors } },
-  }, async (req) => {
+    schema: {
+      tags: ['people'], summary: 'A mover joins this organisation, keeping uid, mail and aliases',
+      description: 'A leaver moves at once (200). Someone active in another organisation is asked for (202, a move request): they move when that organisation releases them or makes them a leaver.',
+      params: uidParam, body: z.object({ org_code: odsCode, ...fields }).strict(), response: { 200: person, 202: moveRequest, ...errors },
+    },
+  }, async (req, reply) => {
     const b = req.body;
-    await directory.joinOrganisation(caller(req), req.params.uid, { orgCode: b.org_code, title: b.title, department: b.department, site: b.site, telephone: b.telephone, mobile: b.mobile });
+    const { request } = await directory.joinOrganisation(caller(req), req.params.uid, { orgCode: b.org_code, title: b.title, department: b.department, site: b.site, telephone: b.telephone, mobile: b.mobile });
+    if (request) return reply.code(202).send(moveRequestJson(request));
     return view(req, req.params.uid);
   });
 
@@ -85,7 +92,7 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
     config: { auth: true },
     schema: { tags: ['people'], summary: 'Set a password: your own with the current one, or as an administrator', params: uidParam, body: z.object({ current_password: z.string().max(1024).optional(), new_password: z.string().max(1024) }).strict(), response: { 204: z.null(), ...errors } },
   }, async (req, reply) => {
-    await directory.setPassword(caller(req), req.params.uid, { currentPassword: req.body.current_password, newPassword: req.body.new_password });
+    await directory.setPassword(caller(req), req.params.uid, { currentPassword: req.body.current_password, newPassword: req.body.new_password, keepToken: req.token });
     return reply.code(204).send(null);
   });
 

@@ -1,7 +1,7 @@
 // The sync report (contract section 4): what REST returns, `nhsdir sync --json` prints, and each
 // run keeps.
 export type RunStatus = 'applied' | 'dry_run' | 'held' | 'rejected';
-export type Action = 'joiner' | 'mover' | 'leaver' | 'updated' | 'review' | 'create' | 'rename' | 'close' | 'merge';
+export type Action = 'joiner' | 'mover' | 'move_requested' | 'leaver' | 'updated' | 'review' | 'create' | 'rename' | 'close' | 'merge';
 
 export interface Change { action: Action; uid: string | null; mail: string | null; fields: Record<string, unknown> }
 export interface LineError { line: number; column: number; message: string }

@@ -9,7 +9,8 @@ import type { Directory } from '../directory/directory.js';
 import { fail } from '../directory/errors.js';
 import { addJoiners } from '../directory/joiners.bulk.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
-import { joinOrganisation, updatePerson } from '../directory/people.service.js';
+import { joinOrganisation } from '../directory/moves.service.js';
+import { updatePerson } from '../directory/people.service.js';
 import type { FeedPerson } from './staff.collect.js';
 
 export function createReview(directory: Directory) {
@@ -41,9 +42,10 @@ export function createReview(directory: Directory) {
       if (decision.action === 'link') {
         const [candidate] = await ctx.tx.select({ uid: people.uid }).from(people).where(eq(people.id, item.candidateId));
         uid = decision.uid ?? candidate.uid;
-        const moved = await joinOrganisation(ctx, actor, uid, { orgCode: org.code, hrKey: item.hrKey, source: 'review', ...fields });
+        const { person: moved, request } = await joinOrganisation(ctx, actor, uid, { orgCode: org.code, hrKey: item.hrKey, source: 'review', ...fields });
+        if (request) fail('person.already_active', `${uid} is active in ${moved.orgCode}: ask that organisation to release them first`);
         if (moved.givenName !== row.givenName || moved.familyName !== row.familyName) {
-          await updatePerson(ctx, actor, uid, { givenName: row.givenName, familyName: row.familyName });
+          await updatePerson(ctx, actor, uid, { givenName: row.givenName, familyName: row.familyName }, { feed: true });
         }
       } else {
         [{ uid }] = await addJoiners(ctx, actor, org, [{ ...row, orgCode: org.code, hrKey: item.hrKey, source: 'review' }]);

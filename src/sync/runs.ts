@@ -10,7 +10,7 @@ import type { Actor } from '../directory/actor.js';
 import { isAdminOf, isNational, requireAdmin, requireAdminOf, requireNational } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
 import type { Directory } from '../directory/directory.js';
-import { fail } from '../directory/errors.js';
+import { describeError, DirectoryError, fail } from '../directory/errors.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
 import { requireWriterOf } from '../directory/people.service.js';
 import { applyOrganisations, applySuccessions } from './organisations.apply.js';
@@ -158,7 +158,11 @@ export function createSync(directory: Directory, threshold: number) {
       return report;
     } catch (err) {
       // A failure half-way rolled everything back; say so in the run's record, then let it surface.
-      finish(report, { counts: emptyCounts(0, 1), errors: [{ line: 0, column: 0, message: `The run failed and nothing was applied: ${(err as Error).message}` }], changes: [] }, 'rejected');
+      // Administrators read the record: of a database error, its code and first line, never the
+      // statement with its parameters (every row of the feed, identifier HMACs included).
+      const reason = err instanceof DirectoryError ? err.message : describeError(err).message;
+      const message = `The run failed and nothing was applied: ${reason}`;
+      finish(report, { counts: emptyCounts(0, 1), errors: [{ line: 0, column: 0, message }], changes: [] }, 'rejected');
       await record(report, actor, null).catch(() => undefined);
       throw err;
     }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
 import { systemActor, type Actor } from '../directory/actor.js';
+import { describeError } from '../directory/errors.js';
 import type { Sync } from './runs.js';
 
 const job = z.object({
@@ -64,7 +65,8 @@ export function startScheduler(sync: Sync, jobs: Job[], log: Logger, actor: Acto
         log.info({ job: j.name, run: report.run_id, status: report.status, counts: report.counts }, 'scheduled feed run');
       }
     } catch (err) {
-      log.error({ job: j.name, err }, 'scheduled feed failed; will retry at the next interval');
+      // The code and one line only: a failed statement's message would carry the feed's rows.
+      log.error({ job: j.name, error: describeError(err) }, 'scheduled feed failed; will retry at the next interval');
     } finally {
       busy.delete(j.name);
     }

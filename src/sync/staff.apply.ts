@@ -9,7 +9,8 @@ import type { Ctx } from '../directory/context.js';
 import { markLeavers } from '../directory/employment.js';
 import { addJoiners } from '../directory/joiners.bulk.js';
 import type { Organisation } from '../directory/organisations.service.js';
-import { joinOrganisation, updatePerson, type PersonPatch } from '../directory/people.service.js';
+import { joinOrganisation } from '../directory/moves.service.js';
+import { updatePerson, type PersonPatch } from '../directory/people.service.js';
 import { reviewQueue } from '../db/schema.js';
 import type { Collected, FeedPerson } from './staff.collect.js';
 import { emptyCounts, type Change, type Outcome } from './report.js';
@@ -129,10 +130,16 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
     for (const l of [...left].sort((a, b) => a.uid.localeCompare(b.uid))) changes.push({ action: 'leaver', uid: l.uid, mail: l.mail, fields: { status: 'leaver' } });
   }
   for (const { row, who } of movers) {
-    const moved = await joinOrganisation(ctx, actor, who.uid, { orgCode: X, hrKey: row.key, source: opts.source, title: row.title, department: row.department, site: row.site, telephone: row.telephone, mobile: row.mobile });
+    const { person: moved, request, requested } = await joinOrganisation(ctx, actor, who.uid, { orgCode: X, hrKey: row.key, source: opts.source, title: row.title, department: row.department, site: row.site, telephone: row.telephone, mobile: row.mobile });
+    if (request) {
+      // Active in another organisation: the move waits until that organisation lets them go.
+      if (!requested) counts.unchanged++;
+      else changes.push({ action: 'move_requested', uid: who.uid, mail: who.mail, fields: { org_code: X, previous_org_code: who.org_code, request_id: request.id } });
+      continue;
+    }
     const { givenName, familyName } = patchFor(row, who); // the move set the other fields
     const names = { ...(givenName ? { givenName } : {}), ...(familyName ? { familyName } : {}) };
-    const renamed = Object.keys(names).length ? await updatePerson(ctx, actor, who.uid, names) : moved;
+    const renamed = Object.keys(names).length ? await updatePerson(ctx, actor, who.uid, names, { feed: true }) : moved;
     counts.movers++;
     changes.push({ action: 'mover', uid: renamed.uid, mail: renamed.mail, fields: { org_code: X, previous_org_code: who.status === 'active' ? who.org_code : null, ...reportFields(names) } });
   }
@@ -141,7 +148,7 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
       await ctx.tx.execute(sql`update employments set hr_key = ${row.key}, source = ${opts.source}
         where id = (select id from employments where person_id = ${who.id} and org_code = ${X} and ended_at is null order by started_at desc limit 1)`);
     }
-    const updated = Object.keys(patch).length ? await updatePerson(ctx, actor, who.uid, patch) : who;
+    const updated = Object.keys(patch).length ? await updatePerson(ctx, actor, who.uid, patch, { feed: true }) : who;
     counts.updated++;
     changes.push({ action: 'updated', uid: updated.uid, mail: updated.mail, fields: { ...reportFields(patch), ...(adopt ? { employee_number: row.key } : {}) } });
   }

@@ -59,7 +59,7 @@ t.test('a mover keeps uid, mail and aliases; employment history is kept', async 
   clock.now = new Date('2026-02-01T09:00:00Z');
   await dir.markLeaver(sys, p.uid);
   clock.now = new Date('2026-02-10T09:00:00Z');
-  const moved = await dir.joinOrganisation(sys, p.uid, { orgCode: 'RXB', hrKey: 'B77', title: 'Porter' });
+  const { person: moved } = await dir.joinOrganisation(sys, p.uid, { orgCode: 'RXB', hrKey: 'B77', title: 'Porter' });
   t.equal(moved.uid, 'tom.baker');
   t.equal(moved.mail, 'tom.baker-lee@nhs.net');
   t.equal(moved.status, 'active');

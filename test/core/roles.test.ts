@@ -28,7 +28,7 @@ t.test('a local administrator manages their own organisation and nothing else', 
   t.equal(entry.actor, 'person:local.adminrxa', 'the audit names the local administrator');
   // A mover into their organisation is theirs to take.
   await dir.markLeaver(sys, theirs.uid);
-  t.equal((await dir.joinOrganisation(la, theirs.uid, { orgCode: 'RXA' })).orgCode, 'RXA');
+  t.equal((await dir.joinOrganisation(la, theirs.uid, { orgCode: 'RXA' })).person.orgCode, 'RXA');
 });
 
 t.test('a user edits only their own phone numbers', async (t) => {

@@ -1,0 +1,38 @@
+// A NUL character in any text of a request (body, query, path) is bad input: 400 naming the field,
+// on every route, never the database's error as a 500.
+import t from 'tap';
+import { buildApp } from '../../src/app.js';
+import { ldapFixture, passwords } from '../helpers/ldap.js';
+
+t.test('a NUL in a body, a query or a path is a 400 naming the field', async (t) => {
+  const { dir } = await ldapFixture(t);
+  const app = await buildApp(dir, { logger: false });
+  t.teardown(() => app.close());
+  const call = (method: string, url: string, token?: string, body?: unknown) =>
+    app.inject({ method: method as never, url, payload: body as never, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const login = await call('POST', '/api/v1/auth/token', undefined, { username: 'ann.admin@nhs.net', password: passwords.admin });
+  const admin = login.json().access_token as string;
+
+  const cases: [string, string, unknown, string][] = [
+    ['PATCH', '/api/v1/people/jane.smith', { site: '\u0000' }, 'body.site'],
+    ['PATCH', '/api/v1/people/jane.smith', { title: 'Ward\u0000Sister' }, 'body.title'],
+    ['POST', '/api/v1/people', { given_name: 'Nu\u0000l', family_name: 'Byte', org_code: 'RXA' }, 'body.given_name'],
+    ['POST', '/api/v1/auth/token', { username: 'ann.admin\u0000', password: 'x' }, 'body.username'],
+    ['GET', '/api/v1/people?q=%00jane', undefined, 'query.q'],
+    ['GET', '/api/v1/people/jane%00smith', undefined, 'params.uid'],
+    ['GET', '/api/v1/secure-domains/check?address=a%00@nhs.net', undefined, 'query.address'],
+  ];
+  for (const [method, url, body, field] of cases) {
+    const res = await call(method, url, admin, body);
+    t.equal(res.statusCode, 400, `${method} ${url}`);
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    t.match(res.json(), { status: 400, code: 'validation.failed', errors: [{ field, message: /NUL/ }] }, field);
+  }
+  // Nested values and keys are found too.
+  const nested = await call('PATCH', '/api/v1/people/jane.smith', admin, { site: 'ok', extra: [{ deep: ['fine', 'bad\u0000'] }] });
+  t.equal(nested.statusCode, 400);
+  t.match(nested.json().errors, [{ field: 'body.extra.0.deep.1' }]);
+  // Nothing changed, and the same requests without a NUL work.
+  t.equal((await call('PATCH', '/api/v1/people/jane.smith', admin, { site: 'Annex' })).json().site, 'Annex');
+  t.equal((await call('GET', '/api/v1/people?q=jane', admin)).statusCode, 200);
+});
