@@ -4,7 +4,8 @@ import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { CHANGES_CHANNEL, type Tx } from '../db/client.js';
 import { audit } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { requireAuditor } from './actor.js';
+import { isNational, requireAuditor } from './actor.js';
+import { fail } from './errors.js';
 import type { Ctx } from './context.js';
 
 export type TargetType = (typeof audit.$inferInsert)['targetType'];
@@ -79,5 +80,29 @@ export async function listAudit(ctx: Ctx, actor: Actor, q: AuditQuery) {
   const where: SQL[] = [gt(audit.seq, q.after ?? 0)];
   if (q.actor) where.push(eq(audit.actor, q.actor));
   if (q.target) where.push(eq(audit.targetId, q.target));
+  return ctx.tx.select().from(audit).where(and(...where)).orderBy(asc(audit.seq)).limit(q.limit ?? 50);
+}
+
+/**
+ * Who reads the change feed (REST) and the change log (LDAP), which say who did what to whom:
+ * national administrators, auditors and service accounts everything; a local administrator the
+ * changes to their organisations and to the people and mailboxes in them now; nobody else.
+ */
+export function changeScope(actor: Actor): { all: true } | { orgs: string[] } {
+  if (isNational(actor) || actor.roles.has('auditor') || actor.kind !== 'person') return { all: true };
+  if (actor.adminOf.size) return { orgs: [...actor.adminOf] };
+  return fail('auth.forbidden', 'The change feed is for administrators, auditors and service accounts: it says who did what');
+}
+
+/** The change feed from `after`, as the caller may read it. */
+export async function listChanges(ctx: Ctx, actor: Actor, q: { after?: number; limit?: number }) {
+  const scope = changeScope(actor);
+  const where: SQL[] = [gt(audit.seq, q.after ?? 0)];
+  if ('orgs' in scope) {
+    const orgs = sql.param(scope.orgs);
+    where.push(sql`((${audit.targetType} = 'organisation' and ${audit.targetId} = any(${orgs}::text[]))
+      or (${audit.targetType} in ('person', 'mailbox') and exists (select 1 from people p
+        where p.uid = ${audit.targetId} and p.org_code = any(${orgs}::text[]))))`);
+  }
   return ctx.tx.select().from(audit).where(and(...where)).orderBy(asc(audit.seq)).limit(q.limit ?? 50);
 }

@@ -2,7 +2,7 @@
 // Front ends call these; the sync engine composes the same functions inside one `run`.
 import type { Database } from '../db/client.js';
 import * as accounts from './accounts.service.js';
-import { listAudit } from './audit.js';
+import { listAudit, listChanges } from './audit.js';
 import type { Ctx, CoreSettings } from './context.js';
 import * as mailboxes from './mailboxes.service.js';
 import * as moves from './moves.service.js';
@@ -80,6 +80,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     listSecureDomains: read(secure.listSecureDomains),
     checkAddress: read(secure.checkAddress),
     listAudit: read(listAudit),
+    listChanges: read(listChanges),
     issueToken: op(tokens.issueToken),
     issueServiceToken: op(tokens.issueServiceToken),
     /** The token's holder, or null; from memory when it was verified since the last write. */

@@ -165,8 +165,17 @@ t.test('organisations: renames show at once; only national administrators change
   t.same(check.json(), { address: 'someone@leeds.gcsx.gov.uk', domain: 'leeds.gcsx.gov.uk', secure: true });
   const jane = await login('jane.smith@nhs.net', passwords.jane);
   t.equal((await call('GET', '/api/v1/audit', { token: jane })).statusCode, 403, 'users do not read the audit log');
-  const changes = await call('GET', '/api/v1/changes?after=0&limit=500', { token: jane });
-  t.ok(changes.json().items.some((c: { action: string; target_id: string }) => c.action === 'organisation.rename' && c.target_id === 'RXA'));
+  // The change feed says who did what to whom: not for ordinary users; a local administrator reads
+  // their own organisation's changes; a national administrator every change.
+  t.equal((await call('GET', '/api/v1/changes?after=0&limit=500', { token: jane })).statusCode, 403, 'users do not read the change feed');
+  type Change = { action: string; target_id: string };
+  const seen = async (token: string) => (await call('GET', '/api/v1/changes?after=0&limit=500', { token })).json().items as Change[];
+  const mine = await seen(admin);
+  t.ok(mine.some((c) => c.action === 'organisation.rename' && c.target_id === 'RXA'), 'her organisation renamed');
+  t.ok(mine.some((c) => c.target_id === 'jane.smith'), 'her people');
+  t.notOk(mine.some((c) => ['RXB', 'jane.smith2', 'bob.builder', 'national'].includes(c.target_id)), 'nothing of another organisation or a service');
+  const all = await seen(national);
+  t.ok(all.some((c) => c.target_id === 'bob.builder') && all.some((c) => c.target_id === 'RXB'), 'national: everything');
 });
 
 t.test('movers, own passwords, other organisations\' mailboxes, and the sign-in rate limit', async (t) => {

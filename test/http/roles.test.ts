@@ -60,7 +60,7 @@ t.test('every endpoint, every role', async (t) => {
     { method: 'GET', url: '/api/v1/secure-domains', allowed: signedIn },
     { method: 'GET', url: '/api/v1/secure-domains/check?address=a%40nhs.net', allowed: signedIn },
     { method: 'GET', url: '/api/v1/audit', allowed: ['auditor', 'national'] },
-    { method: 'GET', url: '/api/v1/changes', allowed: signedIn },
+    { method: 'GET', url: '/api/v1/changes', allowed: ['otherAdmin', 'ownAdmin', 'connector', 'auditor', 'national'] },
     { method: 'POST', url: '/api/v1/mailboxes', body: { name: 'Alpha Theatres', org_code: 'RXA', owner_uid: 'jane.smith' }, allowed: admins },
     { method: 'GET', url: '/api/v1/mailboxes/alpha.pharmacy', allowed: signedIn },
     { method: 'PUT', url: '/api/v1/mailboxes/alpha.pharmacy/delegates/john.smithson', body: { permission: 'send_as' }, allowed: ['user', ...admins] },
