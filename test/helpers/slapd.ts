@@ -61,3 +61,54 @@ function accepts(port: number): Promise<boolean> {
     socket.on('error', () => resolve(false));
   });
 }
+
+// ---- a slapd for loading the directory's own LDIF (the schema and address-book tests) ----
+
+export const ldapAddMissing = !existsSync('/usr/bin/ldapadd') && 'needs ldapadd (Debian package ldap-utils; .ci/run installs it)';
+
+/** Definitions (RFC 4512 descriptions, one line each) as an OpenLDAP schema file, a field a line. */
+export function slapdSchemaFile(header: string, attributeTypes: string[], objectClasses: string[]): string {
+  const fields = (def: string) => {
+    // Split before each keyword, never inside a quoted DESC or NAME.
+    const tokens = def.match(/'(?:[^'\\]|\\.)*'|\S+/g) ?? [];
+    const lines: string[] = [];
+    for (const tok of tokens) {
+      if (/^[A-Z][A-Z-]+$/.test(tok) && lines.length && tok !== 'AUXILIARY' && tok !== 'STRUCTURAL') lines.push(tok);
+      else if (!lines.length) lines.push(tok);
+      else lines[lines.length - 1] += ` ${tok}`;
+    }
+    return lines.join('\n\t');
+  };
+  return [header.trimEnd(), '',
+    ...attributeTypes.map((d) => `attributetype ${fields(d)}\n`),
+    ...objectClasses.map((d) => `objectclass ${fields(d)}\n`)].join('\n');
+}
+
+export interface SlapdOptions { suffix: string; schemaFiles: string[] }
+
+/** slapd.conf for an empty mdb database under `suffix`, writable by cn=admin,<suffix> (password "secret"). */
+export function slapdConf(dir: string, opts: SlapdOptions): string {
+  return [...opts.schemaFiles.map((f) => `include ${f}`),
+    `pidfile ${dir}/slapd.pid`, 'modulepath /usr/lib/ldap', 'moduleload back_mdb', 'database mdb', 'maxsize 104857600',
+    `suffix "${opts.suffix}"`, `rootdn "cn=admin,${opts.suffix}"`, 'rootpw secret', `directory ${dir}/db`,
+    'access to * by * read', ''].join('\n');
+}
+
+/** An empty slapd with the given schema files; the caller adds entries over LDAP as cn=admin. */
+export async function startEmptySlapd(t: Test, opts: SlapdOptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'nhsdir-slapd-'));
+  mkdirSync(join(dir, 'db'));
+  const port = await freePort();
+  const conf = join(dir, 'slapd.conf');
+  writeFileSync(conf, slapdConf(dir, opts));
+  const args = ['-d', '0', '-f', conf, '-h', `ldap://127.0.0.1:${port}/`];
+  const child = spawn('/usr/sbin/slapd', args, { stdio: 'ignore' });
+  t.teardown(() => {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let ready = false;
+  for (let i = 0; i < 600 && !(ready = await accepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!ready) throw new Error('slapd did not start');
+  return { url: `ldap://127.0.0.1:${port}`, admin: `cn=admin,${opts.suffix}`, password: 'secret', dir };
+}
