@@ -7,14 +7,6 @@ import { definitions } from './schema.standard.js';
 
 export const ARC = '2.25.34769803589376912444527480531100450153';
 
-/** Canonical spelling by lower-cased name; names not here are unknown (Undefined in filters). */
-export const attributeNames = new Map<string, string>([
-  'objectClass', 'uid', 'cn', 'sn', 'givenName', 'displayName', 'mail', 'nhsMailAlias', 'telephoneNumber', 'mobile',
-  'title', 'ou', 'o', 'nhsOrgCode', 'physicalDeliveryOfficeName', 'entryUUID', 'createTimestamp', 'modifyTimestamp',
-  'owner', 'nhsDelegate', 'nhsOrgStatus', 'nhsPreviousName', 'nhsSuccessorOrgCode', 'nhsParentOrgCode', 'description',
-  'changeNumber', 'targetDN', 'changeType', 'changes', 'changeTime', 'subschemaSubentry', 'entryDN',
-].map((n) => [n.toLowerCase(), n]));
-
 /** Returned only when asked for by name or with "+". */
 export const operational = new Set(['entryUUID', 'createTimestamp', 'modifyTimestamp', 'subschemaSubentry', 'entryDN']);
 
@@ -86,6 +78,20 @@ export const nhsObjectClasses = definitions(`
     MUST nhsOrgCode
     MAY ( nhsOrgStatus $ nhsPreviousName $ nhsSuccessorOrgCode $ nhsParentOrgCode ) )
 `);
+
+const namesOf = (def: string) => /NAME (?:'([^']*)'|\(([^)]*)\))/.exec(def)!.slice(1).join(' ').match(/[\w-]+/g)!;
+const allTypes = [...standard.attributeTypes, ...nhsAttributeTypes];
+// A supertype (name, distinguishedName) would match its subtypes' values, which filters do not follow.
+const supertypes = new Set(allTypes.flatMap((def) => /SUP (\S+)/.exec(def)?.[1].toLowerCase() ?? []));
+
+/**
+ * Every attribute type the schema defines but a supertype, by lower-cased name, with its spelling
+ * there. A filter item naming one that an entry lacks is false; any other name is unknown, so
+ * Undefined (RFC 4511 section 4.5.1.7).
+ */
+export const attributeNames = new Map<string, string>(allTypes.map(namesOf)
+  .filter((names) => !names.some((n) => supertypes.has(n.toLowerCase())))
+  .flat().map((n) => [n.toLowerCase(), n]));
 
 /** The cn=Subschema entry (RFC 4512 section 4.2): every definition the entries it governs use. */
 export const subschemaAttributes: Record<string, string[]> = {

@@ -170,3 +170,13 @@ function entryProblems(e: LdifEntry, types: Map<string, Def>, classes: Map<strin
   }
   return problems;
 }
+
+t.test('a filter on a type the schema defines but no entry holds is false; an unknown one Undefined', async (t) => {
+  const { url } = await ldapFixture(t);
+  const as = ['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'ou=People,o=nhs', '-s', 'one'];
+  const count = async (filter: string) => (await ldapsearch([...as, filter, '1.1'])).entries.length;
+  t.equal(await count('(!(l=London))'), 7, 'l is defined (RFC 4519), so (l=London) is false and its NOT true');
+  t.equal(await count('(!(IMHandle=x))'), 0, 'IMHandle is not defined: Undefined, and so is its NOT');
+  // name is the supertype of cn, sn and the rest: its match would follow them, which filters do not.
+  t.equal(await count('(!(name=x))'), 0, 'name, a supertype, stays Undefined');
+});
