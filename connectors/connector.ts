@@ -10,11 +10,12 @@ export interface StaffRecord {
   familyName: string;
   preferredName: string | null;
   orgCode: string;
-  title: string | null;
-  department: string | null;
-  site: string | null;
-  telephone: string | null;
-  mobile: string | null;
+  // Optional fields: null clears the value; undefined (a feed without that column) changes nothing.
+  title?: string | null;
+  department?: string | null;
+  site?: string | null;
+  telephone?: string | null;
+  mobile?: string | null;
   email: string | null;
   startDate: string | null; // YYYY-MM-DD
   endDate: string | null;

@@ -69,6 +69,13 @@ export class RowError extends Error {
 /** A trimmed cell, or null when empty or absent. */
 export const cell = (cells: string[], i: number | undefined): string | null => (i === undefined ? null : cells[i]?.trim() || null);
 
+/**
+ * An optional field's value: undefined when the file has no such column (the feed says nothing
+ * about it, so nothing changes), null when the cell is empty (the value is cleared).
+ */
+export const optionalCell = (cells: string[], i: number | undefined): string | null | undefined =>
+  i === undefined ? undefined : cell(cells, i);
+
 export function required(cells: string[], i: number, name: string): string {
   const v = cell(cells, i);
   if (v === null) throw new RowError(i + 1, `${name} is required`);

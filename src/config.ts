@@ -18,6 +18,12 @@ export const configSchema = z.object({
   LDAP_ANONYMOUS: bool.default(false),
   LDAP_IDLE_SECONDS: z.coerce.number().int().min(1).default(300),
   LDAP_SIZE_LIMIT: z.coerce.number().int().min(1).default(500),
+  /** LDAP connections open at once; past it new ones are refused, with a warning a minute at most. */
+  LDAP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
+  /** LDAP connections from one address that have not (yet) bound successfully. */
+  LDAP_MAX_ANONYMOUS_PER_ADDRESS: z.coerce.number().int().min(1).default(64),
+  /** Seconds an LDAP message has, from its first byte, to arrive whole (slow senders are cut off). */
+  LDAP_PDU_SECONDS: z.coerce.number().positive().max(3600).default(10),
   /** Directory rows kept in memory for LDAP and REST searches (about 1 KB each); 0 keeps none. */
   ENTRY_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
   MAIL_DOMAIN: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain such as nhs.net').default('nhs.net'),

@@ -36,6 +36,8 @@ async function listen(config: Config, log: Logger, database: Database, directory
     directory, dit: new Dit(config.LDAP_SUFFIX), anonymous: config.LDAP_ANONYMOUS, sizeCap: config.LDAP_SIZE_LIMIT,
     vendorVersion: version, host: config.HOST, port: config.LDAP_PORT, ldapsPort: config.LDAPS_PORT,
     certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, idleSeconds: config.LDAP_IDLE_SECONDS, log,
+    pduSeconds: config.LDAP_PDU_SECONDS, maxConnections: config.LDAP_MAX_CONNECTIONS,
+    maxAnonymousPerAddress: config.LDAP_MAX_ANONYMOUS_PER_ADDRESS,
   });
   const sweep = async () => {
     try {

@@ -2,7 +2,7 @@
 // any case, unknown columns ignored.
 import { z } from 'zod';
 import { defineConnector, type Item, type StaffRecord } from '../connector.js';
-import { cell, date, delimitedRows, headerIndex, required, RowError } from '../text.js';
+import { cell, date, delimitedRows, headerIndex, optionalCell, required, RowError } from '../text.js';
 
 const requiredColumns = ['employee_number', 'given_name', 'family_name', 'org_code'] as const;
 const optional = {
@@ -34,7 +34,7 @@ export const csvConnector = defineConnector({
           startDate: date(cell(cells, at('start_date')), at('start_date')!, 'start_date', 'iso'),
           endDate: date(cell(cells, at('end_date')), at('end_date')!, 'end_date', 'iso'),
           dateOfBirth: date(cell(cells, at('date_of_birth')), at('date_of_birth')!, 'date_of_birth', 'iso'),
-          ...(Object.fromEntries(Object.entries(optional).map(([field, name]) => [field, cell(cells, at(name))])) as Pick<StaffRecord, keyof typeof optional>),
+          ...(Object.fromEntries(Object.entries(optional).map(([field, name]) => [field, optionalCell(cells, at(name))])) as Pick<StaffRecord, keyof typeof optional>),
         };
         yield { line, record, columns } satisfies Item<StaffRecord>;
       } catch (err) {

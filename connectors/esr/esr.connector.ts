@@ -3,7 +3,7 @@
 // that started last. Assignments can come in any order, so the file is read whole before yielding.
 import { z } from 'zod';
 import { defineConnector, type Item, type StaffRecord } from '../connector.js';
-import { cell, date, delimitedRows, headerIndex, required, RowError } from '../text.js';
+import { cell, date, delimitedRows, headerIndex, optionalCell, required, RowError } from '../text.js';
 
 const H = {
   employee: 'employee number', assignment: 'assignment number', first: 'first name', last: 'last name', knownAs: 'known as',
@@ -40,6 +40,7 @@ export const esrConnector = defineConnector({
     const at = (h: string) => col.get(h);
     const columns: Partial<Record<keyof StaffRecord, number>> = {
       employeeNumber: at(H.employee)! + 1, givenName: at(H.first)! + 1, familyName: at(H.last)! + 1, orgCode: at(H.org)! + 1,
+      ...(at(H.phone) !== undefined ? { telephone: at(H.phone)! + 1 } : {}), ...(at(H.mobile) !== undefined ? { mobile: at(H.mobile)! + 1 } : {}),
     };
     const people = new Map<string, Assignment[]>();
     const broken = new Set<string>(); // a person with one bad assignment is not applied at all
@@ -54,8 +55,8 @@ export const esrConnector = defineConnector({
           familyName: required(cells, at(H.last)!, 'Last Name'),
           preferredName: cell(cells, at(H.knownAs)),
           orgCode: required(cells, at(H.org)!, 'Organisation Code').toUpperCase(),
-          title: cell(cells, at(H.title)), department: cell(cells, at(H.department)), site: cell(cells, at(H.location)),
-          telephone: cell(cells, at(H.phone)), mobile: cell(cells, at(H.mobile)), email: null,
+          title: optionalCell(cells, at(H.title)), department: optionalCell(cells, at(H.department)), site: optionalCell(cells, at(H.location)),
+          telephone: optionalCell(cells, at(H.phone)), mobile: optionalCell(cells, at(H.mobile)), email: null,
           startDate: start, endDate: end,
           niNumber: cell(cells, at(H.ni)),
           dateOfBirth: date(cell(cells, at(H.dob)), at(H.dob)!, H.dob, 'dmy'),

@@ -78,6 +78,8 @@ export interface EntryRow {
   status: 'active' | 'leaver'; quota_mb: number; aliases: string[] | null; owner_uid: string | null; delegates: string[] | null;
   /** ISO 8601 in UTC, to the millisecond. */
   created_at: string; updated_at: string;
+  /** Soft-deleted (seen by national administrators only), ISO 8601; null otherwise. */
+  deleted_at: string | null;
 }
 
 /** Who may see what: leavers only for their organisation's administrators; soft-deleted never here. */
@@ -172,7 +174,7 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
 /** Everything an entry shows (with `organisations o` joined). */
 const entryColumns = sql`p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
   p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.status, p.quota_mb,
-  ${iso('p.created_at')} as created_at, ${iso('p.updated_at')} as updated_at,
+  ${iso('p.created_at')} as created_at, ${iso('p.updated_at')} as updated_at, ${iso('p.deleted_at')} as deleted_at,
   (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
   case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
   case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates`;

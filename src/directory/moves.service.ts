@@ -25,10 +25,14 @@ export interface MoveOutcome {
   requested?: boolean;
 }
 
-/** Allowed to the new organisation's administrators and connector. */
-export async function joinOrganisation(ctx: Ctx, actor: Actor, uid: string, input: MoveInput): Promise<MoveOutcome> {
+/**
+ * Allowed to the new organisation's administrators and connector. A soft-deleted leaver comes back
+ * (uid, address and aliases kept) when a national administrator moves them, or with `returning`:
+ * the organisation's feed or review queue recognised them.
+ */
+export async function joinOrganisation(ctx: Ctx, actor: Actor, uid: string, input: MoveInput, opts: { returning?: boolean } = {}): Promise<MoveOutcome> {
   requireWriterOf(actor, input.orgCode);
-  const row = await findRow(ctx, uid, { forUpdate: true });
+  const row = await findRow(ctx, uid, { forUpdate: true, deleted: opts.returning || isNational(actor) });
   const org = await activeOrganisation(ctx, input.orgCode);
   if (row.status === 'active' && row.orgCode === org.code) fail('person.already_active', `${uid} is already active in ${org.code}`);
   if (row.status === 'active' && row.orgCode && !hasAuthorityOver(actor, row.orgCode, await grantsOf(ctx, row.id))) {
@@ -62,10 +66,11 @@ async function moveNow(ctx: Ctx, actor: Actor, row: PersonRow, org: Organisation
   }
   await ctx.tx.insert(employments).values({ personId: row.id, orgCode: org.code, hrKey: input.hrKey ?? null, source: input.source ?? 'api', startedAt: now });
   const [moved] = await ctx.tx.update(people).set({
-    orgCode: org.code, status: 'active', leftAt: null, displayName: displayName(row.cn, org.name), ...cleanFields(input), updatedAt: now,
+    orgCode: org.code, status: 'active', leftAt: null, deletedAt: null, displayName: displayName(row.cn, org.name), ...cleanFields(input), updatedAt: now,
   }).where(eq(people.id, row.id)).returning();
   await record(ctx.tx, actor, {
-    action: 'person.move', targetType: 'person', targetId: row.uid, before: { orgCode: row.orgCode, status: row.status },
+    action: 'person.move', targetType: 'person', targetId: row.uid,
+    before: { orgCode: row.orgCode, status: row.status, ...(row.deletedAt ? { deleted: true } : {}) },
     after: { orgCode: org.code, status: 'active', ...(request ? { request } : {}) }, cause: ctx.cause,
   });
   return moved;

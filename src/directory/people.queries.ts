@@ -15,7 +15,7 @@ export type PersonRow = typeof people.$inferSelect;
 export interface PersonView extends PersonRow { orgName: string | null; aliases: string[] }
 /** What the person JSON shows of a view (or of an entry row: times as ISO text). */
 export type PersonSummary = Pick<PersonView, 'uid' | 'mail' | 'aliases' | 'givenName' | 'familyName' | 'displayName' | 'orgCode' | 'orgName'
-  | 'title' | 'department' | 'site' | 'telephone' | 'mobile' | 'status' | 'quotaMb'> & { createdAt: Date | string; updatedAt: Date | string };
+  | 'title' | 'department' | 'site' | 'telephone' | 'mobile' | 'status' | 'quotaMb'> & { createdAt: Date | string; updatedAt: Date | string; deletedAt: Date | string | null };
 
 const viewColumns = {
   ...getTableColumns(people),
@@ -140,7 +140,7 @@ function summaryOf(r: EntryRow): PersonSummary {
     summaries.set(r, (s = {
       uid: r.uid, mail: r.mail, aliases: r.aliases ?? [], givenName: r.given_name, familyName: r.family_name, displayName: r.display_name,
       orgCode: r.org_code, orgName: r.org_name, title: r.title, department: r.department, site: r.site, telephone: r.telephone,
-      mobile: r.mobile, status: r.status, quotaMb: r.quota_mb, createdAt: r.created_at, updatedAt: r.updated_at,
+      mobile: r.mobile, status: r.status, quotaMb: r.quota_mb, createdAt: r.created_at, updatedAt: r.updated_at, deletedAt: r.deleted_at,
     }));
   }
   return s;

@@ -61,9 +61,25 @@ export function cleanName(value: string, field: string): string {
 
 const clean = (v: string | null | undefined, field: string) => (v == null ? v : refuseControls(v, field).trim() || null);
 
+/**
+ * What is wrong with a telephone number, or null: digits, spaces, "+", brackets and hyphens only,
+ * 3 to 20 digits (a short internal extension to an international number with its prefix).
+ */
+export function phoneProblem(v: string): string | null {
+  const digits = v.replace(/\D/g, '').length;
+  if (!/^\+?[0-9 ()-]+$/.test(v) || digits < 3 || digits > 20) return 'must be a telephone number: digits, spaces, +, brackets and hyphens (3 to 20 digits)';
+  return null;
+}
+
 export function cleanFields(f: PersonFields): PersonFields {
   const out: PersonFields = {};
-  for (const k of ['title', 'department', 'site', 'telephone', 'mobile'] as const) if (k in f) out[k] = clean(f[k], k);
+  for (const k of ['title', 'department', 'site', 'telephone', 'mobile'] as const) {
+    if (f[k] === undefined) continue; // not given: unchanged
+    const v = clean(f[k], k);
+    const problem = (k === 'telephone' || k === 'mobile') && v ? phoneProblem(v) : null;
+    if (problem) fail('validation.failed', `${k} ${problem}`, { [k]: problem });
+    out[k] = v;
+  }
   return out;
 }
 

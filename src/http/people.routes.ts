@@ -96,6 +96,18 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
     return reply.code(204).send(null);
   });
 
+  r.post('/api/v1/people/:uid/restore', {
+    config: { auth: true },
+    schema: {
+      tags: ['people'], summary: 'Bring back a soft-deleted leaver with their uid and address (national administrators)',
+      description: 'They stay a leaver, visible to administrators again, with the retention period started afresh; a feed or a mover makes them active.',
+      params: uidParam, response: { 200: person, ...errors },
+    },
+  }, async (req) => {
+    await directory.restorePerson(caller(req), req.params.uid);
+    return view(req, req.params.uid);
+  });
+
   r.put('/api/v1/people/:uid/quota', {
     config: { auth: true },
     schema: { tags: ['people'], summary: 'Set the mailbox quota tier (2%/3% rule per organisation)', params: uidParam, body: z.object({ quota_mb: z.number().int() }).strict(), response: { 200: person, ...errors } },

@@ -14,6 +14,7 @@ export const person = z.object({
   telephone: z.string().nullable(), mobile: z.string().nullable(),
   status: z.enum(['active', 'leaver']), quota_mb: z.number().int(),
   created_at: z.string(), updated_at: z.string(),
+  deleted_at: z.string().nullable().describe('Set when a leaver was soft-deleted after the retention period (national administrators see them; POST .../restore brings them back)'),
 }).meta({ id: 'Person' });
 
 export const organisation = z.object({
@@ -58,6 +59,7 @@ export function personJson(p: PersonSummary): z.infer<typeof person> {
     uid: p.uid, mail: p.mail, aliases: p.aliases ?? [], given_name: p.givenName, family_name: p.familyName, display_name: p.displayName,
     org_code: p.orgCode, org_name: p.orgName, title: p.title, department: p.department, site: p.site,
     telephone: p.telephone, mobile: p.mobile, status: p.status, quota_mb: p.quotaMb, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
+    deleted_at: p.deletedAt == null ? null : iso(p.deletedAt),
   };
 }
 

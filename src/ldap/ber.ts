@@ -63,24 +63,90 @@ export class BerReader {
 }
 
 /**
- * How long the first complete TLV in `buf` is, or -1 if more bytes are needed.
- * Throws BerError for an impossible header, or when the PDU would exceed `max` bytes.
+ * The whole length (header included) of the PDU whose first bytes are `head`, or -1 while its
+ * header is incomplete. Throws BerError for an impossible header, or a PDU over `max` bytes: the
+ * limit is applied to the header's promise, before the body is waited for.
  */
-export function frameLength(buf: Buffer, max: number): number {
-  if (buf.length < 2) return -1;
-  if (buf[0] !== 0x30) throw new BerError('an LDAPMessage is a SEQUENCE');
-  let length = buf[1];
+export function pduLength(head: Buffer, max: number): number {
+  if (head.length < 2) return -1;
+  if (head[0] !== 0x30) throw new BerError('an LDAPMessage is a SEQUENCE');
+  let length = head[1];
   let header = 2;
   if (length & 0x80) {
     const n = length & 0x7f;
     if (n === 0 || n > 4) throw new BerError('bad length');
-    if (buf.length < 2 + n) return -1;
+    if (head.length < 2 + n) return -1;
     length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + buf[2 + i];
+    for (let i = 0; i < n; i++) length = length * 256 + head[2 + i];
     header += n;
   }
   if (header + length > max) throw new BerError(`message of ${header + length} bytes is over the limit of ${max}`);
-  return buf.length >= header + length ? header + length : -1;
+  return header + length;
+}
+
+/** The longest header an LDAPMessage can have here: tag, 0x84 and four length bytes. */
+const MAX_HEADER = 6;
+
+/**
+ * How long the first complete TLV in `buf` is, or -1 if more bytes are needed.
+ * Throws BerError for an impossible header, or when the PDU would exceed `max` bytes.
+ */
+export function frameLength(buf: Buffer, max: number): number {
+  const n = pduLength(buf.subarray(0, MAX_HEADER), max);
+  return n >= 0 && buf.length >= n ? n : -1;
+}
+
+/**
+ * PDUs out of a byte stream. Chunks are kept as they arrive and joined once per PDU, when it is
+ * whole: appending each chunk to one buffer would copy everything held so far on every chunk,
+ * quadratic in a PDU's size for a client that sends it a byte at a time.
+ */
+export class PduAssembler {
+  private chunks: Buffer[] = [];
+  private held = 0;
+  /** The length of the PDU at the head, once its header has been read; -1 before. */
+  private need = -1;
+
+  /** Bytes received and not yet part of a whole PDU. */
+  get buffered(): number { return this.held; }
+
+  push(chunk: Buffer): void {
+    if (!chunk.length) return;
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+  }
+
+  /** Everything held is dropped (the connection is closing, or StartTLS begins afresh). */
+  clear(): void {
+    this.chunks = [];
+    this.held = 0;
+    this.need = -1;
+  }
+
+  /** The next whole PDU, or null while more bytes are needed. Throws BerError as pduLength does. */
+  next(max: number): Buffer | null {
+    if (this.need < 0) {
+      this.need = pduLength(this.head(), max);
+      if (this.need < 0) return null;
+    }
+    if (this.held < this.need) return null;
+    // The PDU is all in the first chunk (the usual case: a view, no copy), or is joined once now.
+    if (this.chunks[0].length < this.need) this.chunks = [Buffer.concat(this.chunks, this.held)];
+    const first = this.chunks[0];
+    const pdu = first.subarray(0, this.need);
+    if (first.length > this.need) this.chunks[0] = first.subarray(this.need);
+    else this.chunks.shift();
+    this.held -= this.need;
+    this.need = -1;
+    return pdu;
+  }
+
+  /** The first few bytes held, enough for a header: joined only when the first chunk is shorter. */
+  private head(): Buffer {
+    const first = this.chunks[0];
+    if (!first || first.length >= MAX_HEADER || this.chunks.length === 1) return first ?? Buffer.alloc(0);
+    return Buffer.concat(this.chunks.slice(0, MAX_HEADER)).subarray(0, MAX_HEADER);
+  }
 }
 
 // ---- encoding ----
@@ -188,6 +254,12 @@ export class BerWriter {
     const n = len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4;
     this.buf[this.pos++] = 0x80 | n;
     for (let i = n - 1; i >= 0; i--) this.buf[this.pos++] = (len >>> (8 * i)) & 0xff;
+  }
+
+  /** Drops what was written, an unfinished entry included (an operation that failed half-way). */
+  reset(): void {
+    this.pos = 0;
+    this.open.length = 0;
   }
 
   /** The bytes written so far (a copy), and a fresh start. */

@@ -15,9 +15,12 @@ export const OID = {
 
 export const Result = {
   success: 0, operationsError: 1, protocolError: 2, timeLimitExceeded: 3, sizeLimitExceeded: 4,
-  authMethodNotSupported: 7, unavailableCriticalExtension: 12, noSuchAttribute: 16, constraintViolation: 19,
+  authMethodNotSupported: 7, strongerAuthRequired: 8, unavailableCriticalExtension: 12, noSuchAttribute: 16,
+  constraintViolation: 19,
   noSuchObject: 32, invalidDNSyntax: 34, invalidCredentials: 49, insufficientAccessRights: 50, busy: 51,
-  unavailable: 52, unwillingToPerform: 53, other: 80,
+  unavailable: 52, unwillingToPerform: 53,
+  // draft-ietf-ldapext-ldapv3-vlv-09 section 6.2 (VirtualListViewResponse)
+  sortControlMissing: 60, offsetRangeError: 61, other: 80,
 } as const;
 
 /** RFC 4515 filters, as decoded from BER (section 4.5.1.7 of RFC 4511). */

@@ -1,6 +1,7 @@
 // The search operation: resolve the base DN and scope into sources (fixed entries, or SQL queries
 // over people, organisations, services and the change log), then stream entries under the size
 // limit, paged results (RFC 2696), server-side sort (RFC 2891) and VLV (draft-ietf-ldapext-ldapv3-vlv).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../directory/actor.js';
 import { isAdmin, isNational } from '../directory/actor.js';
 import type { Database } from '../db/client.js';
@@ -22,6 +23,8 @@ export interface SearchEnv {
   anonymous: boolean;
   sizeCap: number;
   vendorVersion: string;
+  /** This connection, unguessable: a paged-results cookie is honoured on the connection it was given on only. */
+  connection: string;
 }
 
 /** Hands one entry, with the attributes the search asked for, to the connection. */
@@ -97,23 +100,24 @@ const rdnString = (rdns: Rdn[]) => rdns.map((r) => `${r.type}=${r.value}`).join(
 
 // ---- controls ----
 
-interface Paging { size: number; cookie: Cursor | null }
+interface Paging { size: number; cookie: Buffer | null }
 interface Cursor { s: number; id?: number; key?: string; code?: string; seq?: number }
 interface Sorting { key: SortKey; reverse: boolean; critical: boolean; supported: boolean; attr: string }
 interface Vlv { before: number; after: number; offset?: number; count?: number; gte?: string; context?: Buffer }
 
 const sortKeys: Record<string, SortKey> = { cn: 'cn', sn: 'sn', givenname: 'givenName', mail: 'mail', displayname: 'displayName' };
 
+/** RFC 4511 section 4.1.1: the largest INTEGER (0 .. maxInt) a counter in a request may hold. */
+const MAX_INT = 2147483647;
+const inIntRange = (n: number | undefined) => n === undefined || (n >= 0 && n <= MAX_INT);
+
 function readPaging(c: Control): Paging {
   const r = new BerReader(c.value ?? Buffer.alloc(0)).read(0x30).body;
   const size = r.int();
   const raw = r.bytes(0x04);
-  if (raw.length === 0) return { size, cookie: null };
-  try {
-    return { size, cookie: JSON.parse(raw.toString('utf8')) as Cursor };
-  } catch {
-    throw new LdapError(Result.unwillingToPerform, 'unknown paged results cookie');
-  }
+  // RFC 2696 section 2: size INTEGER (0..maxInt).
+  if (!inIntRange(size)) throw new LdapError(Result.protocolError, `a page size is an integer from 0 to ${MAX_INT}`);
+  return { size, cookie: raw.length ? raw : null };
 }
 
 function readSort(c: Control): Sorting {
@@ -147,8 +151,56 @@ function readVlv(c: Control): Vlv {
   return vlv;
 }
 
+// ---- paged-results cookies ----
+
+// RFC 2696 leaves the cookie to the server, and the client hands it back unchanged. Ours is the
+// cursor (where the next page starts) behind an HMAC-SHA256 that binds it to this connection, the
+// caller and the search: a cookie cannot be forged or altered, nor replayed on another connection,
+// by another caller or for another search. The key is made when the process starts, so no cookie
+// outlives a restart; a client whose cookie is refused starts its paged search again.
+const cookieKey = randomBytes(32);
+const MAC_BYTES = 16; // truncated to 128 bits, as RFC 2104 section 5 allows
+
+/** What makes a paged search "the same search" (RFC 2696 section 3), with who asks and where. */
+function cookieScope(env: SearchEnv, req: SearchRequest, sort: { key: SortKey; reverse: boolean } | undefined): string {
+  const caller = env.actor ? `${env.actor.kind}:${env.actor.personId ?? env.actor.name}` : 'anonymous';
+  // JSON escapes control characters, so the NUL that ends the scope below cannot occur inside it.
+  const search = [req.base, req.scope, req.filter, req.attributes, req.typesOnly, sort ?? null];
+  return JSON.stringify([env.connection, caller, ...search]);
+}
+
+const cookieMac = (scope: string, body: Buffer) =>
+  createHmac('sha256', cookieKey).update(scope).update('\0').update(body).digest().subarray(0, MAC_BYTES);
+
+function sealCursor(cursor: Cursor, scope: string): Buffer {
+  const body = Buffer.from(JSON.stringify(cursor));
+  return Buffer.concat([cookieMac(scope, body), body]);
+}
+
+/** The cursor in a cookie this server gave for this search, connection and caller; null for any other. */
+function openCursor(cookie: Buffer, scope: string, sources: number): Cursor | null {
+  if (cookie.length <= MAC_BYTES) return null;
+  const body = cookie.subarray(MAC_BYTES);
+  if (!timingSafeEqual(cookie.subarray(0, MAC_BYTES), cookieMac(scope, body))) return null;
+  let c: unknown;
+  try { c = JSON.parse(body.toString('utf8')); } catch { return null; }
+  // Ours, so well-formed; checked all the same, since a bad cursor would become a negative LIMIT.
+  return isCursor(c, sources) ? c : null;
+}
+
+function isCursor(c: unknown, sources: number): c is Cursor {
+  if (typeof c !== 'object' || c === null) return false;
+  const { s, id, key, code, seq } = c as Record<string, unknown>;
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const optional = (v: unknown, ok: (x: unknown) => boolean) => v === undefined || ok(v);
+  const text = (v: unknown) => typeof v === 'string';
+  return count(s) && (s as number) < sources
+    && optional(id, count) && optional(seq, count) && optional(key, text) && optional(code, text);
+}
+
 const sortResponse = (code: number, attr?: string): Control => ({ oid: OID.sortResponse, critical: false, value: seq(0x30, [enumerated(code), ...(attr ? [str(attr, 0x80)] : [])]) });
-const pagedResponse = (cookie: Cursor | null): Control => ({ oid: OID.paged, critical: false, value: seq(0x30, [int(0), str(cookie ? JSON.stringify(cookie) : '')]) });
+const pagedResponse = (cookie: Buffer | null): Control =>
+  ({ oid: OID.paged, critical: false, value: seq(0x30, [int(0), str(cookie ?? Buffer.alloc(0))]) });
 
 // ---- the special entries ----
 
@@ -253,9 +305,18 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
 
   // VLV: a window of the sorted people and mailboxes (Outlook's browsing).
   if (vlvControl) {
-    if (!sort) return { code: Result.unwillingToPerform, diagnostic: 'VLV needs the sort control', controls: [...responseControls, vlvResponse(0, 0, 60)] };
+    if (!sort) {
+      const controls = [...responseControls, vlvResponse(0, 0, Result.sortControlMissing)];
+      return { code: Result.unwillingToPerform, diagnostic: 'VLV needs the sort control', controls };
+    }
     const source = sources.find((x): x is PeopleSource => 'people' in x);
     const vlv = readVlv(vlvControl);
+    // draft-ietf-ldapext-ldapv3-vlv-09 section 6.1: every count is INTEGER (0 .. maxInt).
+    if (![vlv.before, vlv.after, vlv.offset, vlv.count].every(inIntRange)) {
+      const diagnostic = `VLV before, after, offset and count are integers from 0 to ${MAX_INT}`;
+      const controls = [...responseControls, vlvResponse(0, 0, Result.protocolError)];
+      return { code: Result.protocolError, diagnostic, controls };
+    }
     const query: PeopleQuery = { ...(source?.people ?? {}), filter: source ? toFilter(req.filter, 'people') : { const: false }, visibility, sort, limit: 0 };
     const total = source ? await countPeople(env.database, query) : 0;
     let position: number;
@@ -278,7 +339,15 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
   if (paging && paging.size === 0) return { code: Result.success, controls: [...responseControls, pagedResponse(null)] };
   const pageSize = paging ? Math.min(paging.size > 0 ? paging.size : env.sizeCap, env.sizeCap) : 0;
   const limit = paging ? pageSize : Math.min(req.sizeLimit || env.sizeCap, env.sizeCap);
-  const cursor = paging?.cookie ?? { s: 0 };
+  const scope = paging ? cookieScope(env, req, sort) : '';
+  let cursor: Cursor = { s: 0 };
+  if (paging?.cookie) {
+    const opened = openCursor(paging.cookie, scope, sources.length);
+    const diagnostic = 'the paged results cookie was not given for this search on this connection';
+    if (!opened) return { code: Result.unwillingToPerform, diagnostic, controls: responseControls };
+    cursor = opened;
+  }
+  const page = (next: Cursor | null) => pagedResponse(next && sealCursor(next, scope));
   let sent = 0;
   const timeUp = () => req.timeLimit > 0 && Date.now() - started > req.timeLimit * 1000;
 
@@ -329,12 +398,12 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
       sent++;
     }
     if (entries.length > room) {
-      if (paging) return { code: Result.success, controls: [...responseControls, pagedResponse(next ?? { s: i })] };
+      if (paging) return { code: Result.success, controls: [...responseControls, page(next ?? { s: i })] };
       return { code: Result.sizeLimitExceeded, diagnostic: `more than ${limit} entries match`, controls: responseControls };
     }
   }
   if (sent === 0 && !paging?.cookie) await mustExist(env, sources, visibility, base);
-  if (paging) responseControls.push(pagedResponse(null));
+  if (paging) responseControls.push(page(null));
   return { code: Result.success, controls: responseControls };
 }
 

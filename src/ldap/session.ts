@@ -1,10 +1,12 @@
 // One LDAP connection's state and operations: bind, search, extended operations, abandon.
 // The directory core decides; this file translates LDAP into core calls and results back.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Actor } from '../directory/actor.js';
 import type { Principal } from '../directory/accounts.service.js';
 import { principalFromName } from '../directory/accounts.service.js';
 import type { Directory } from '../directory/directory.js';
-import { DirectoryError } from '../directory/errors.js';
+import { describeError, DirectoryError, isDatabaseUnavailable } from '../directory/errors.js';
 import { randomSecret } from '../directory/secrets.js';
 import { BerReader, BerWriter, seq, str } from './ber.js';
 import { endsWith, parseDn } from './dn.js';
@@ -22,20 +24,28 @@ export interface SessionOptions {
   vendorVersion: string;
   tls: boolean;
   canStartTls: boolean;
+  log: Logger;
+  /** A warning that would repeat for every operation while it lasts (the database down): at most one a minute. */
+  warnOnce?: (kind: string, fields: object, msg: string) => void;
 }
 
 export interface Transport {
   /** Write bytes, resolving when the socket can take more (back-pressure). */
   write(bytes: Buffer): Promise<void>;
   startTls(): Promise<void>;
-  close(): void;
+  /** A notice of disconnection with this code and text (RFC 4511 section 4.4.1), then the end. */
+  close(code: number, text: string): void;
 }
 
 export class Session {
   actor: Actor | null = null;
+  /** The bound person's password-change time as it was at bind (or at their own change here). */
+  private boundPasswordAt: number | undefined;
   private readonly abandoned = new Set<number>();
   private readonly writer = new BerWriter();
   private tls: boolean;
+  /** Names this connection in its paged-results cookies, which no other connection may use. */
+  private readonly connection = randomBytes(16).toString('base64url');
 
   constructor(private readonly opts: SessionOptions, private readonly transport: Transport) {
     this.tls = opts.tls;
@@ -48,6 +58,7 @@ export class Session {
     const { id, request: req } = msg;
     metrics.ldapOperations.add({ op: req.op });
     try {
+      if ((req.op === 'search' || req.op === 'extended') && !(await this.stillValid())) return;
       switch (req.op) {
         case 'bind': return await this.bind(id, req);
         case 'search': return await this.search(msg);
@@ -57,14 +68,44 @@ export class Session {
           return await this.reply(id, result(responseTag[req.op], Result.unwillingToPerform, 'the directory is fed by HR and the REST API; LDAP is read-only'));
       }
     } catch (err) {
-      // The core's refusals are answers; anything else is the transport's to log and end.
-      if (!(err instanceof DirectoryError)) throw err;
+      // The core's refusals are answers, and so is a database that cannot be reached (RFC 4511
+      // appendix A.1: unavailable); anything else is the transport's to log and end.
       const tag = req.op === 'bind' ? responseTag.bind : req.op === 'search' ? responseTag.search : responseTag.extended;
-      const [code, text] = ldapResultFor(err);
-      await this.reply(id, result(tag, code, text));
+      if (err instanceof DirectoryError) {
+        const [code, text] = ldapResultFor(err);
+        await this.reply(id, result(tag, code, text));
+      } else if (isDatabaseUnavailable(err)) {
+        this.writer.reset(); // a search may have failed half-way through its entries
+        const warn = this.opts.warnOnce ?? ((_k, fields, msg) => this.opts.log.warn(fields, msg));
+        warn('database', { op: req.op, error: describeError(err) }, 'LDAP: the database cannot be reached; answering 52');
+        await this.reply(id, result(tag, Result.unavailable, 'the directory cannot reach its database; try later'));
+      } else {
+        throw err;
+      }
     } finally {
       this.abandoned.delete(id);
     }
+  }
+
+  /**
+   * The bound identity as the directory has it now (issue 10: rights are not kept from the bind).
+   * A leaver, a deleted person or a removed service, or a password changed or reset since this
+   * connection bound, ends the connection with a notice; lost roles take effect from this
+   * operation. From the core's read cache, emptied by every write: cheap on every operation.
+   */
+  private async stillValid(): Promise<boolean> {
+    if (!this.actor) return true; // anonymous: nothing to lose
+    const now = await this.opts.directory.currentActor(this.actor);
+    if (now && now.passwordChangedAt === this.boundPasswordAt) {
+      this.actor = now;
+      return true;
+    }
+    this.actor = null;
+    // RFC 4511 section 4.4.1: strongerAuthRequired, the security association has been compromised.
+    this.transport.close(Result.strongerAuthRequired, now
+      ? 'the password was changed since this connection bound: bind again'
+      : 'the bound account is no longer active');
+    return false;
   }
 
   private reply(id: number, op: Buffer, controls: Message['controls'] = []) {
@@ -98,6 +139,7 @@ export class Session {
     const actor = principal ? await this.opts.directory.authenticate(principal, req.simple ?? '') : null;
     if (!actor) return done(Result.invalidCredentials, 'invalid credentials');
     this.actor = actor;
+    this.boundPasswordAt = actor.passwordChangedAt;
     return done(Result.success);
   }
 
@@ -107,7 +149,11 @@ export class Session {
 
   private async search(msg: Message) {
     const req = msg.request as Extract<Message['request'], { op: 'search' }>;
-    const env = { database: this.opts.directory.database, entries: this.opts.directory.entries, dit: this.opts.dit, actor: this.actor, anonymous: this.opts.anonymous, sizeCap: this.opts.sizeCap, vendorVersion: this.opts.vendorVersion };
+    const { directory, dit, anonymous, sizeCap, vendorVersion } = this.opts;
+    const env = {
+      database: directory.database, entries: directory.entries, dit, actor: this.actor,
+      anonymous, sizeCap, vendorVersion, connection: this.connection,
+    };
     // Entries are written into one buffer and sent together: one socket write per 64 KiB, not per entry.
     const w = this.writer;
     const outcome = await search(env, req, msg.controls, async (entry, selection) => {
@@ -161,6 +207,12 @@ export class Session {
     if (!uid) return done(Result.unwillingToPerform, 'service account passwords are set by a national administrator');
     const generated = newPassword === undefined ? randomSecret(12) : undefined;
     await this.opts.directory.setPassword(this.actor, uid, { currentPassword: oldPassword, newPassword: newPassword ?? generated! });
+    if (this.actor.kind === 'person' && uid === this.actor.name) {
+      // One's own change ends one's other connections, not the one that made it.
+      const me = await this.opts.directory.currentActor(this.actor);
+      this.actor = me;
+      this.boundPasswordAt = me?.passwordChangedAt;
+    }
     return done(Result.success, '', undefined, generated ? seq(0x30, [str(generated, 0x80)]) : undefined);
   }
 }

@@ -42,7 +42,7 @@ export function createReview(directory: Directory) {
       if (decision.action === 'link') {
         const [candidate] = await ctx.tx.select({ uid: people.uid }).from(people).where(eq(people.id, item.candidateId));
         uid = decision.uid ?? candidate.uid;
-        const { person: moved, request } = await joinOrganisation(ctx, actor, uid, { orgCode: org.code, hrKey: item.hrKey, source: 'review', ...fields });
+        const { person: moved, request } = await joinOrganisation(ctx, actor, uid, { orgCode: org.code, hrKey: item.hrKey, source: 'review', ...fields }, { returning: true });
         if (request) fail('person.already_active', `${uid} is active in ${moved.orgCode}: ask that organisation to release them first`);
         if (moved.givenName !== row.givenName || moved.familyName !== row.familyName) {
           await updatePerson(ctx, actor, uid, { givenName: row.givenName, familyName: row.familyName }, { feed: true });

@@ -29,9 +29,10 @@ const personColumns = sql`p.id, p.uid, p.mail, p.status, p.org_code, p.deleted_a
 // Fields a feed keeps true, as the core names them and as the report names them.
 const fields = [['givenName', 'given_name'], ['familyName', 'family_name'], ['title', 'title'], ['department', 'department'], ['site', 'site'], ['telephone', 'telephone'], ['mobile', 'mobile']] as const;
 
+/** What the row changes: a field whose column the file does not have (undefined) changes nothing. */
 function patchFor(row: FeedPerson, known: Known): PersonPatch {
   const now: Record<string, string | null> = { givenName: known.given_name, familyName: known.family_name, title: known.title, department: known.department, site: known.site, telephone: known.telephone, mobile: known.mobile };
-  return Object.fromEntries(fields.filter(([f]) => row[f] !== now[f]).map(([f]) => [f, row[f]]));
+  return Object.fromEntries(fields.filter(([f]) => row[f] !== undefined && row[f] !== now[f]).map(([f]) => [f, row[f]]));
 }
 
 const reportFields = (patch: PersonPatch) =>
@@ -81,7 +82,8 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
     const waiting = row.startDate !== null && row.startDate > today;
     const keyed = byKey.get(row.key);
     const mailed = !keyed && row.email ? byMail.get(row.email) : undefined;
-    const who = keyed && !keyed.deleted ? keyed : mailed && !mailed.deleted ? mailed : undefined;
+    // A soft-deleted leaver recognised here comes back as a mover, with their uid and address.
+    const who = keyed ?? mailed;
     if (who) {
       const other = claimed.get(who.id);
       if (other !== undefined) {
@@ -130,7 +132,8 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
     for (const l of [...left].sort((a, b) => a.uid.localeCompare(b.uid))) changes.push({ action: 'leaver', uid: l.uid, mail: l.mail, fields: { status: 'leaver' } });
   }
   for (const { row, who } of movers) {
-    const { person: moved, request, requested } = await joinOrganisation(ctx, actor, who.uid, { orgCode: X, hrKey: row.key, source: opts.source, title: row.title, department: row.department, site: row.site, telephone: row.telephone, mobile: row.mobile });
+    const input = { orgCode: X, hrKey: row.key, source: opts.source, title: row.title, department: row.department, site: row.site, telephone: row.telephone, mobile: row.mobile };
+    const { person: moved, request, requested } = await joinOrganisation(ctx, actor, who.uid, input, { returning: true });
     if (request) {
       // Active in another organisation: the move waits until that organisation lets them go.
       if (!requested) counts.unchanged++;
@@ -141,7 +144,7 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
     const names = { ...(givenName ? { givenName } : {}), ...(familyName ? { familyName } : {}) };
     const renamed = Object.keys(names).length ? await updatePerson(ctx, actor, who.uid, names, { feed: true }) : moved;
     counts.movers++;
-    changes.push({ action: 'mover', uid: renamed.uid, mail: renamed.mail, fields: { org_code: X, previous_org_code: who.status === 'active' ? who.org_code : null, ...reportFields(names) } });
+    changes.push({ action: 'mover', uid: renamed.uid, mail: renamed.mail, fields: { org_code: X, previous_org_code: who.status === 'active' ? who.org_code : null, ...(who.deleted ? { restored: true } : {}), ...reportFields(names) } });
   }
   for (const { row, who, patch, adopt } of updates) {
     if (adopt) {
@@ -167,5 +170,5 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
   return { counts, errors, changes, holdReason };
 }
 
-const fieldsOf = (row: FeedPerson): PersonPatch => Object.fromEntries(fields.filter(([f]) => row[f] !== null).map(([f]) => [f, row[f]]));
+const fieldsOf = (row: FeedPerson): PersonPatch => Object.fromEntries(fields.filter(([f]) => row[f] != null).map(([f]) => [f, row[f]]));
 

@@ -4,6 +4,7 @@
 import type { Item, StaffRecord } from '../../connectors/index.js';
 import { baseLocalPart } from '../directory/addresses.js';
 import { DirectoryError } from '../directory/errors.js';
+import { phoneProblem } from '../directory/people.service.js';
 import { identifierHmac } from '../directory/secrets.js';
 import type { LineError } from './report.js';
 
@@ -45,6 +46,11 @@ export async function collectStaff(items: AsyncIterable<Item<StaffRecord>>, orgC
     };
     if (r.orgCode !== orgCode) {
       reject('orgCode', `org_code ${r.orgCode} is not ${orgCode}, the organisation this feed is for`);
+      continue;
+    }
+    const badPhone = (['telephone', 'mobile'] as const).find((f) => r[f] && phoneProblem(r[f]!));
+    if (badPhone) {
+      reject(badPhone, `${badPhone === 'telephone' ? 'the work phone' : 'the mobile'} ${phoneProblem(r[badPhone]!)}`);
       continue;
     }
     const givenName = name(r.preferredName ?? r.givenName);

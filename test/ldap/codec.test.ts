@@ -1,10 +1,13 @@
 // The BER codec against messages made by another implementation (ldapts's encoders), and a
-// bounded fuzz: random and mutated PDUs may only ever raise BerError.
+// bounded fuzz: random and mutated PDUs may only ever raise BerError; then a bounded fuzz of a
+// running server with forged controls and slowly trickled PDUs.
 import { AbandonRequest, BindRequest, ExtendedRequest, FilterParser, PagedResultsControl, SearchRequest, ServerSideSortingRequestControl, UnbindRequest } from 'ldapts';
 import t from 'tap';
 import { BerError, BerReader, BerWriter, frameLength, int, str, seq } from '../../src/ldap/ber.js';
 import { Selection } from '../../src/ldap/entries.js';
-import { decodeMessage, type LdapFilter } from '../../src/ldap/protocol.js';
+import { decodeMessage, Result, type LdapFilter } from '../../src/ldap/protocol.js';
+import { ldapFixture, passwords } from '../helpers/ldap.js';
+import { bindRequest, capturingLog, cookieOf, pagedControl, present, searchRequest, sortControl, vlvControl, Wire } from './wire.js';
 
 const search = (filter: string, extra: Partial<ConstructorParameters<typeof SearchRequest>[0]> = {}) =>
   decodeMessage(new SearchRequest({ messageId: 7, baseDN: 'o=nhs', scope: 'sub', filter: FilterParser.parseString(filter), attributes: ['cn', 'mail'], sizeLimit: 100, timeLimit: 60, ...extra }).write());
@@ -150,3 +153,80 @@ t.test('fuzz: random and mutated PDUs raise BerError and nothing else', async (t
   t.equal(unexpected, null, `${runs} inputs`);
   t.ok(runs > 1000);
 });
+
+t.test('fuzz over a running server: forged controls, and PDUs trickled in pieces or never finished', async (t) => {
+  // Seeded and bounded, like the codec fuzz above. What may happen: a result code, or (for a control
+  // value that is not BER) a notice of disconnection; never an error in the log, a hang, or a
+  // connection left behind.
+  let seed = 20261202;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const anyInt = () => pick([-1, -(2 ** 31), 0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 40, Math.floor((rnd() - 0.5) * 2 ** 33)]);
+  const captured = capturingLog();
+  const { server } = await ldapFixture(t, { pduSeconds: 1, log: captured.log });
+  const connect = async () => {
+    const w = await Wire.open(server.port);
+    w.send(bindRequest(1, 'jane.smith@nhs.net', passwords.jane));
+    await w.result(1);
+    return w;
+  };
+  let w = await connect();
+  const first = seqSearch(2, [pagedControl(2)]);
+  w.send(first);
+  const valid = cookieOf(await w.result(2)) ?? Buffer.alloc(0);
+
+  const forgedCookie = (): Buffer => {
+    const kind = Math.floor(rnd() * 4);
+    if (kind === 0) return Buffer.from(JSON.stringify({ s: pick([-1, 1.5, 1e300, 'x', null, 2 ** 53]), id: anyInt() }));
+    if (kind === 1) return Buffer.from(Array.from({ length: Math.floor(rnd() * 80) }, () => Math.floor(rnd() * 256)));
+    const c = Buffer.from(valid);
+    for (let k = 0; k < 1 + rnd() * 3; k++) c[Math.floor(rnd() * c.length)] ^= 1 + Math.floor(rnd() * 255);
+    return kind === 2 ? c : c.subarray(0, Math.floor(rnd() * c.length));
+  };
+  let results = 0, notices = 0;
+  for (let i = 0; i < 150; i++) {
+    const id = 100 + i;
+    const controls = rnd() < 0.5
+      ? [pagedControl(anyInt(), forgedCookie())]
+      : [sortControl(pick(['cn', 'sn', 'mail'])), vlvControl(anyInt(), anyInt(), anyInt(), anyInt())];
+    if (rnd() < 0.15) {
+      const v = Buffer.from(controls[controls.length - 1].value);
+      v[Math.floor(rnd() * v.length)] = Math.floor(rnd() * 256); // not always BER any more
+      controls[controls.length - 1] = { ...controls[controls.length - 1], value: v };
+    }
+    w.send(seqSearch(id, controls));
+    const r = await w.result(id);
+    if (r?.id === id) { results++; continue; }
+    t.ok(r && r.id === 0 && r.code === Result.protocolError, `input ${i}: a result, or a notice for bad BER`);
+    notices++;
+    w.destroy();
+    w = await connect();
+  }
+  w.destroy();
+  t.ok(results > 100, `${results} answered with a result code, ${notices} notices`);
+
+  // Slowloris-style: valid requests in random pieces at random small gaps, a third never finished.
+  const trickled = await Promise.all(Array.from({ length: 12 }, async (_, k) => {
+    const c = await connect();
+    const req = seqSearch(5, [pagedControl(2)]);
+    const stop = k % 3 === 0 ? Math.floor(rnd() * req.length) : req.length;
+    for (let at = 0; at < stop;) {
+      const n = Math.min(stop - at, 1 + Math.floor(rnd() * 8));
+      c.send(req.subarray(at, at + n));
+      at += n;
+      await new Promise((r) => setTimeout(r, Math.floor(rnd() * 20)));
+    }
+    const r = await c.result(5);
+    const ok = stop === req.length ? r?.id === 5 && r.code === 0 : r?.id === 0 && (await c.waitClosed());
+    c.destroy();
+    return ok;
+  }));
+  t.same(trickled, trickled.map(() => true), 'finished ones answered; unfinished ones cut off at the deadline');
+  for (let i = 0; i < 100 && server.connections() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.equal(server.connections(), 0, 'no connection left behind');
+  t.same(captured.errors(), [], 'nothing at error level in the log');
+});
+
+function seqSearch(id: number, controls: { oid: string; value: Buffer }[]) {
+  return searchRequest(id, { base: 'ou=People,o=nhs', scope: 1, filter: present('mail'), attributes: ['uid'], controls });
+}

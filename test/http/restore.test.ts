@@ -1,0 +1,67 @@
+// A soft-deleted leaver can come back (issue 11): a national administrator restores them, their own
+// employee number in a feed brings them back, and a re-hire linked to them keeps their address.
+import t, { type Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { systemActor as sys } from '../../src/directory/actor.js';
+import { createReview } from '../../src/sync/review.js';
+import { testDirectory, withTwoOrgs } from '../helpers/directory.js';
+import { feedFolder, staffCsv, syncFor } from '../helpers/feeds.js';
+
+async function fixture(t: Test) {
+  const { dir, clock, database } = await testDirectory(t);
+  await withTwoOrgs(dir);
+  const file = feedFolder(t);
+  const { run } = syncFor(dir, 1);
+  await run(file(staffCsv('E1,Tom,Baker,,RXA,Porter,,,,,,,,AB123456C,1970-01-02', 'E2,Jane,Smith,,RXA,,,,,,,,,,')));
+  await run(file(staffCsv('E2,Jane,Smith,,RXA,,,,,,,,,,')));
+  clock.now = new Date(clock.now.getTime() + 31 * 86_400_000);
+  t.same(await dir.softDeleteExpiredLeavers(sys), ['tom.baker']);
+  return { dir, database, file, run, clock };
+}
+
+t.test('national administrators see and restore a soft-deleted person; nobody else does', async (t) => {
+  const { dir } = await fixture(t);
+  await dir.createService(sys, { name: 'national', password: 'national-password', grants: [{ role: 'national_admin' }] });
+  const la = await dir.createJoiner(sys, { givenName: 'Ann', familyName: 'Admin', orgCode: 'RXA' });
+  await dir.grantRole(sys, { uid: la.uid }, { role: 'local_admin', orgCode: 'RXA' });
+  await dir.setPassword(sys, la.uid, { newPassword: 'admin-password' });
+  const app = await buildApp(dir, { logger: false });
+  t.teardown(() => app.close());
+  const token = async (username: string, password: string) =>
+    (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username, password } })).json().access_token;
+  const national = await token('national', 'national-password');
+  const admin = await token('ann.admin', 'admin-password');
+  const call = (tok: string, method: string, url: string) => app.inject({ method: method as never, url, headers: { authorization: `Bearer ${tok}` } });
+  const seen = await call(national, 'GET', '/api/v1/people/tom.baker');
+  t.match(seen.json(), { uid: 'tom.baker', status: 'leaver', deleted_at: /^\d{4}-/ }, 'shown as soft-deleted, not as a plain leaver');
+  const listed = (await call(national, 'GET', '/api/v1/people?status=leaver&q=tom')).json().items;
+  t.match(listed, [{ uid: 'tom.baker', deleted_at: /^\d{4}-/ }]);
+  t.equal((await call(admin, 'GET', '/api/v1/people/tom.baker')).statusCode, 404, 'hidden from a local administrator');
+  t.equal((await call(admin, 'POST', '/api/v1/people/tom.baker/restore')).statusCode, 403);
+  const restored = await call(national, 'POST', '/api/v1/people/tom.baker/restore');
+  t.equal(restored.statusCode, 200);
+  t.match(restored.json(), { uid: 'tom.baker', mail: 'tom.baker@nhs.net', status: 'leaver', deleted_at: null });
+  t.equal((await call(admin, 'GET', '/api/v1/people/tom.baker')).json().status, 'leaver', 'a leaver of theirs again');
+  t.equal((await call(national, 'POST', '/api/v1/people/tom.baker/restore')).statusCode, 409, 'not soft-deleted any more');
+  t.equal((await call(national, 'GET', '/api/v1/people/jane.smith')).json().deleted_at, null);
+});
+
+t.test('their employee number in a feed brings them back with their address', async (t) => {
+  const { dir, file, run, database } = await fixture(t);
+  const back = await run(file(staffCsv('E1,Tom,Baker,,RXA,Head Porter,,,,,,,,,', 'E2,Jane,Smith,,RXA,,,,,,,,,,')));
+  t.match(back.changes, [{ action: 'mover', uid: 'tom.baker', mail: 'tom.baker@nhs.net', fields: { restored: true } }]);
+  t.equal(back.counts.joiners, 0, 'not a new joiner with a second address');
+  t.match(await dir.getPerson(sys, 'tom.baker'), { status: 'active', orgCode: 'RXA', title: 'Head Porter', deletedAt: null });
+  const [{ n }] = await database.query<{ n: number }>("select count(*)::int as n from people where given_name = 'Tom'");
+  t.equal(n, 1);
+});
+
+t.test("a re-hire linked to a soft-deleted person keeps their uid and address", async (t) => {
+  const { dir, file, run } = await fixture(t);
+  const report = await run(file(staffCsv('B7,Tom,Baker,,RXB,Porter,,,,,,,,AB123456C,1970-01-02')), { org: 'RXB' });
+  t.match(report.changes, [{ action: 'review', fields: { candidate_uid: 'tom.baker' } }]);
+  const review = createReview(dir);
+  const [item] = await review.listReview(sys, { limit: 10 });
+  const linked = await review.resolveReview(sys, item.id, { action: 'link' });
+  t.match(linked, { uid: 'tom.baker', mail: 'tom.baker@nhs.net', orgCode: 'RXB', status: 'active', deletedAt: null });
+});
