@@ -7,7 +7,9 @@ import { BerError, BerReader, BerWriter, frameLength, int, str, seq } from '../.
 import { Selection } from '../../src/ldap/entries.js';
 import { decodeMessage, Result, type LdapFilter } from '../../src/ldap/protocol.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
-import { bindRequest, capturingLog, cookieOf, pagedControl, present, searchRequest, sortControl, vlvControl, Wire } from './wire.js';
+import {
+  bindRequest, capturingLog, cookieOf, pagedControl, present, searchRequest, sortControl, vlvControl, Wire,
+} from './wire.js';
 
 const search = (filter: string, extra: Partial<ConstructorParameters<typeof SearchRequest>[0]> = {}) =>
   decodeMessage(new SearchRequest({ messageId: 7, baseDN: 'o=nhs', scope: 'sub', filter: FilterParser.parseString(filter), attributes: ['cn', 'mail'], sizeLimit: 100, timeLimit: 60, ...extra }).write());
@@ -228,5 +230,6 @@ t.test('fuzz over a running server: forged controls, and PDUs trickled in pieces
 });
 
 function seqSearch(id: number, controls: { oid: string; value: Buffer }[]) {
-  return searchRequest(id, { base: 'ou=People,o=nhs', scope: 1, filter: present('mail'), attributes: ['uid'], controls });
+  const filter = present('mail');
+  return searchRequest(id, { base: 'ou=People,o=nhs', scope: 1, filter, attributes: ['uid'], controls });
 }

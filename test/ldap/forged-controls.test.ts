@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { Result } from '../../src/ldap/protocol.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
-import { bindRequest, capturingLog, cookieOf, equality, pagedControl, present, searchRequest, sortControl, vlvControl, Wire } from './wire.js';
+import {
+  bindRequest, capturingLog, cookieOf, equality, pagedControl, present, searchRequest, sortControl, vlvControl, Wire,
+} from './wire.js';
 
 let nextId = 10;
 
@@ -19,7 +21,8 @@ async function boundAs(port: number, name: string, password: string) {
 /** A paged search of ou=People with page size 2 (the fixture has 7 people there). */
 async function page(w: Wire, cookie?: Buffer, filter = present('mail')) {
   const id = nextId++;
-  w.send(searchRequest(id, { base: 'ou=People,o=nhs', scope: 1, filter, attributes: ['uid'], controls: [pagedControl(2, cookie)] }));
+  const controls = [pagedControl(2, cookie)];
+  w.send(searchRequest(id, { base: 'ou=People,o=nhs', scope: 1, filter, attributes: ['uid'], controls }));
   const reply = await w.result(id);
   return { reply, entries: w.entriesOf(id).length, cookie: cookieOf(reply) };
 }
@@ -66,7 +69,8 @@ t.test('paged-results cookies: forged, altered or borrowed ones are refused with
 
   const elsewhere = await boundAs(server.port, 'jane.smith@nhs.net', passwords.jane);
   t.teardown(() => elsewhere.destroy());
-  t.equal((await page(elsewhere, cookie)).reply?.code, Result.unwillingToPerform, "another connection's cookie is refused, same caller or not");
+  const borrowed = await page(elsewhere, cookie);
+  t.equal(borrowed.reply?.code, Result.unwillingToPerform, "another connection's cookie is refused");
   t.ok(await stillServes(elsewhere));
 
   // The same connection, bound again as someone else: Jane's cookie is not Ann's.
@@ -84,7 +88,8 @@ t.test('VLV counts and page sizes out of range: protocolError, and the connectio
   t.teardown(() => jane.destroy());
   const vlv = async (before: number, after: number, offset: number, count: number) => {
     const id = nextId++;
-    jane.send(searchRequest(id, { base: 'o=nhs', filter: present('mail'), attributes: ['cn'], controls: [sortControl('cn'), vlvControl(before, after, offset, count)] }));
+    const controls = [sortControl('cn'), vlvControl(before, after, offset, count)];
+    jane.send(searchRequest(id, { base: 'o=nhs', filter: present('mail'), attributes: ['cn'], controls }));
     return { reply: await jane.result(id), entries: jane.entriesOf(id).length };
   };
   const fine = await vlv(1, 2, 3, 0);

@@ -68,7 +68,8 @@ t.test('each PDU has its own deadline: a connection sending whole PDUs slowly is
 t.test('before a bind, PDUs are small; after it, they may be large', async (t) => {
   const { server } = await ldapFixture(t);
   // A search whose filter value is 100 KiB: over the 64 KiB allowed before a bind.
-  const big = (id: number) => searchRequest(id, { base: 'ou=People,o=nhs', filter: seq(0xa3, [str('cn'), str('x'.repeat(100 * 1024))]) });
+  const filter = seq(0xa3, [str('cn'), str('x'.repeat(100 * 1024))]);
+  const big = (id: number) => searchRequest(id, { base: 'ou=People,o=nhs', filter });
   const anonymous = await Wire.open(server.port);
   t.teardown(() => anonymous.destroy());
   anonymous.send(big(1));
@@ -141,7 +142,8 @@ t.test('reassembly joins the chunks of a PDU once, not on every chunk', async (t
   const pdu = searchRequest(7, { base: 'ou=People,o=nhs', filter: seq(0xa3, [str('cn'), str('y'.repeat(20_000))]) });
   const concat = Buffer.concat;
   let joins = 0;
-  Buffer.concat = ((list: readonly Uint8Array[], n?: number) => { joins++; return concat(list, n); }) as typeof Buffer.concat;
+  const counting = (list: readonly Uint8Array[], n?: number) => { joins++; return concat(list, n); };
+  Buffer.concat = counting as typeof Buffer.concat;
   const got: Buffer[] = [];
   try {
     const a = new PduAssembler();

@@ -130,9 +130,9 @@ export const equality = (attr: string, value: string) => seq(0xa3, [str(attr), s
 export function searchRequest(id: number, o: SearchOptions = {}): Buffer {
   const op = seq(0x63, [str(o.base ?? 'o=nhs'), int(o.scope ?? 2, 0x0a), int(0, 0x0a), int(0), int(0), bool(false),
     o.filter ?? present('objectClass'), seq(0x30, (o.attributes ?? ['1.1']).map((a) => str(a)))]);
-  const controls = o.controls?.length
-    ? [seq(0xa0, o.controls.map((c) => seq(0x30, [str(c.oid), ...(c.critical ? [bool(true)] : []), ...(c.value ? [str(c.value)] : [])])))]
-    : [];
+  const control = (c: { oid: string; critical?: boolean; value?: Buffer }) =>
+    seq(0x30, [str(c.oid), ...(c.critical ? [bool(true)] : []), ...(c.value ? [str(c.value)] : [])]);
+  const controls = o.controls?.length ? [seq(0xa0, o.controls.map(control))] : [];
   return seq(0x30, [int(id), op, ...controls]);
 }
 
@@ -141,7 +141,8 @@ export const extendedRequest = (id: number, oid: string, value?: Buffer) =>
 
 /** RFC 3062: userIdentity [0], oldPasswd [1], newPasswd [2], each optional. */
 export function passwordModify(id: number, p: { target?: string; old?: string; new?: string }) {
-  const parts = [p.target && str(p.target, 0x80), p.old && str(p.old, 0x81), p.new && str(p.new, 0x82)].filter(Boolean) as Buffer[];
+  const parts = [p.target && str(p.target, 0x80), p.old && str(p.old, 0x81), p.new && str(p.new, 0x82)]
+    .filter(Boolean) as Buffer[];
   return extendedRequest(id, OID.passwordModify, seq(0x30, parts));
 }
 
