@@ -1,5 +1,5 @@
-// Sign-in for LDAP binds and REST tokens alike: one lockout counter, one answer for every failure,
-// and the Actor that a successful sign-in becomes.
+// Accounts: the Actor a person or service account becomes (sign-in itself is sign-in.ts), passwords,
+// role grants and service accounts.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { people, roleGrants, services } from '../db/schema.js';
 import type { Actor, Role } from './actor.js';
@@ -9,7 +9,7 @@ import type { Ctx } from './context.js';
 import { fail } from './errors.js';
 import { grantsOf, revokeGrants } from './grants.js';
 import { findOrganisation } from './organisations.service.js';
-import { findByAddress, findRow } from './people.queries.js';
+import { findRow } from './people.queries.js';
 import { hashPassword, verifyPassword } from './secrets.js';
 import { revokeTokensOf } from './tokens.service.js';
 
@@ -21,58 +21,6 @@ export function principalFromName(name: string): Principal {
   const n = name.trim().toLowerCase();
   if (n.includes('@')) return { address: n };
   return n.includes('.') ? { uid: n } : { service: n };
-}
-
-type Account = { table: 'person'; id: number; name: string; passwordHash: string | null; failedAttempts: number; lockedUntil: Date | null; usable: boolean }
-  | { table: 'service'; id: string; name: string; passwordHash: string | null; failedAttempts: number; lockedUntil: Date | null; usable: boolean };
-
-async function findAccount(ctx: Ctx, p: Principal): Promise<Account | undefined> {
-  if ('service' in p) {
-    const [s] = await ctx.tx.select().from(services).where(eq(services.name, p.service));
-    return s && { table: 'service', id: s.name, name: s.name, passwordHash: s.passwordHash, failedAttempts: s.failedAttempts, lockedUntil: s.lockedUntil, usable: true };
-  }
-  const row = 'uid' in p
-    ? (await ctx.tx.select().from(people).where(and(eq(people.uid, p.uid), eq(people.kind, 'person'))))[0]
-    : await findByAddress(ctx, p.address);
-  if (!row || row.kind !== 'person') return undefined;
-  return { table: 'person', id: row.id, name: row.uid, passwordHash: row.passwordHash, failedAttempts: row.failedAttempts, lockedUntil: row.lockedUntil, usable: row.status === 'active' && !row.deletedAt };
-}
-
-const tableOf = (a: Account) => (a.table === 'person' ? [sql`people`, sql`id = ${a.id}`] : [sql`services`, sql`name = ${a.id}`]);
-
-/** Count a failure atomically (binds run concurrently); the one that reaches the limit locks. */
-async function recordFailure(ctx: Ctx, account: Account, now: Date) {
-  const until = new Date(now.getTime() + ctx.settings.lockoutMinutes * 60_000);
-  const limit = ctx.settings.lockoutAttempts;
-  const [t, where] = tableOf(account);
-  await ctx.tx.execute(sql`update ${t} set
-    locked_until = case when failed_attempts + 1 >= ${limit} then ${until} else locked_until end,
-    failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end
-    where ${where}`);
-}
-
-async function clearFailures(ctx: Ctx, account: Account) {
-  const [t, where] = tableOf(account);
-  await ctx.tx.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${where}`);
-}
-
-/**
- * Check a password. Unknown name, wrong password, leaver and locked account all return null alike,
- * after the same amount of work. LOCKOUT_ATTEMPTS failures in a row lock for LOCKOUT_MINUTES.
- */
-export async function authenticate(ctx: Ctx, principal: Principal, password: string): Promise<Actor | null> {
-  const account = await findAccount(ctx, principal);
-  const now = ctx.now();
-  const locked = account?.lockedUntil != null && account.lockedUntil > now;
-  const ok = await verifyPassword(password, locked || !account ? null : account.passwordHash);
-  if (!account || locked) return null;
-  if (!ok) {
-    await recordFailure(ctx, account, now);
-    return null;
-  }
-  if (!account.usable) return null;
-  if (account.failedAttempts || account.lockedUntil) await clearFailures(ctx, account);
-  return loadActor(ctx, account.table === 'person' ? { personId: account.id } : { service: account.id });
 }
 
 /** The Actor for a person (only while active) or a service account, with its role grants. */

@@ -13,6 +13,7 @@ import { createReadCache } from './read-cache.js';
 import type { Actor } from './actor.js';
 import * as quotas from './quotas.js';
 import * as secure from './secure-domains.js';
+import { createSignIn } from './sign-in.js';
 import * as tokens from './tokens.service.js';
 
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
@@ -30,6 +31,10 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
   const readCtx: Ctx = { tx: database.db, settings, now };
   const read = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => f(readCtx, ...a);
+  // An actor as the directory has it now, from memory until the next write (sign-ins and LDAP's
+  // per-operation check ask for it again and again).
+  const currentActor = (who: { personId: number } | { service: string }) =>
+    cache.read(`actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`, () => accounts.loadActor(readCtx, who));
   return {
     database,
     entries,
@@ -38,8 +43,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     run,
     // Sign-in writes only lockout counters, which nothing kept in memory holds: binds (every mail
     // client connection) leave the caches as they are.
-    authenticate: (principal: accounts.Principal, password: string) =>
-      database.db.transaction((tx) => accounts.authenticate({ tx, settings, now }, principal, password)),
+    authenticate: createSignIn(database, settings, now, (who) => currentActor(who)),
     loadActor: read(accounts.loadActor),
     /**
      * The actor as the directory has it now: null once a leaver, deleted or gone, with today's
@@ -47,8 +51,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
      */
     currentActor: (actor: Actor): Promise<Actor | null> => {
       if (actor.kind === 'system') return Promise.resolve(actor);
-      const who = actor.kind === 'person' ? { personId: actor.personId! } : { service: actor.name };
-      return cache.read(`actor:${actor.kind}:${actor.personId ?? actor.name}`, () => accounts.loadActor(readCtx, who));
+      return currentActor(actor.kind === 'person' ? { personId: actor.personId! } : { service: actor.name });
     },
     setPassword: op(accounts.setPassword),
     grantRole: op(accounts.grantRole),

@@ -18,6 +18,7 @@ export const errorCatalogue = {
   'quota.limit_reached': 'The organisation has no room for another mailbox of that size',
   'auth.forbidden': 'You are not allowed to do that',
   'auth.invalid_credentials': 'Invalid credentials',
+  'service.busy': 'The server is busy',
   'service.not_found': 'No such service account',
   'service.exists': 'The service account already exists',
   'connector.unknown': 'No such connector',

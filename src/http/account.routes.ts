@@ -19,7 +19,7 @@ export function accountRoutes(app: FastifyInstance, directory: Directory) {
       response: { 200: z.object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number().int() }), 401: problem },
     },
   }, async (req) => {
-    const actor = await directory.authenticate(principalFromName(req.body.username), req.body.password);
+    const actor = await directory.authenticate(principalFromName(req.body.username), req.body.password, req.ip);
     if (!actor) throw new DirectoryError('auth.invalid_credentials', 'The username or password is not right, or the account is locked');
     const { token, expiresIn } = await directory.issueToken(actor);
     return { access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn };

@@ -12,9 +12,9 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   'validation.failed': 400, 'organisation.invalid_code': 400, 'person.invalid_name': 400, 'quota.invalid_tier': 400, 'mailbox.no_owner': 400,
   'connector.unknown': 400, 'connector.invalid_config': 400, 'connector.wrong_feed': 400,
   'auth.invalid_credentials': 401, 'auth.forbidden': 403,
-  'organisation.not_found': 404, 'person.not_found': 404, 'mailbox.not_found': 404, 'service.not_found': 404, 'sync_run.not_found': 404, 'review.not_found': 404,
+  'organisation.not_found': 404, 'person.not_found': 404, 'mailbox.not_found': 404, 'service.not_found': 404, 'sync_run.not_found': 404, 'review.not_found': 404, 'move_request.not_found': 404,
   'organisation.exists': 409, 'organisation.closed': 409, 'person.not_active': 409, 'person.already_active': 409,
-  'person.not_deleted': 409, 'quota.limit_reached': 409, 'service.exists': 409, 'sync_run.not_held': 409, 'review.resolved': 409,
+  'person.not_deleted': 409, 'quota.limit_reached': 409, 'service.exists': 409, 'sync_run.not_held': 409, 'review.resolved': 409, 'move_request.resolved': 409, 'service.busy': 503,
 };
 
 export interface Problem { type: string; title: string; status: number; detail: string; code: string; request_id: string; errors?: { field?: string; message: string }[] }
@@ -29,6 +29,7 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (err instanceof DirectoryError) {
       // RFC 9110 section 11.6.1: a 401 says how to authenticate (RFC 6750 section 3 for bearer tokens).
       if (statusOf[err.code] === 401) reply.header('WWW-Authenticate', challenge(req));
+      if (statusOf[err.code] === 503) reply.header('Retry-After', '1');
       const errors = err.fields ? Object.entries(err.fields).map(([field, message]) => ({ field, message })) : undefined;
       return sendProblem(reply, req, statusOf[err.code] ?? 422, err.code, errorCatalogue[err.code], err.message, errors);
     }

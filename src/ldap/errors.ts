@@ -11,6 +11,7 @@ const table: Partial<Record<ErrorCode, number>> = {
   'service.not_found': Result.noSuchObject,
   'validation.failed': Result.constraintViolation,
   'quota.limit_reached': Result.constraintViolation,
+  'service.busy': Result.busy,
 };
 
 export function ldapResultFor(err: DirectoryError): [number, string] {

@@ -84,7 +84,7 @@ t.test('people: search, read, joiners, edits, and who may do what', async (t) =>
   t.same(search.json().items.map((p: { uid: string }) => p.uid), ['jane.smith', 'jane.smith2']);
   t.match(search.headers['content-type'], /^application\/json/);
   for (const found of [search, await call('GET', '/api/v1/people?q=jane', { token: jane })]) {
-    t.same(Object.keys(found.json().items[0]).sort(), ['aliases', 'created_at', 'department', 'display_name', 'family_name', 'given_name', 'mail', 'mobile', 'org_code', 'org_name',
+    t.same(Object.keys(found.json().items[0]).sort(), ['aliases', 'created_at', 'deleted_at', 'department', 'display_name', 'family_name', 'given_name', 'mail', 'mobile', 'org_code', 'org_name',
       'quota_mb', 'site', 'status', 'telephone', 'title', 'uid', 'updated_at'], 'the person JSON of the contract and nothing else (from the database, then from memory)');
     t.same(found.json().items[0], (await call('GET', '/api/v1/people/jane.smith', { token: jane })).json(), 'as the person reads alone');
   }

@@ -1,0 +1,133 @@
+// Sign-in at mail-client rates. Every mail client binds on every connection it opens, and a
+// password check (scrypt) costs about 0.3 s of CPU: so a check that succeeded is remembered, keyed
+// by a hash of the account, its stored password hash and the password given (never the password
+// itself), and the same credentials sign in again without scrypt. The account's row is read on
+// every sign-in, so a changed password (a new stored hash), a lock or a leaver is seen at once, in
+// every process, without telling anyone. Failures are throttled per source address and per name
+// before any hash is computed, hashing runs a few at a time with a bounded queue (a full queue is
+// answered "busy" at once), and no database connection is held while a hash is computed.
+import { createHmac, randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import type { Principal } from './accounts.service.js';
+import type { Actor } from './actor.js';
+import type { CoreSettings } from './context.js';
+import { fail } from './errors.js';
+import { verifyPassword } from './secrets.js';
+
+export interface SignInLimits {
+  /** Password checks computed at once (scrypt is CPU: about one per core). */
+  hashConcurrency: number;
+  /** Checks waiting beyond those; one more is answered busy. */
+  hashQueue: number;
+  /** How long a successful check is remembered. */
+  rememberSeconds: number;
+  /** Failed sign-ins a source address (or a name) may have in a minute before its checks stop. */
+  failuresPerMinute: number;
+}
+
+export const defaultSignInLimits: SignInLimits = { hashConcurrency: 2, hashQueue: 64, rememberSeconds: 600, failuresPerMinute: 30 };
+
+interface AccountRow {
+  kind: 'person' | 'service'; id: string; password_hash: string | null; failed_attempts: number;
+  locked_until: Date | string | null; usable: boolean;
+}
+
+const REMEMBERED_MAX = 100_000;
+
+export function createSignIn(
+  database: Database, settings: CoreSettings, now: () => Date,
+  actorOf: (who: { personId: number } | { service: string }) => Promise<Actor | null>, limits: SignInLimits = defaultSignInLimits,
+) {
+  const key = randomBytes(32);
+  const remembered = new Map<string, number>(); // proof → expiry (ms)
+  const failures = new Map<string, { count: number; until: number }>();
+  let hashing = 0;
+  const waiting: (() => void)[] = [];
+
+  /** Run one password check when a slot is free; refuse at once when too many wait. */
+  async function check(password: string, stored: string | null): Promise<boolean> {
+    if (hashing >= limits.hashConcurrency) {
+      if (waiting.length >= limits.hashQueue) fail('service.busy', 'Too many sign-ins are being checked; try again shortly');
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else hashing++;
+    try {
+      return await verifyPassword(password, stored);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else hashing--;
+    }
+  }
+
+  const throttled = (who: string) => {
+    const f = failures.get(who);
+    return f !== undefined && f.until > Date.now() && f.count >= limits.failuresPerMinute;
+  };
+  const failed = (who: string) => {
+    const f = failures.get(who);
+    if (!f || f.until <= Date.now()) {
+      if (failures.size >= REMEMBERED_MAX) failures.clear();
+      failures.set(who, { count: 1, until: Date.now() + 60_000 });
+    } else f.count++;
+  };
+
+  function remember(proof: string) {
+    if (remembered.size >= REMEMBERED_MAX) {
+      let drop = REMEMBERED_MAX / 10;
+      for (const k of remembered.keys()) { if (drop-- <= 0) break; remembered.delete(k); }
+    }
+    remembered.set(proof, Date.now() + limits.rememberSeconds * 1000);
+  }
+
+  const find = (p: Principal) => database.select<AccountRow>('service' in p
+    ? sql`select 'service' as kind, name as id, password_hash, failed_attempts, locked_until, true as usable
+        from services where name = ${p.service}`
+    : sql`select 'person' as kind, p.id::text as id, p.password_hash, p.failed_attempts, p.locked_until,
+        (p.status = 'active' and p.deleted_at is null) as usable from people p
+        where p.kind = 'person' and ${'uid' in p ? sql`p.uid = ${p.uid}` : sql`p.id = (select person_id from addresses where address = ${p.address.trim().toLowerCase()})`}`);
+
+  const table = (a: AccountRow) => (a.kind === 'person' ? [sql`people`, sql`id = ${a.id}`] : [sql`services`, sql`name = ${a.id}`]);
+
+  /**
+   * The Actor for a name and password, or null: unknown name, wrong password, leaver, locked and
+   * throttled all answer alike. LOCKOUT_ATTEMPTS failures in a row lock for LOCKOUT_MINUTES.
+   */
+  return async function authenticate(principal: Principal, password: string, source?: string): Promise<Actor | null> {
+    const [account] = await find(principal);
+    const at = now();
+    const locked = account?.locked_until != null && new Date(account.locked_until) > at;
+    if (locked) return null; // nothing to check: a locked account costs no hash
+    const name = `name:${JSON.stringify(principal)}`;
+    const proof = account?.password_hash
+      ? createHmac('sha256', key).update(`${account.kind}:${account.id}\0${account.password_hash}\0${password}`).digest('base64url')
+      : undefined;
+    let ok = proof !== undefined && (remembered.get(proof) ?? 0) > Date.now();
+    if (!ok) {
+      if ((source && throttled(`source:${source}`)) || throttled(name)) return null;
+      // An unknown name costs a check all the same, so that it cannot be told from a wrong password.
+      ok = await check(password, account?.password_hash ?? null);
+      if (ok) remember(proof!);
+    }
+    if (!ok || !account) {
+      if (source) failed(`source:${source}`);
+      failed(name);
+      if (account) {
+        const until = new Date(at.getTime() + settings.lockoutMinutes * 60_000);
+        const limit = settings.lockoutAttempts;
+        // Atomic, as binds run concurrently: the failure that reaches the limit locks.
+        const [t, which] = table(account);
+        await database.db.execute(sql`update ${t} set
+          locked_until = case when failed_attempts + 1 >= ${limit} then ${until} else locked_until end,
+          failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end where ${which}`);
+      }
+      return null;
+    }
+    if (!account.usable) return null;
+    if (account.failed_attempts || account.locked_until) {
+      const [t, which] = table(account);
+      await database.db.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${which}`);
+    }
+    return actorOf(account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id });
+  };
+}
