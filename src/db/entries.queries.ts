@@ -2,6 +2,7 @@
 // entries, each filtered by a compiled Filter in SQL and cut at a limit, so only what is sent is read.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Filter } from '../directory/filter.js';
+import { searchFold } from '../directory/fold.js';
 import type { ReadCache } from '../directory/read-cache.js';
 import { built, type Database } from './client.js';
 import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter-sql.js';
@@ -86,7 +87,27 @@ export interface EntryRow {
 export interface Visibility { all: boolean; adminOf: string[] }
 
 export type SortKey = 'cn' | 'sn' | 'givenName' | 'mail' | 'displayName';
-const sortExpr: Record<SortKey, string> = { cn: 'lower(p.cn)', sn: 'lower(p.family_name)', givenName: "lower(coalesce(p.given_name, ''))", mail: 'lower(p.mail)', displayName: 'lower(p.display_name)' };
+/**
+ * What each sort key orders by, in byte order (~<~), then id: names as people read them (nhs_fold:
+ * Łukasz among the Ls, Müller before Murphy, O'Brien among the Os), addresses as they are (ASCII).
+ * Each walks its own index (people_*_fold, people_mail_prefix), so a sorted page or a VLV window
+ * reads only its rows. `value` makes the same key from a value the client gave (a VLV target, or
+ * the lower-cased value a paged search's cookie ends at).
+ */
+const sortKeys: Record<SortKey, { expr: SQL; value: (v: string) => string }> = {
+  cn: { expr: sql.raw('nhs_fold(p.cn)'), value: searchFold },
+  sn: { expr: sql.raw('nhs_fold(p.family_name)'), value: searchFold },
+  givenName: { expr: sql.raw("nhs_fold(coalesce(p.given_name, ''))"), value: searchFold },
+  displayName: { expr: sql.raw('nhs_fold(p.display_name)'), value: searchFold },
+  mail: { expr: sql.raw('lower(p.mail)'), value: (v) => v.toLowerCase() },
+};
+
+/** Rows after (or, reversed, before) this key and id in sort order, as conditions its index answers. */
+function afterKey(expr: SQL, key: string, id: number, reverse: boolean): SQL {
+  return reverse
+    ? sql`${expr} ~<=~ ${key} and (${expr} ~<~ ${key} or (${expr} = ${key} and p.id < ${id}))`
+    : sql`${expr} ~>=~ ${key} and (${expr} ~>~ ${key} or (${expr} = ${key} and p.id > ${id}))`;
+}
 
 export interface PeopleQuery {
   filter: Filter;
@@ -159,10 +180,9 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
   const where = [peopleWhere(q)];
   let order = sql``;
   if (q.sort) {
-    const expr = sql.raw(sortExpr[q.sort.key]);
-    const dir = sql.raw(q.sort.reverse ? 'desc' : 'asc');
-    if (q.after) where.push(q.sort.reverse ? sql`(${expr}, p.id) < (${q.after.key ?? ''}, ${q.after.id})` : sql`(${expr}, p.id) > (${q.after.key ?? ''}, ${q.after.id})`);
-    order = sql`order by ${expr} ${dir}, p.id ${dir}`;
+    const { expr, value } = sortKeys[q.sort.key];
+    if (q.after) where.push(afterKey(expr, value(q.after.key ?? ''), q.after.id, q.sort.reverse));
+    order = q.sort.reverse ? sql`order by ${expr} using ~>~, p.id desc` : sql`order by ${expr} using ~<~, p.id`;
   } else if (q.paged) {
     // Paging without sort walks the primary key, so a paged search can read everything.
     if (q.after) where.push(sql`p.id > ${q.after.id}`);
@@ -202,8 +222,10 @@ function orArms(f: Filter): Filter[] {
   });
 }
 
+/** How many entries match; with `below`, how many come before that value in sort order (VLV's target). */
 export async function countPeople(database: Database, q: PeopleQuery, below?: string): Promise<number> {
-  const extra = below !== undefined && q.sort ? sql` and ${sql.raw(sortExpr[q.sort.key])} ${sql.raw(q.sort.reverse ? '>' : '<')} ${below.toLowerCase()}` : sql``;
+  const key = q.sort && sortKeys[q.sort.key];
+  const extra = below !== undefined && key ? sql` and ${key.expr} ${sql.raw(q.sort!.reverse ? '~>~' : '~<~')} ${key.value(below)}` : sql``;
   const [row] = await database.select<{ n: number }>(sql`select count(*)::int as n from people p where ${peopleWhere(q)}${extra}`);
   return row.n;
 }

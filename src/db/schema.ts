@@ -93,9 +93,14 @@ export const people = pgTable('people', {
   index('people_given_trgm').using('gin', sql`lower(${t.givenName}) gin_trgm_ops`),
   index('people_mail_trgm').using('gin', sql`lower(${t.mail}) gin_trgm_ops`),
   index('people_rehire').on(t.niHmac, t.dobHmac),
-  // Sort keys for server-side sort and VLV.
-  index('people_cn_sort').on(sql`lower(${t.cn})`, t.id),
-  index('people_display_sort').on(sql`lower(${t.displayName})`, t.id),
+  // Names as people read them (nhs_fold, migrations/0009_fold.sql: accents, case and punctuation
+  // folded), then id: the order of LDAP sort and VLV, and REST name search's prefix and order. Byte
+  // order (text_pattern_ops), as the folded text is ASCII: the same on every database, whatever its
+  // locale. Covering as the prefix indexes above, so a search's ids and a VLV count come from the
+  // index alone.
+  ...([['people_cn_fold', t.cn], ['people_sn_fold', t.familyName], ['people_display_fold', t.displayName]] as const)
+    .map(([name, col]) => index(name).on(sql`nhs_fold(${col}) text_pattern_ops`, t.id, col, t.status, t.deletedAt, t.kind, t.orgCode, t.listed)),
+  index('people_given_fold').on(sql`nhs_fold(coalesce(${t.givenName}, '')) text_pattern_ops`, t.id, t.status, t.deletedAt, t.kind, t.orgCode, t.listed),
 ]);
 
 /** Every address ever allocated; rows are never deleted, so an address is never given twice. */

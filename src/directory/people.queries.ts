@@ -3,8 +3,9 @@
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { built, type Database } from '../db/client.js';
 import { peopleColumns, rowsById, type EntryRow, type EntryRows } from '../db/entries.queries.js';
-import { compileFilter } from '../db/filter-sql.js';
-import { prefixFilter, type Filter } from './filter.js';
+import { compileFilter, prefixUpper } from '../db/filter-sql.js';
+import { prefixFilter, type Attr, type Filter } from './filter.js';
+import { searchFold } from './fold.js';
 import { addresses, organisations, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { isAdmin, isAdminOf, isNational } from './actor.js';
@@ -79,9 +80,10 @@ export type PeopleStatus = 'active' | 'leaver' | 'all';
 
 /**
  * A page of people (REST lists); leavers only for administrators (a local administrator sees their
- * own organisation's). Without `q`, in the order they were created. With `q`, a prefix of names,
- * mail or an old address, the matches come by how they match — given name (cn), then family name,
- * then address, then old address — and by that value within each, so that every page is read in
+ * own organisation's). Without `q`, in the order they were created. With `q`, a prefix of names
+ * (as people read them: accents, case and punctuation folded, see fold.ts), mail or an old address,
+ * the matches come by how they match — given name (cn), then family name, then address, then old
+ * address — and by that (folded) value within each, so that every page is read in
  * index order and stops when it is full, however many thousands a two-letter prefix matches.
  * `after` is the cursor the previous page ended with. The people shown come from the directory's
  * entry cache (`remembered`), as LDAP's do.
@@ -95,6 +97,8 @@ export async function listPeople(database: Database, remembered: EntryRows, acto
   const filters = text ? (prefixFilter(text) as { or: Filter[] }).or : null;
   const armCount = filters?.length ?? 1;
   const after = readCursor(q.after, armCount);
+  // A name arm's key is folded (a cursor from before folding, lower-cased, lands in the same place).
+  if (after.id && filters && foldedPrefix(filters[after.arm])) after.key = searchFold(after.key);
   // Everything the statements below depend on, so that a search asked before reuses its SQL (built()).
   const asked = JSON.stringify([status, national, adminOf, q.org ?? null, text, after]);
   let compiled: { where: SQL[]; arms: Arm[] } | undefined;
@@ -149,8 +153,29 @@ function summaryOf(r: EntryRow): PersonSummary {
 /** One way a search matches, and the value its matches are ordered by (null: by id). */
 type Arm = { match: SQL; key: SQL | null };
 
+/** Names are compared as people read them (nhs_fold): `obrien` finds O'Brien-Smith, `sian` Siân. */
+const foldedNames: Partial<Record<Attr, SQL>> = {
+  cn: sql.raw('nhs_fold(p.cn)'),
+  sn: sql.raw('nhs_fold(p.family_name)'),
+};
+
+/**
+ * The folded prefix a name arm looks for, or null: not a name arm, or a query with nothing left
+ * when folded (only punctuation, or another script), which matches names as they are written.
+ */
+function foldedPrefix(f: Filter): string | null {
+  if (!('attr' in f) || f.op !== 'sub' || !f.initial || !foldedNames[f.attr]) return null;
+  return searchFold(f.initial) || null;
+}
+
 function armOf(f: Filter): Arm {
   const column = 'attr' in f ? peopleColumns[f.attr]! : undefined;
+  const prefix = foldedPrefix(f);
+  if (prefix && 'attr' in f) {
+    // The prefix's range in the name's index (people_cn_fold, people_sn_fold), read in its order.
+    const folded = foldedNames[f.attr]!;
+    return { match: sql`(${folded} ~>=~ ${prefix} and ${folded} ~<~ ${prefixUpper(prefix)})`, key: folded };
+  }
   return { match: compileFilter(f, peopleColumns), key: column && !column.via ? column.expr : null };
 }
 
