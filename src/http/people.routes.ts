@@ -90,7 +90,18 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
 
   r.put('/api/v1/people/:uid/password', {
     config: { auth: true },
-    schema: { tags: ['people'], summary: 'Set a password: your own with the current one, or as an administrator', params: uidParam, body: z.object({ current_password: z.string().max(1024).optional(), new_password: z.string().max(1024) }).strict(), response: { 204: z.null(), ...errors } },
+    schema: {
+      tags: ['people'], summary: 'Set a password: your own with the current one, or as an administrator',
+      description: 'A new password has at least 8 and at most 256 characters (400 `validation.failed` otherwise). '
+        + 'Changing your own needs `current_password`; an administrator resetting another person\'s leaves it out. '
+        + 'Every other token and session of the person ends, except (for your own change) the token making it.',
+      params: uidParam,
+      body: z.object({
+        current_password: z.string().max(1024).optional().describe('Your present password: required when changing your own'),
+        new_password: z.string().max(1024).describe('The new password: at least 8 and at most 256 characters'),
+      }).strict(),
+      response: { 204: z.null(), ...errors },
+    },
   }, async (req, reply) => {
     await directory.setPassword(caller(req), req.params.uid, { currentPassword: req.body.current_password, newPassword: req.body.new_password, keepToken: req.token });
     return reply.code(204).send(null);
