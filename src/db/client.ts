@@ -35,9 +35,10 @@ export interface Database {
   poolStats?(): Record<string, number>;
   /**
    * PostgreSQL only (an embedded database has one process): call `changed` whenever another
-   * process commits a write (the audit log's NOTIFY), and `lost` while that cannot be known.
+   * process commits a write (its NOTIFY: the tags of what changed, space-separated, or `*` for
+   * anything), and `lost` while that cannot be known.
    */
-  watchChanges?(changed: () => void, lost: (isLost: boolean) => void): Promise<() => Promise<void>>;
+  watchChanges?(changed: (what: string) => void, lost: (isLost: boolean) => void): Promise<() => Promise<void>>;
 }
 
 /** The channel every audited write notifies at commit. */
@@ -166,7 +167,7 @@ export async function openPostgres(url: string): Promise<Database> {
       let retry: NodeJS.Timeout | undefined;
       const connect = async () => {
         const c = new pg.Client({ connectionString: url });
-        c.on('notification', () => changed());
+        c.on('notification', (n) => changed(n.payload || '*'));
         c.on('error', () => {});
         c.on('end', () => {
           if (stopped) return;
@@ -177,7 +178,7 @@ export async function openPostgres(url: string): Promise<Database> {
           await c.connect();
           await c.query(`LISTEN ${CHANGES_CHANNEL}`);
           client = c;
-          changed(); // anything may have changed while not listening
+          changed('*'); // anything may have changed while not listening
           lost(false);
         } catch {
           lost(true);

@@ -42,10 +42,39 @@ const toRow = (actor: Actor, e: AuditEntry) => ({
 });
 
 /** The lock, and a notice to other processes at commit that the directory changed (their read caches). */
-const lockAndNotify = (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '')`);
+// What each write transaction changed, as the tags the read caches know (`uid:…`, `org:…`): the
+// directory's `run` evicts them at commit and announces them to other processes in one NOTIFY. An
+// audited write outside `run` (start-up work) announces "everything" itself.
+const changedIn = new WeakMap<object, Set<string>>();
+
+/** Follow what `tx` changes; `announceChanges` says it to other processes before commit. */
+export function trackChanges(tx: Tx): Set<string> {
+  const touched = new Set<string>();
+  changedIn.set(tx, touched);
+  return touched;
+}
+
+/** More than this, or a payload near NOTIFY's 8,000 bytes, and "everything" is said instead. */
+const MAX_NAMED = 200;
+
+export const everything = (touched: Set<string>) => touched.size > MAX_NAMED;
+
+export async function announceChanges(tx: Tx, touched: Set<string>): Promise<void> {
+  if (touched.size === 0) return;
+  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${everything(touched) ? '*' : [...touched].join(' ')})`);
+}
+
+const tagOf = (e: AuditEntry) => (e.targetType === 'organisation' ? `org:${e.targetId}` : `${e.targetType === 'service' ? 'service' : 'uid'}:${e.targetId}`);
+
+async function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
+  const touched = changedIn.get(tx);
+  if (touched) for (const e of entries) if (touched.size <= MAX_NAMED) touched.add(tagOf(e));
+  await tx.execute(touched ? sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`
+    : sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '*')`);
+}
 
 export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<number> {
-  await lockAndNotify(tx);
+  await lockAndNotify(tx, [entry]);
   const [row] = await tx.insert(audit).values(toRow(actor, entry)).returning({ seq: audit.seq });
   return row.seq;
 }
@@ -56,7 +85,7 @@ export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<n
  */
 export async function recordMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await lockAndNotify(tx);
+  await lockAndNotify(tx, entries);
   for (let i = 0; i < entries.length; i += BATCH) await insertBatch(tx, entries.slice(i, i + BATCH).map((e) => toRow(actor, e)));
 }
 

@@ -2,7 +2,8 @@
 // Front ends call these; the sync engine composes the same functions inside one `run`.
 import type { Database } from '../db/client.js';
 import * as accounts from './accounts.service.js';
-import { listAudit, listChanges } from './audit.js';
+import type { EntryRow } from '../db/entries.queries.js';
+import { announceChanges, everything, listAudit, listChanges, trackChanges } from './audit.js';
 import type { Ctx, CoreSettings } from './context.js';
 import * as mailboxes from './mailboxes.service.js';
 import * as moves from './moves.service.js';
@@ -21,12 +22,33 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   const embedded = database.kind === 'pglite';
   const cache = createReadCache(embedded);
   // Directory rows by id, what mail clients' searches (and REST's) return again and again.
-  const entries = createReadCache(embedded, settings.entryCacheSize ?? 100_000);
-  const clear = () => { cache.clear(); entries.clear(); };
+  // Each row is tagged with what it shows (its uid, its organisation: a rename changes every row of it).
+  const entries = createReadCache(embedded, settings.entryCacheSize ?? 100_000, (r) => {
+    const row = r as EntryRow;
+    return [`uid:${row.uid}`, `org:${row.org_code}`];
+  });
   const trust = (lost: boolean) => { cache.setTrusted(!lost); entries.setTrusted(!lost); };
-  // Every write empties the read caches as it commits (or fails: nothing is lost by emptying them).
-  const run = <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> =>
-    database.db.transaction((tx) => fn({ tx, settings, now, cause })).finally(clear);
+  // After a write, here or in another process: tokens, actors and people by uid are few and cheap to
+  // read again, so that cache is emptied; directory rows, which every search shows, lose only what
+  // the write changed. Without a list of what changed (`*`), everything goes.
+  const changed = (what: Set<string> | '*') => {
+    cache.clear();
+    if (what === '*' || everything(what)) entries.clear();
+    else entries.evict(what);
+  };
+  const run = async <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> => {
+    let touched: Set<string> | undefined;
+    try {
+      return await database.db.transaction(async (tx) => {
+        touched = trackChanges(tx);
+        const result = await fn({ tx, settings, now, cause });
+        await announceChanges(tx, touched);
+        return result;
+      });
+    } finally {
+      changed(touched ?? '*'); // evicting what a failed write touched loses nothing
+    }
+  };
   const op = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => run((ctx) => f(ctx, ...a));
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
   const readCtx: Ctx = { tx: database.db, settings, now };
@@ -92,7 +114,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       return found && found.expiresAt > now().getTime() ? found.actor : null;
     },
     /** Follow writes by other processes sharing the database (PostgreSQL), so the read cache stays true. */
-    watchChanges: () => database.watchChanges?.(clear, trust),
+    watchChanges: () => database.watchChanges?.((what) => changed(what === '*' ? '*' : new Set(what.split(' '))), trust),
     revokeToken: op(tokens.revokeToken),
   };
 }

@@ -1,24 +1,43 @@
 // What the front ends read again and again, kept in memory: verified tokens and people by uid for
-// REST, directory rows by id for LDAP's and REST's searches. Correctness first: any write through
-// this process empties it as its transaction commits, and a write by any other process reaches it
-// through PostgreSQL's NOTIFY (sent with the audit log at commit); while that channel is down
-// nothing is kept. An embedded database has one process, so the first rule is the whole story there.
+// REST, directory rows by id for LDAP's and REST's searches. Correctness first: a write through
+// this process evicts what it changed as its transaction commits (values are tagged with what they
+// show: a row with its uid and organisation), and a write by any other process reaches it through
+// PostgreSQL's NOTIFY, which says what changed; while that channel is down nothing is kept. An
+// embedded database has one process, so the first rule is the whole story there.
 
 /**
  * `trusted`: whether memory may be used before anyone says other processes' writes are followed.
  * `max`: how many values are kept; past it the oldest tenth goes (first in, first out).
+ * `tagsOf`: what a value shows (e.g. `uid:jane.smith`, `org:RXA`), so that `evict` finds it.
  */
-export function createReadCache(trusted: boolean, max = 50_000) {
+export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value: unknown) => string[]) {
   const entries = new Map<unknown, unknown>();
-  // Bumped by every clear: a read that overlapped a write returns what it read but does not keep it.
+  const byTag = new Map<string, Set<unknown>>();
+  // Bumped by every clear or eviction: a read that overlapped a write returns what it read but does not keep it.
   let generation = 0;
+  const drop = (key: unknown) => {
+    if (tagsOf && entries.has(key)) {
+      for (const tag of tagsOf(entries.get(key))) {
+        const keys = byTag.get(tag);
+        keys?.delete(key);
+        if (keys?.size === 0) byTag.delete(tag);
+      }
+    }
+    entries.delete(key);
+  };
   const keep = (key: unknown, value: unknown) => {
     if (max <= 0) return;
     if (entries.size >= max) {
-      let drop = Math.ceil(max / 10);
-      for (const k of entries.keys()) { if (drop-- <= 0) break; entries.delete(k); }
+      let n = Math.ceil(max / 10);
+      for (const k of entries.keys()) { if (n-- <= 0) break; drop(k); }
     }
+    drop(key);
     entries.set(key, value);
+    for (const tag of tagsOf?.(value) ?? []) {
+      const keys = byTag.get(tag);
+      if (keys) keys.add(key);
+      else byTag.set(tag, new Set([key]));
+    }
   };
   // What was read since `seen` is kept only if no write has emptied the cache meanwhile.
   const keepAll = (seen: number, values: Iterable<[unknown, unknown]>) => {
@@ -57,12 +76,19 @@ export function createReadCache(trusted: boolean, max = 50_000) {
     clear() {
       generation++;
       entries.clear();
+      byTag.clear();
+    },
+    /** Forget the values that show any of these tags (what a write changed). */
+    evict(tags: Iterable<string>) {
+      generation++;
+      for (const tag of tags) for (const key of [...(byTag.get(tag) ?? [])]) drop(key);
     },
     /** False while changes by other processes cannot be seen. */
     setTrusted(t: boolean) {
       trusted = t;
       generation++;
       entries.clear();
+      byTag.clear();
     },
   };
 }

@@ -64,5 +64,5 @@ export async function revokeTokensOf(ctx: Ctx, personId: number, keep?: string |
 
 export async function revokeToken(ctx: Ctx, token: string): Promise<void> {
   await ctx.tx.update(tokens).set({ revokedAt: ctx.now() }).where(eq(tokens.hash, hashOf(token)));
-  await ctx.tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, '')`); // not audited, so say so here
+  await ctx.tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, 'tokens')`); // not audited, so say so here
 }
