@@ -11,7 +11,7 @@ import { BerReader, enumerated, int, seq, str } from './ber.js';
 import { endsWith, parseDn, type Rdn } from './dn.js';
 import { changeEntry, Dit, organisationEntry, personEntry, Selection, serviceEntry, type Entry } from './entries.js';
 import { matchEntry, toFilter } from './filter.js';
-import { OID, Result, type Control, type Request } from './protocol.js';
+import { OID, Result, type Control, type LdapFilter, type Request } from './protocol.js';
 import { objectClasses, subschemaAttributes } from './schema.js';
 
 export interface SearchEnv {
@@ -202,6 +202,28 @@ const sortResponse = (code: number, attr?: string): Control => ({ oid: OID.sortR
 const pagedResponse = (cookie: Buffer | null): Control =>
   ({ oid: OID.paged, critical: false, value: seq(0x30, [int(0), str(cookie ?? Buffer.alloc(0))]) });
 
+// ---- assertion values no entry can match ----
+
+const NUL = '\u0000';
+
+/**
+ * The filter with every item whose value holds a NUL made Undefined: no stored value has one, and
+ * PostgreSQL could not even compare it. RFC 4511 section 4.5.1.7: an assertion value not valid for
+ * the attribute's syntax makes the item Undefined, not the search an error. An extensible match is
+ * the one item that is always Undefined here (no matching rules are offered), so it stands in.
+ */
+function withoutNul(f: LdapFilter): LdapFilter {
+  switch (f.type) {
+    case 'and': case 'or': return { type: f.type, filters: f.filters.map(withoutNul) };
+    case 'not': return { type: 'not', filter: withoutNul(f.filter) };
+    case 'present': case 'ext': return f;
+    case 'sub': return [f.initial, ...f.any, f.final].some((v) => v?.includes(NUL)) ? undefinedItem : f;
+    default: return f.value.includes(NUL) ? undefinedItem : f;
+  }
+}
+
+const undefinedItem: LdapFilter = { type: 'ext', value: '', dnAttributes: false };
+
 // ---- the special entries ----
 
 async function rootDse(env: SearchEnv): Promise<Entry> {
@@ -236,7 +258,9 @@ class RootSelection extends Selection {
 
 export async function search(env: SearchEnv, req: SearchRequest, controls: Control[], send: Send, abandoned: () => boolean): Promise<SearchOutcome> {
   try {
-    return await run(env, req, controls, send, abandoned);
+    // No name here holds a NUL (the core refuses control characters) and PostgreSQL's text cannot.
+    if (req.base.includes(NUL)) return { code: Result.noSuchObject, diagnostic: 'no entry has a NUL in its name' };
+    return await run(env, { ...req, filter: withoutNul(req.filter) }, controls, send, abandoned);
   } catch (err) {
     if (err instanceof LdapError) return { code: err.code, diagnostic: err.message, matchedDN: err.matchedDN };
     throw err;

@@ -74,17 +74,26 @@ export class Session {
       if (err instanceof DirectoryError) {
         const [code, text] = ldapResultFor(err);
         await this.reply(id, result(tag, code, text));
+      } else if (describeError(err).code?.startsWith('22')) {
+        // SQLSTATE class 22, a data exception: a value from the request the database would not take
+        // (a number out of range, say). The client's doing, answered; never an internal error.
+        await this.answerFailure(id, tag, err, Result.unwillingToPerform, 'a value in the request cannot be used');
       } else if (isDatabaseUnavailable(err)) {
-        this.writer.reset(); // a search may have failed half-way through its entries
-        const warn = this.opts.warnOnce ?? ((_k, fields, msg) => this.opts.log.warn(fields, msg));
-        warn('database', { op: req.op, error: describeError(err) }, 'LDAP: the database cannot be reached; answering 52');
-        await this.reply(id, result(tag, Result.unavailable, 'the directory cannot reach its database; try later'));
+        await this.answerFailure(id, tag, err, Result.unavailable, 'the database cannot be reached; try later');
       } else {
         throw err;
       }
     } finally {
       this.abandoned.delete(id);
     }
+  }
+
+  /** An operation the database failed, answered with `code`; a warning (a minute apart at most), no stack. */
+  private async answerFailure(id: number, tag: number, err: unknown, code: number, text: string) {
+    this.writer.reset(); // a search may have failed half-way through its entries
+    const warn = this.opts.warnOnce ?? ((_kind, fields, msg) => this.opts.log.warn(fields, msg));
+    warn(`result:${code}`, { error: describeError(err), resultCode: code }, `LDAP: answered ${code}, ${text}`);
+    await this.reply(id, result(tag, code, text));
   }
 
   /**
@@ -114,6 +123,7 @@ export class Session {
 
   /** The principal a bind name stands for: a person or service DN, or a bare address, uid or service name. */
   private principal(name: string): Principal | null {
+    if (name.includes('\u0000')) return null; // no account's name has one, and PostgreSQL's text cannot
     if (!name.includes('=')) return principalFromName(name);
     let rdns;
     try { rdns = parseDn(name); } catch { return null; }

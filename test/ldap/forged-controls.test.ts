@@ -3,7 +3,11 @@
 // code, and the connection goes on. None of it is an error in the server's log.
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { Result } from '../../src/ldap/protocol.js';
+import { BerReader, seq, str } from '../../src/ldap/ber.js';
+import type { Directory } from '../../src/directory/directory.js';
+import { Dit } from '../../src/ldap/entries.js';
+import { decodeMessage, Result } from '../../src/ldap/protocol.js';
+import { Session } from '../../src/ldap/session.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
 import {
   bindRequest, capturingLog, cookieOf, equality, pagedControl, present, searchRequest, sortControl, vlvControl, Wire,
@@ -108,4 +112,64 @@ t.test('VLV counts and page sizes out of range: protocolError, and the connectio
   t.equal((await jane.result(id))?.code, Result.protocolError, 'a negative page size: protocolError');
   t.ok(await stillServes(jane));
   t.same(errors(), [], 'no error in the log');
+});
+
+t.test('values the database cannot take are bad input, answered: never an internal error', async (t) => {
+  const { log, errors } = capturingLog();
+  const { server } = await ldapFixture(t, { log });
+  const national = await boundAs(server.port, 'cn=national,ou=Services,o=nhs', passwords.national);
+  t.teardown(() => national.destroy());
+  const ask = async (o: Parameters<typeof searchRequest>[1]) => {
+    const id = nextId++;
+    national.send(searchRequest(id, { attributes: ['uid'], ...o }));
+    const reply = await national.result(id);
+    return { code: reply?.code, entries: national.entriesOf(id).length };
+  };
+  const nul = 'jane\u0000smith';
+  const nothing = { code: 0, entries: 0 };
+  t.same(await ask({ filter: equality('uid', nul) }), nothing, 'a NUL in an equality value: Undefined, nothing');
+  const either = seq(0xa1, [equality('cn', nul), equality('uid', 'jane.smith')]);
+  const one = { code: 0, entries: 1 };
+  t.same(await ask({ base: 'ou=People,o=nhs', filter: either }), one, 'an OR matches its other item');
+  const sub = seq(0xa4, [str('mail'), seq(0x30, [str('a\u0000', 0x80)])]);
+  t.same(await ask({ filter: sub }), { code: 0, entries: 0 }, 'a NUL in a substring');
+  const noSuch = { code: Result.noSuchObject, entries: 0 };
+  t.same(await ask({ base: `uid=${nul},ou=People,o=nhs`, scope: 0 }), noSuch, 'in a base DN: noSuchObject');
+  const huge = seq(0xa5, [str('changeNumber'), str('99999999999999999999999999')]);
+  t.same(await ask({ base: 'cn=changelog', scope: 1, filter: huge }), nothing, 'a change number past any integer');
+  t.ok(await stillServes(national), 'the connection goes on');
+
+  const w = await Wire.open(server.port);
+  t.teardown(() => w.destroy());
+  w.send(bindRequest(1, `${nul}@nhs.net`, 'whatever'));
+  t.equal((await w.result(1))?.code, Result.invalidCredentials, 'a NUL in a bind name: invalidCredentials');
+  w.send(bindRequest(2, `uid=${nul},ou=People,o=nhs`, 'whatever'));
+  t.equal((await w.result(2))?.code, Result.invalidCredentials, 'and in a bind DN');
+  t.notOk(w.closed);
+  t.same(errors(), [], 'no error in the log');
+});
+
+t.test('a value the database refuses (SQLSTATE class 22) is answered 53 with a warning; others go up', async (t) => {
+  // No request found today reaches the database with such a value (NULs are caught before it, numbers
+  // folded): a directory that fails as PostgreSQL would stands in for the one that may, some day.
+  const { log, lines, errors } = capturingLog();
+  const failing = (err: Error) => ({ authenticate: async () => { throw err; } }) as unknown as Directory;
+  const answer = async (err: Error) => {
+    const written: Buffer[] = [];
+    const transport = { write: async (b: Buffer) => { written.push(b); }, startTls: async () => {}, close: () => {} };
+    const opts = { dit: new Dit('o=nhs'), anonymous: false, sizeCap: 10, vendorVersion: 't', tls: false };
+    const session = new Session({ ...opts, canStartTls: false, log, directory: failing(err) }, transport);
+    await session.handle(decodeMessage(bindRequest(1, 'jane.smith@nhs.net', 'whatever')));
+    return new BerReader(written[0]).read(0x30).body; // the LDAPMessage: id, then the bind response
+  };
+  const cause = Object.assign(new Error('invalid input syntax'), { code: '22P02' });
+  const data = Object.assign(new Error('Failed query: select … params: …'), { cause });
+  const reply = await answer(data);
+  reply.int();
+  t.equal(reply.read(0x61).body.enumerated(), Result.unwillingToPerform, 'answered unwillingToPerform');
+  const warning = { level: 40, error: { code: '22P02', message: 'invalid input syntax' } };
+  t.match(lines, [warning], 'one warning, with the code and one line');
+  t.notMatch(JSON.stringify(lines), /Failed query|params/, 'never the statement');
+  await t.rejects(answer(new TypeError('a bug of ours')), TypeError, 'anything else: the transport logs it and ends');
+  t.same(errors(), []);
 });
