@@ -84,7 +84,9 @@ function refuseNul(req: FastifyRequest) {
       }
     }
   }
-  if (Object.keys(found).length) throw new DirectoryError('validation.failed', 'Text may not contain NUL characters', found);
+  if (Object.keys(found).length) {
+    throw new DirectoryError('validation.failed', 'Text may not contain NUL characters', found);
+  }
 }
 
 export async function buildApp(directory: Directory, options: FastifyServerOptions = {}, settings = { ldapSuffix: 'o=nhs', leaverThreshold: 0.1 }) {

@@ -50,8 +50,8 @@ let loaded: Config | undefined;
 /** The environment variable that set a port, to name it in a message. */
 function portSetting(port: unknown): string | undefined {
   if (!loaded || typeof port !== 'number') return undefined;
-  return ([['HTTP_PORT', loaded.HTTP_PORT], ['LDAP_PORT', loaded.LDAP_PORT], ['LDAPS_PORT', loaded.LDAPS_PORT]] as const)
-    .find(([, p]) => p === port)?.[0];
+  const ports = [['HTTP_PORT', loaded.HTTP_PORT], ['LDAP_PORT', loaded.LDAP_PORT], ['LDAPS_PORT', loaded.LDAPS_PORT]] as const;
+  return ports.find(([, p]) => p === port)?.[0];
 }
 
 /**
@@ -64,7 +64,9 @@ function explain(err: unknown): string {
   if (e.syscall === 'listen' && (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL')) {
     const setting = portSetting(e.port);
     const where = setting ? ` (${setting})` : '';
-    if (e.code === 'EADDRINUSE') return `port ${e.port} is already in use${where}: stop what is using it, or choose another port`;
+    if (e.code === 'EADDRINUSE') {
+      return `port ${e.port} is already in use${where}: stop what is using it, or choose another port`;
+    }
     if (e.code === 'EACCES') return `not allowed to listen on port ${e.port}${where}: choose a port above 1023`;
     return `cannot listen on ${e.address} (HOST): no such address on this machine`;
   }

@@ -38,8 +38,10 @@ class HistogramFamily<L extends string> {
 }
 
 export const metrics = {
-  httpRequests: new CounterFamily('nhsdir_http_requests_total', 'HTTP requests by route, method and status', ['route', 'method', 'status']),
-  httpSeconds: new HistogramFamily('nhsdir_http_request_duration_seconds', 'Time to answer HTTP requests, by route', ['route'],
+  httpRequests: new CounterFamily('nhsdir_http_requests_total', 'HTTP requests by route, method and status',
+    ['route', 'method', 'status']),
+  httpSeconds: new HistogramFamily('nhsdir_http_request_duration_seconds', 'Time to answer HTTP requests, by route',
+    ['route'],
     [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]),
   ldapOperations: new CounterFamily('nhsdir_ldap_operations_total', 'LDAP operations by type', ['op']),
   syncRuns: new CounterFamily('nhsdir_sync_runs_total', 'Sync runs by result', ['connector', 'status']),

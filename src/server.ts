@@ -26,7 +26,9 @@ export async function serve(config: Config, log: Logger) {
   }
 }
 
-async function listen(config: Config, log: Logger, database: Database, directory: Directory, opened: (() => Promise<unknown>)[]) {
+async function listen(
+  config: Config, log: Logger, database: Database, directory: Directory, opened: (() => Promise<unknown>)[],
+) {
   const unwatch = await directory.watchChanges();
   opened.push(async () => unwatch?.());
   const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX, leaverThreshold: config.SYNC_LEAVER_THRESHOLD });

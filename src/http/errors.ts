@@ -2,7 +2,9 @@
 // per-field errors for schema failures, and nothing internal on a 5xx.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { describeError, DirectoryError, errorCatalogue, isDatabaseUnavailable, type ErrorCode } from '../directory/errors.js';
+import {
+  describeError, DirectoryError, errorCatalogue, isDatabaseUnavailable, type ErrorCode,
+} from '../directory/errors.js';
 import { challenge } from './auth.js';
 
 /** Seconds a client is asked to wait when the database cannot be reached (a restart, a failover). */

@@ -97,7 +97,8 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
         + 'Every other token and session of the person ends, except (for your own change) the token making it.',
       params: uidParam,
       body: z.object({
-        current_password: z.string().max(1024).optional().describe('Your present password: required when changing your own'),
+        current_password: z.string().max(1024).optional()
+          .describe('Your present password: required when changing your own'),
         new_password: z.string().max(1024).describe('The new password: at least 8 and at most 256 characters'),
       }).strict(),
       response: { 204: z.null(), ...errors },

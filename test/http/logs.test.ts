@@ -20,7 +20,8 @@ import { ldapFixture, passwords } from '../helpers/ldap.js';
 function captured() {
   const lines: string[] = [];
   const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(...s.split('\n').filter(Boolean)); } });
-  return { log, lines, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), text: () => lines.join('\n') };
+  const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { log, lines, parsed, text: () => lines.join('\n') };
 }
 
 async function api(t: Test) {
@@ -31,7 +32,10 @@ async function api(t: Test) {
   const call = (method: string, url: string, opts: { token?: string; body?: unknown; type?: string } = {}) =>
     app.inject({
       method: method as never, url, payload: opts.body as never,
-      headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.type ? { 'content-type': opts.type } : {}) },
+      headers: {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.type ? { 'content-type': opts.type } : {}),
+      },
     });
   const login = async (username: string, password: string) =>
     (await call('POST', '/api/v1/auth/token', { body: { username, password } })).json().access_token as string;
@@ -50,8 +54,12 @@ async function refuseInDatabase(database: { query(sql: string): Promise<unknown>
       end if;
       return new;
     end $$`);
-  await database.query('create trigger test_refuse before insert or update on people for each row execute function test_refuse()');
+  await database.query(`create trigger test_refuse before insert or update on people
+    for each row execute function test_refuse()`);
 }
+
+/** What the log shows of the trigger's refusal: its SQLSTATE and its message. */
+const refusal = { code: '23514', message: 'refused by the test trigger' };
 
 /** Signs that a statement, its parameters or a secret reached the text. */
 function noStatement(t: Test, text: string, secrets: string[], what: string) {
@@ -63,16 +71,22 @@ t.test('one line per request; secrets in the query redacted; no Authorization he
   const { call, login, logs } = await api(t);
   const token = await login('jane.smith@nhs.net', passwords.jane);
   logs.lines.length = 0;
-  const res = await call('GET', `/api/v1/me?access_token=${token}&password=hunter22&q=kept&client_secret=s3cr3t&code=abc123`, { token });
+  const query = `access_token=${token}&password=hunter22&q=kept&client_secret=s3cr3t&code=abc123`;
+  const res = await call('GET', `/api/v1/me?${query}`, { token });
   t.equal(res.statusCode, 200);
   const lines = logs.parsed();
   t.equal(lines.length, 1, `one line for one request: ${logs.text()}`);
-  t.match(lines[0], { level: 30, msg: 'request completed', reqId: /\S/, req: { method: 'GET' }, res: { statusCode: 200 } });
+  t.match(lines[0], {
+    level: 30, msg: 'request completed', reqId: /\S/, req: { method: 'GET' }, res: { statusCode: 200 },
+  });
   const url = (lines[0].req as { url: string }).url;
-  t.equal(url, '/api/v1/me?access_token=[REDACTED]&password=[REDACTED]&q=kept&client_secret=[REDACTED]&code=[REDACTED]');
+  t.equal(url, '/api/v1/me?access_token=[REDACTED]&password=[REDACTED]&q=kept'
+    + '&client_secret=[REDACTED]&code=[REDACTED]');
   const text = logs.text();
   const hash = createHash('sha256').update(token).digest('base64url');
-  for (const secret of [token, token.slice(5), hash, 'hunter22', 's3cr3t', 'abc123']) t.notOk(text.includes(secret), `no ${secret.slice(0, 8)}…`);
+  for (const secret of [token, token.slice(5), hash, 'hunter22', 's3cr3t', 'abc123']) {
+    t.notOk(text.includes(secret), `no ${secret.slice(0, 8)}…`);
+  }
   t.notMatch(text, /authorization|bearer/i, 'no Authorization header');
 
   // A refused request, a 404 and a schema failure are also one line each.
@@ -89,23 +103,25 @@ t.test('a statement refused by the database: a 500 whose log line has its code a
   await refuseInDatabase(database);
   const admin = await login('ann.admin@nhs.net', passwords.admin);
   logs.lines.length = 0;
-  const res = await call('PATCH', '/api/v1/people/jane.smith', { token: admin, body: { site: 'boom', title: 'Matron of the ward' } });
+  const body = { site: 'boom', title: 'Matron of the ward' };
+  const res = await call('PATCH', '/api/v1/people/jane.smith', { token: admin, body });
   t.equal(res.statusCode, 500);
   t.match(res.json(), { code: 'internal' });
   t.notMatch(res.body, /refused|boom|Matron/, 'nothing internal in the answer');
   const errors = logs.parsed().filter((l) => l.level === 50);
   t.equal(errors.length, 1, logs.text());
-  t.match(errors[0], { reqId: res.json().request_id, msg: 'request failed', error: { code: '23514', message: 'refused by the test trigger' } });
+  t.match(errors[0], { reqId: res.json().request_id, msg: 'request failed', error: refusal });
   t.notOk('err' in errors[0], 'no raw error object');
   noStatement(t, logs.text(), ['Matron of the ward'], 'the log');
 });
 
-t.test('a feed that fails in the database: the log, the run report and the scheduler hold no statement or HMAC', async (t) => {
+t.test('a feed failing in the database: log, run report and scheduler hold no statement or HMAC', async (t) => {
   const { dir, database, call, login, logs } = await api(t);
   await refuseInDatabase(database);
   const ni = 'QQ123456C';
   const dob = '1980-01-31';
-  const hmacs = [identifierHmac(testSettings.identifierKey, 'ni', ni), identifierHmac(testSettings.identifierKey, 'dob', dob)];
+  const key = testSettings.identifierKey;
+  const hmacs = [identifierHmac(key, 'ni', ni), identifierHmac(key, 'dob', dob)];
   const csv = staffCsv(
     `E1,Alice,Feedrow,,RXA,Nurse,Ward 1,,,,,,,${ni},${dob}`,
     'E2,Boom,Feedrow,,RXA,Porter,Ward 2,,,,,,,,',
@@ -115,7 +131,8 @@ t.test('a feed that fails in the database: the log, the run report and the sched
   t.teardown(() => rmSync(folder, { recursive: true, force: true }));
   writeFileSync(join(folder, 'direct.csv'), csv);
   const sync = createSync(dir, 0.5);
-  const raw = await sync.runFeed(systemActor, { connector: 'csv', orgCode: 'RXA', source: { stream: createReadStream(join(folder, 'direct.csv')) } })
+  const source = { stream: createReadStream(join(folder, 'direct.csv')) };
+  const raw = await sync.runFeed(systemActor, { connector: 'csv', orgCode: 'RXA', source })
     .then(() => null, (err: Error) => err);
   t.ok(raw && hmacs.every((h) => raw.message.includes(h)), 'the raw error holds the HMACs (what must not be logged)');
 
@@ -123,14 +140,16 @@ t.test('a feed that fails in the database: the log, the run report and the sched
   logs.lines.length = 0;
   const res = await call('POST', '/api/v1/organisations/RXA/feeds', { token: connector, body: csv, type: 'text/csv' });
   t.equal(res.statusCode, 500);
-  t.match(logs.parsed().find((l) => l.level === 50), { error: { code: '23514', message: 'refused by the test trigger' } });
+  t.match(logs.parsed().find((l) => l.level === 50), { error: refusal });
   noStatement(t, logs.text(), hmacs, 'the log');
 
   const admin = await login('ann.admin@nhs.net', passwords.admin);
-  const runs = (await call('GET', '/api/v1/sync-runs?org=RXA', { token: admin })).json().items as { status: string; errors: { message: string }[] }[];
+  type Run = { status: string; errors: { message: string }[] };
+  const runs = (await call('GET', '/api/v1/sync-runs?org=RXA', { token: admin })).json().items as Run[];
   t.equal(runs.length, 2, 'both failed runs are recorded');
   for (const run of runs) {
-    t.match(run, { status: 'rejected', errors: [{ line: 0, message: 'The run failed and nothing was applied: refused by the test trigger' }] });
+    const message = 'The run failed and nothing was applied: refused by the test trigger';
+    t.match(run, { status: 'rejected', errors: [{ line: 0, message }] });
   }
   noStatement(t, JSON.stringify(runs), hmacs, 'the run reports');
 
@@ -139,8 +158,9 @@ t.test('a feed that fails in the database: the log, the run report and the sched
   const sched = captured();
   mkdirSync(drop);
   writeFileSync(join(drop, 'staff.csv'), csv);
-  const scheduler = startScheduler(sync, [{ name: 'rxa', connector: 'csv', org: 'RXA', interval_seconds: 3600, drop_folder: drop }], sched.log);
+  const job = { name: 'rxa', connector: 'csv', org: 'RXA', interval_seconds: 3600, drop_folder: drop };
+  const scheduler = startScheduler(sync, [job], sched.log);
   await scheduler.stop(); // waits for the run under way
-  t.match(sched.parsed().find((l) => l.level === 50), { job: 'rxa', error: { code: '23514', message: 'refused by the test trigger' } });
+  t.match(sched.parsed().find((l) => l.level === 50), { job: 'rxa', error: refusal });
   noStatement(t, sched.text(), hmacs, 'the scheduler log');
 });

@@ -22,10 +22,11 @@ t.test('/metrics: own families and default process metrics, in valid Prometheus 
   const body = res.body;
   const types = Object.fromEntries([...body.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
   t.match(types, {
-    nhsdir_http_requests_total: 'counter', nhsdir_http_request_duration_seconds: 'histogram', nhsdir_ldap_operations_total: 'counter',
-    nhsdir_sync_runs_total: 'counter', nhsdir_db_pool_connections: 'gauge',
-    process_cpu_user_seconds_total: 'counter', process_cpu_seconds_total: 'counter', process_resident_memory_bytes: 'gauge',
-    nodejs_heap_size_used_bytes: 'gauge', nodejs_eventloop_lag_seconds: 'gauge', nodejs_eventloop_lag_p99_seconds: 'gauge',
+    nhsdir_http_requests_total: 'counter', nhsdir_http_request_duration_seconds: 'histogram',
+    nhsdir_ldap_operations_total: 'counter', nhsdir_sync_runs_total: 'counter', nhsdir_db_pool_connections: 'gauge',
+    process_cpu_user_seconds_total: 'counter', process_cpu_seconds_total: 'counter',
+    process_resident_memory_bytes: 'gauge', nodejs_heap_size_used_bytes: 'gauge',
+    nodejs_eventloop_lag_seconds: 'gauge', nodejs_eventloop_lag_p99_seconds: 'gauge',
     nodejs_gc_duration_seconds: 'histogram', nodejs_active_handles_total: 'gauge',
   });
   t.match(body, /^nhsdir_http_requests_total\{route="\/healthz",method="GET",status="200"\} 1$/m);

@@ -9,8 +9,11 @@ t.test('a NUL in a body, a query or a path is a 400 naming the field', async (t)
   const app = await buildApp(dir, { logger: false });
   t.teardown(() => app.close());
   const call = (method: string, url: string, token?: string, body?: unknown) =>
-    app.inject({ method: method as never, url, payload: body as never, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const login = await call('POST', '/api/v1/auth/token', undefined, { username: 'ann.admin@nhs.net', password: passwords.admin });
+    app.inject({
+      method: method as never, url, payload: body as never, headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  const credentials = { username: 'ann.admin@nhs.net', password: passwords.admin };
+  const login = await call('POST', '/api/v1/auth/token', undefined, credentials);
   const admin = login.json().access_token as string;
 
   const cases: [string, string, unknown, string][] = [
@@ -29,7 +32,8 @@ t.test('a NUL in a body, a query or a path is a 400 naming the field', async (t)
     t.match(res.json(), { status: 400, code: 'validation.failed', errors: [{ field, message: /NUL/ }] }, field);
   }
   // Nested values and keys are found too.
-  const nested = await call('PATCH', '/api/v1/people/jane.smith', admin, { site: 'ok', extra: [{ deep: ['fine', 'bad\u0000'] }] });
+  const deep = { site: 'ok', extra: [{ deep: ['fine', 'bad\u0000'] }] };
+  const nested = await call('PATCH', '/api/v1/people/jane.smith', admin, deep);
   t.equal(nested.statusCode, 400);
   t.match(nested.json().errors, [{ field: 'body.extra.0.deep.1' }]);
   // Nothing changed, and the same requests without a NUL work.

@@ -16,11 +16,17 @@ async function appOn(t: Test, dir: Directory) {
   const app = await buildApp(dir, { loggerInstance: log });
   t.teardown(() => app.close());
   const call = (method: string, url: string, opts: { token?: string; body?: unknown } = {}) =>
-    app.inject({ method: method as never, url, payload: opts.body as never, headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {} });
+    app.inject({
+      method: method as never, url, payload: opts.body as never,
+      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+    });
   return { call, lines };
 }
 
-function unavailable(t: Test, res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, what: string) {
+type Answer = { statusCode: number; headers: Record<string, unknown>; json(): unknown };
+const signIn = { username: 'jane.smith', password: 'x' };
+
+function unavailable(t: Test, res: Answer, what: string) {
   t.equal(res.statusCode, 503, what);
   t.equal(res.headers['retry-after'], '5', `${what}: Retry-After`);
   t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
@@ -33,8 +39,9 @@ t.test('PostgreSQL refusing connections: reads and writes answer 503 with Retry-
   t.teardown(() => database.close());
   const { call, lines } = await appOn(t, createDirectory(database, testSettings));
   unavailable(t, await call('GET', '/api/v1/people/jane.smith', { token: 'nhsd_some-token' }), 'a read');
-  unavailable(t, await call('PATCH', '/api/v1/people/jane.smith', { token: 'nhsd_some-token', body: { site: 'Annex' } }), 'a write');
-  unavailable(t, await call('POST', '/api/v1/auth/token', { body: { username: 'jane.smith', password: 'x' } }), 'a sign-in');
+  const write = { token: 'nhsd_some-token', body: { site: 'Annex' } };
+  unavailable(t, await call('PATCH', '/api/v1/people/jane.smith', write), 'a write');
+  unavailable(t, await call('POST', '/api/v1/auth/token', { body: signIn }), 'a sign-in');
   t.equal((await call('GET', '/readyz')).statusCode, 503, 'not ready');
   const warnings = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'database unavailable');
   t.equal(warnings.length, 3);
@@ -42,10 +49,13 @@ t.test('PostgreSQL refusing connections: reads and writes answer 503 with Retry-
   t.notMatch(lines.join('\n'), /"level":50|\bat \w+ \(|nhsd_some-token/, 'no error level, no stack, no token');
 });
 
-t.test('the embedded database closed under a running server: 503', { skip: usingPostgres && 'PGlite only (the case above is PostgreSQL\'s)' }, async (t) => {
+const pgliteOnly = { skip: usingPostgres && 'PGlite only (the case above is PostgreSQL\'s)' };
+
+t.test('the embedded database closed under a running server: 503', pgliteOnly, async (t) => {
   const { dir, database } = await ldapFixture(t);
   const { call } = await appOn(t, dir);
-  const token = (await call('POST', '/api/v1/auth/token', { body: { username: 'ann.admin@nhs.net', password: passwords.admin } })).json().access_token;
+  const admin = { username: 'ann.admin@nhs.net', password: passwords.admin };
+  const token = (await call('POST', '/api/v1/auth/token', { body: admin })).json().access_token;
   t.equal((await call('PATCH', '/api/v1/people/jane.smith', { token, body: { site: 'Annex' } })).statusCode, 200);
   // Closed as at shutdown; the fixture's own teardown then finds it closed already.
   const close = database.close;
@@ -53,5 +63,5 @@ t.test('the embedded database closed under a running server: 503', { skip: using
   await close();
   unavailable(t, await call('PATCH', '/api/v1/people/jane.smith', { token, body: { site: 'Annexe' } }), 'a write');
   unavailable(t, await call('GET', '/api/v1/people?q=bob', { token }), 'a search');
-  unavailable(t, await call('POST', '/api/v1/auth/token', { body: { username: 'jane.smith', password: 'x' } }), 'a sign-in');
+  unavailable(t, await call('POST', '/api/v1/auth/token', { body: signIn }), 'a sign-in');
 });
