@@ -76,6 +76,7 @@ export async function startCore(config: Config, log: Logger, opts: { demo?: bool
       lockoutAttempts: config.LOCKOUT_ATTEMPTS,
       lockoutMinutes: config.LOCKOUT_MINUTES,
       entryCacheSize: config.ENTRY_CACHE_SIZE,
+      entryCacheMb: config.ENTRY_CACHE_MB,
     });
     await ensureAdmin(directory, config, log);
     const wanted = opts.demo ?? (config.DEMO === 'true' || (config.DEMO === 'auto' && database.kind === 'pglite'));

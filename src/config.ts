@@ -26,6 +26,8 @@ export const configSchema = z.object({
   LDAP_PDU_SECONDS: z.coerce.number().positive().max(3600).default(10),
   /** Directory rows kept in memory for LDAP and REST searches (about 1 KB each); 0 keeps none. */
   ENTRY_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
+  /** And at most this many megabytes of them, by an estimate of each row's size with its encodings. */
+  ENTRY_CACHE_MB: z.coerce.number().int().min(1).default(256),
   MAIL_DOMAIN: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain such as nhs.net').default('nhs.net'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   DEMO: z.enum(['auto', 'true', 'false']).default('auto'),

@@ -9,6 +9,8 @@ export interface CoreSettings {
   lockoutMinutes: number;
   /** Directory rows kept in memory for searches (default 100,000). */
   entryCacheSize?: number;
+  /** And at most this many megabytes of them, by estimate (default 256). */
+  entryCacheMb?: number;
 }
 
 export interface Ctx {

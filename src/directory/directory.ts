@@ -17,6 +17,19 @@ import * as secure from './secure-domains.js';
 import { createSignIn } from './sign-in.js';
 import * as tokens from './tokens.service.js';
 
+/**
+ * About what a cached row holds: the row's text, up to four LDAP encodings of it and its REST JSON
+ * (each about as long as the text), and the objects around them.
+ */
+function entryBytes(row: EntryRow): number {
+  let text = 0;
+  for (const v of Object.values(row)) {
+    if (typeof v === 'string') text += v.length;
+    else if (Array.isArray(v)) for (const s of v) text += String(s).length;
+  }
+  return 1024 + 6 * text;
+}
+
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
   const embedded = database.kind === 'pglite';
@@ -26,7 +39,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   const entries = createReadCache(embedded, settings.entryCacheSize ?? 100_000, (r) => {
     const row = r as EntryRow;
     return [`uid:${row.uid}`, `org:${row.org_code}`];
-  });
+  }, { bytes: (settings.entryCacheMb ?? 256) * 1024 * 1024, sizeOf: (r) => entryBytes(r as EntryRow) });
   const trust = (lost: boolean) => { cache.setTrusted(!lost); entries.setTrusted(!lost); };
   // After a write, here or in another process: tokens, actors and people by uid are few and cheap to
   // read again, so that cache is emptied; directory rows, which every search shows, lose only what

@@ -9,9 +9,12 @@
  * `trusted`: whether memory may be used before anyone says other processes' writes are followed.
  * `max`: how many values are kept; past it the oldest tenth goes (first in, first out).
  * `tagsOf`: what a value shows (e.g. `uid:jane.smith`, `org:RXA`), so that `evict` finds it.
+ * `budget`: a bound in bytes as well, by an estimate of each value's size: memory, not only a count.
  */
-export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value: unknown) => string[]) {
+export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value: unknown) => string[],
+  budget?: { bytes: number; sizeOf: (value: unknown) => number }) {
   const entries = new Map<unknown, unknown>();
+  let bytes = 0;
   const byTag = new Map<string, Set<unknown>>();
   // Bumped by every clear or eviction: a read that overlapped a write returns what it read but does not keep it.
   let generation = 0;
@@ -23,15 +26,22 @@ export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value:
         if (keys?.size === 0) byTag.delete(tag);
       }
     }
+    if (budget && entries.has(key)) bytes -= budget.sizeOf(entries.get(key));
     entries.delete(key);
   };
   const keep = (key: unknown, value: unknown) => {
     if (max <= 0) return;
-    if (entries.size >= max) {
-      let n = Math.ceil(max / 10);
-      for (const k of entries.keys()) { if (n-- <= 0) break; drop(k); }
-    }
     drop(key);
+    const size = budget?.sizeOf(value) ?? 0;
+    if (entries.size >= max || (budget && bytes + size > budget.bytes)) {
+      // The oldest tenth goes (or more, until the new value fits the budget).
+      let n = Math.ceil(max / 10);
+      for (const k of entries.keys()) {
+        if (n-- <= 0 && (!budget || bytes + size <= budget.bytes)) break;
+        drop(k);
+      }
+    }
+    bytes += size;
     entries.set(key, value);
     for (const tag of tagsOf?.(value) ?? []) {
       const keys = byTag.get(tag);
@@ -77,7 +87,10 @@ export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value:
       generation++;
       entries.clear();
       byTag.clear();
+      bytes = 0;
     },
+    /** How much is kept: values, and the estimate of their bytes. */
+    size: () => ({ values: entries.size, bytes }),
     /** Forget the values that show any of these tags (what a write changed). */
     evict(tags: Iterable<string>) {
       generation++;
@@ -89,6 +102,7 @@ export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value:
       generation++;
       entries.clear();
       byTag.clear();
+      bytes = 0;
     },
   };
 }

@@ -4,6 +4,7 @@ import t from 'tap';
 import { openPostgres } from '../../src/db/client.js';
 import { systemActor } from '../../src/directory/actor.js';
 import { createDirectory } from '../../src/directory/directory.js';
+import { createReadCache } from '../../src/directory/read-cache.js';
 import { createServerDatabase, usingPostgres } from '../helpers/db.js';
 import { testDirectory, testSettings, withTwoOrgs } from '../helpers/directory.js';
 
@@ -49,4 +50,16 @@ t.test('a write by another process reaches this one through NOTIFY', { skip: !us
   while ((await one.verifyToken(token)) !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   t.equal(await one.verifyToken(token), null, 'the revoked token is refused');
   t.equal((await one.getPerson(sys, 'remy.remote')).orgCode, 'RXB', 'and the move is seen');
+});
+
+t.test('the cache holds to a budget in bytes as well as a count, and evicts by what values show', async (t) => {
+  const cache = createReadCache(true, 1000, (v) => [`tag:${String(v).slice(0, 1)}`], { bytes: 100, sizeOf: () => 30 });
+  const load = async (ids: number[]) => new Map(ids.map((id) => [id, `${id % 2 ? 'a' : 'b'}${id}`]));
+  await cache.readMany([1, 2, 3, 4, 5], load);
+  t.same(cache.size(), { values: 3, bytes: 90 }, 'three of 30 bytes fit in 100');
+  const asked: number[] = [];
+  await cache.readMany([3, 4, 5], async (ids) => { asked.push(...ids); return load(ids); });
+  t.same(asked, [], 'the newest stayed');
+  cache.evict(['tag:a']);
+  t.same(cache.size(), { values: 1, bytes: 30 }, 'the values showing tag:a went (3 and 5), 4 stayed');
 });
