@@ -33,14 +33,11 @@ export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value:
     if (max <= 0) return;
     drop(key);
     const size = budget?.sizeOf(value) ?? 0;
-    if (entries.size >= max || (budget && bytes + size > budget.bytes)) {
-      // The oldest tenth goes (or more, until the new value fits the budget).
-      let n = Math.ceil(max / 10);
-      for (const k of entries.keys()) {
-        if (n-- <= 0 && (!budget || bytes + size <= budget.bytes)) break;
-        drop(k);
-      }
+    if (entries.size >= max) {
+      let n = Math.ceil(max / 10); // the oldest tenth goes
+      for (const k of entries.keys()) { if (n-- <= 0) break; drop(k); }
     }
+    if (budget) for (const k of entries.keys()) { if (bytes + size <= budget.bytes) break; drop(k); }
     bytes += size;
     entries.set(key, value);
     for (const tag of tagsOf?.(value) ?? []) {
