@@ -225,7 +225,8 @@ function orArms(f: Filter): Filter[] {
 /** How many entries match; with `below`, how many come before that value in sort order (VLV's target). */
 export async function countPeople(database: Database, q: PeopleQuery, below?: string): Promise<number> {
   const key = q.sort && sortKeys[q.sort.key];
-  const extra = below !== undefined && key ? sql` and ${key.expr} ${sql.raw(q.sort!.reverse ? '~>~' : '~<~')} ${key.value(below)}` : sql``;
+  const before = sql.raw(q.sort?.reverse ? '~>~' : '~<~');
+  const extra = below !== undefined && key ? sql` and ${key.expr} ${before} ${key.value(below)}` : sql``;
   const [row] = await database.select<{ n: number }>(sql`select count(*)::int as n from people p where ${peopleWhere(q)}${extra}`);
   return row.n;
 }

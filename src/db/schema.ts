@@ -99,8 +99,10 @@ export const people = pgTable('people', {
   // locale. Covering as the prefix indexes above, so a search's ids and a VLV count come from the
   // index alone.
   ...([['people_cn_fold', t.cn], ['people_sn_fold', t.familyName], ['people_display_fold', t.displayName]] as const)
-    .map(([name, col]) => index(name).on(sql`nhs_fold(${col}) text_pattern_ops`, t.id, col, t.status, t.deletedAt, t.kind, t.orgCode, t.listed)),
-  index('people_given_fold').on(sql`nhs_fold(coalesce(${t.givenName}, '')) text_pattern_ops`, t.id, t.status, t.deletedAt, t.kind, t.orgCode, t.listed),
+    .map(([name, col]) => index(name)
+      .on(sql`nhs_fold(${col}) text_pattern_ops`, t.id, col, t.status, t.deletedAt, t.kind, t.orgCode, t.listed)),
+  index('people_given_fold').on(sql`nhs_fold(coalesce(${t.givenName}, '')) text_pattern_ops`,
+    t.id, t.status, t.deletedAt, t.kind, t.orgCode, t.listed),
 ]);
 
 /** Every address ever allocated; rows are never deleted, so an address is never given twice. */
