@@ -25,6 +25,7 @@ commands:
   sync      run a staff or organisation feed and print its report
   export    write an organisation's address book
   token     create a service-account token
+  restore   bring back a soft-deleted leaver
 
 Configuration comes from environment variables (see README). 'nhsdir <command> --help' for more.`,
   serve: 'usage: nhsdir serve\n\nStarts the directory with the configuration from the environment (DATABASE_URL, DATA_DIR, HOST, HTTP_PORT, ...).',
@@ -42,6 +43,11 @@ Exit status: 0 applied or dry run, 1 rejected or failed, 3 held for approval.
 A progress line is shown when standard error is a terminal, or with --progress.`,
   export: 'usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]\n\nWrites the organisation\'s address book to FILE, or to standard output.',
   token: 'usage: nhsdir token create --service NAME\n\nPrints a new bearer token for the service account NAME (valid one year). It is shown once.',
+  restore: `usage: nhsdir restore --uid UID
+
+Brings back a leaver who was soft-deleted after LEAVER_RETENTION_DAYS, with their uid and address:
+they are a leaver again (administrators of their organisation see them) and the retention period
+starts afresh. A national administrator does the same with POST /api/v1/people/{uid}/restore.`,
 };
 
 /** The configuration once read: the error message names the setting that a failure points at. */
@@ -82,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     args: rest, strict: false, allowPositionals: true,
     options: {
       help: { type: 'boolean', short: 'h' }, org: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, service: { type: 'string' },
-      connector: { type: 'string' }, file: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, progress: { type: 'boolean' },
+      connector: { type: 'string' }, file: { type: 'string' }, uid: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, progress: { type: 'boolean' },
     },
   });
   if (command === '--help' || command === '-h' || command === 'help' || command === '') {
@@ -141,6 +147,20 @@ async function main(argv: string[]): Promise<number> {
       try {
         const { token } = await directory.issueServiceToken(systemActor, values.service);
         console.log(token);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    }
+    case 'restore': {
+      if (typeof values.uid !== 'string') {
+        console.error(help.restore);
+        return 2;
+      }
+      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
+      try {
+        const restored = await directory.restorePerson(systemActor, values.uid.trim().toLowerCase());
+        console.log(`restored ${restored.uid} (${restored.mail}), a leaver of ${restored.orgCode ?? 'no organisation'}`);
         return 0;
       } finally {
         await database.close();
