@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'ldapts';
 import t from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
+import { BerReader, PduAssembler } from '../../src/ldap/ber.js';
 import { ldapFixture, ldapsearch, messageIds, passwords, uids } from '../helpers/ldap.js';
 
 const asJane = (url: string) => ['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane];
@@ -136,7 +137,17 @@ t.test('abandon: an abandoned search is not answered, the next one is', async (t
     new BindRequest({ messageId: 1, dn: 'jane.smith@nhs.net', password: passwords.jane }).write(),
     search(2), new AbandonRequest({ messageId: 3, abandonId: 2 }).write(), search(4),
   ]));
-  await new Promise((r) => setTimeout(r, 1500));
+  // Until search 4 is done (it is queued behind 2, so 2 had its turn), however loaded the machine.
+  const done4 = () => {
+    const replies = new PduAssembler();
+    replies.push(Buffer.concat(got));
+    for (let p = replies.next(1 << 24); p; p = replies.next(1 << 24)) {
+      const m = new BerReader(p).read(0x30).body;
+      if (m.int() === 4 && m.peekTag() === 0x65) return true; // its SearchResultDone
+    }
+    return false;
+  };
+  for (let i = 0; i < 200 && !done4(); i++) await new Promise((r) => setTimeout(r, 100));
   socket.destroy();
   const ids = new Set(messageIds(Buffer.concat(got)));
   t.same([...ids], [1, 4], 'search 2 was abandoned before it ran; 4 was answered');
