@@ -184,7 +184,7 @@ function serveConnection(initial: net.Socket, isTls: boolean, opts: ConnectionOp
   // Until a bind succeeds, only small PDUs: a bind or a rootDSE search needs a few hundred bytes.
   const maxPdu = () => (session.actor ? MAX_PDU : opts.anonymousMaxPdu ?? ANONYMOUS_MAX_PDU);
 
-  const session = new Session({ ...opts, tls: isTls, canStartTls: Boolean(secureContext) && !isTls }, {
+  const session = new Session({ ...opts, tls: isTls, canStartTls: Boolean(secureContext) && !isTls, source: sourceOf(initial) }, {
     write,
     close: disconnect,
     async startTls() {

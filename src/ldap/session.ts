@@ -24,6 +24,8 @@ export interface SessionOptions {
   vendorVersion: string;
   tls: boolean;
   canStartTls: boolean;
+  /** The client's address: failed binds are throttled per address before any password is checked. */
+  source?: string;
   log: Logger;
   /** A warning that would repeat for every operation while it lasts (the database down): at most one a minute. */
   warnOnce?: (kind: string, fields: object, msg: string) => void;
@@ -146,7 +148,7 @@ export class Session {
     // RFC 4513 section 5.1.2: a name with an empty password is an unauthenticated bind; refuse it.
     if (req.simple === '') return done(Result.unwillingToPerform, 'unauthenticated bind (a name with no password) is not allowed');
     const principal = this.principal(req.name);
-    const actor = principal ? await this.opts.directory.authenticate(principal, req.simple ?? '') : null;
+    const actor = principal ? await this.opts.directory.authenticate(principal, req.simple ?? '', this.opts.source) : null;
     if (!actor) return done(Result.invalidCredentials, 'invalid credentials');
     this.actor = actor;
     this.boundPasswordAt = actor.passwordChangedAt;
