@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Directory } from './directory/directory.js';
 import { describeError, DirectoryError } from './directory/errors.js';
 import { accountRoutes } from './http/account.routes.js';
@@ -14,10 +14,10 @@ import { opsRoutes } from './http/ops.routes.js';
 import { organisationRoutes } from './http/organisations.routes.js';
 import { mailboxRoutes } from './http/mailboxes.routes.js';
 import { peopleRoutes } from './http/people.routes.js';
-import { syncRoutes } from './http/sync.routes.js';
+import { swaggerOptions } from './http/spec.js';
+import { feedTypes, syncRoutes } from './http/sync.routes.js';
 import { createReview } from './sync/review.js';
 import { createSync } from './sync/runs.js';
-import { version } from './version.js';
 
 /** JSON request bodies over 1 MiB are refused with 413. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -100,17 +100,9 @@ export async function buildApp(directory: Directory, options: FastifyServerOptio
   registerErrorHandling(app);
   app.addHook('preValidation', async (req) => refuseNul(req));
   // Feed files arrive as they are (CSV, pipe-separated ESR extracts): kept raw for the connectors.
-  app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: FEED_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(feedTypes, { parseAs: 'buffer', bodyLimit: FEED_LIMIT }, (_req, body, done) => done(null, body));
   await app.register(rateLimit, { global: false });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'nhs-directory', version, description: 'The NHS staff directory: people, organisations, address books and feeds.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerAuth(app, directory);

@@ -23,26 +23,45 @@ export function mailboxRoutes(app: FastifyInstance, directory: Directory) {
 
   r.post('/api/v1/mailboxes', {
     config: { auth: true },
-    schema: { tags: ['mailboxes'], summary: 'Create a generic mailbox', body: z.object({ name: z.string().min(1).max(200), org_code: odsCode, owner_uid: z.string().min(1).max(200), quota_mb: z.number().int().optional(), listed: z.boolean().optional() }).strict(), response: { 201: mailbox, ...errors } },
+    schema: {
+      tags: ['mailboxes'], operationId: 'createMailbox', summary: 'Create a generic mailbox',
+      body: z.object({
+        name: z.string().min(1).max(200), org_code: odsCode, owner_uid: z.string().min(1).max(200),
+        quota_mb: z.number().int().optional(), listed: z.boolean().optional(),
+      }).strict(),
+      response: { 201: mailbox, ...errors },
+    },
   }, async (req, reply) => {
     const b = req.body;
     const m = await directory.createMailbox(caller(req), { name: b.name, orgCode: b.org_code, ownerUid: b.owner_uid, quotaMb: b.quota_mb, listed: b.listed });
     return reply.code(201).send(await view(req, m.uid));
   });
 
-  r.get('/api/v1/mailboxes/:uid', { config: { auth: true }, schema: { tags: ['mailboxes'], summary: 'One mailbox, with owner and delegates', params: z.object({ uid: z.string().min(1).max(200) }), response: { 200: mailbox, ...errors } } },
-    async (req) => view(req, req.params.uid));
+  r.get('/api/v1/mailboxes/:uid', {
+    config: { auth: true },
+    schema: {
+      tags: ['mailboxes'], operationId: 'getMailbox', summary: 'One mailbox, with owner and delegates',
+      params: z.object({ uid: z.string().min(1).max(200) }), response: { 200: mailbox, ...errors },
+    },
+  }, async (req) => view(req, req.params.uid));
 
   r.put('/api/v1/mailboxes/:uid/delegates/:person_uid', {
     config: { auth: true },
-    schema: { tags: ['mailboxes'], summary: 'Add or change a delegate (the owner)', params: delegateParams, body: z.object({ permission: z.enum(permissions) }).strict(), response: { 200: mailbox, ...errors } },
+    schema: {
+      tags: ['mailboxes'], operationId: 'setDelegate', summary: 'Add or change a delegate (the owner)',
+      params: delegateParams, body: z.object({ permission: z.enum(permissions) }).strict(), response: { 200: mailbox, ...errors },
+    },
   }, async (req) => {
     await directory.setDelegate(caller(req), req.params.uid, req.params.person_uid, req.body.permission);
     return view(req, req.params.uid);
   });
 
   r.delete('/api/v1/mailboxes/:uid/delegates/:person_uid', {
-    config: { auth: true }, schema: { tags: ['mailboxes'], summary: 'Remove a delegate (the owner)', params: delegateParams, response: { 200: mailbox, ...errors } },
+    config: { auth: true },
+    schema: {
+      tags: ['mailboxes'], operationId: 'removeDelegate', summary: 'Remove a delegate (the owner)',
+      params: delegateParams, response: { 200: mailbox, ...errors },
+    },
   }, async (req) => {
     await directory.removeDelegate(caller(req), req.params.uid, req.params.person_uid);
     return view(req, req.params.uid);

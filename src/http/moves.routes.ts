@@ -26,7 +26,8 @@ export function moveRoutes(app: FastifyInstance, directory: Directory) {
   r.get('/api/v1/move-requests', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'Open move requests to or from your organisations (administrators)',
+      tags: ['people'], operationId: 'listMoveRequests',
+      summary: 'Open move requests to or from your organisations (administrators)',
       querystring: z.object({ org: odsCode.optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
       response: { 200: z.object({ items: z.array(moveRequest) }), ...errors },
     },
@@ -35,7 +36,8 @@ export function moveRoutes(app: FastifyInstance, directory: Directory) {
   r.post('/api/v1/move-requests/:id/release', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'Let the person go: they join the organisation that asked, keeping uid and address',
+      tags: ['people'], operationId: 'releaseMoveRequest',
+      summary: 'Let the person go: they join the organisation that asked, keeping uid and address',
       description: "Administrators of the person's current organisation with authority over them (a national administrator for anyone holding a role).",
       params: idParam, response: { 200: person, ...errors },
     },
@@ -47,7 +49,8 @@ export function moveRoutes(app: FastifyInstance, directory: Directory) {
   r.post('/api/v1/move-requests/:id/decline', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'Decline (or withdraw) a move request', description: 'Administrators of either organisation.',
+      tags: ['people'], operationId: 'declineMoveRequest', summary: 'Decline (or withdraw) a move request',
+      description: 'Administrators of either organisation.',
       params: idParam, response: { 204: z.null().describe('Declined'), ...errors },
     },
   }, async (req, reply) => {

@@ -1,6 +1,8 @@
 // Operations: /healthz answers while the process runs, /readyz only while the database does,
 // /metrics in Prometheus text; every response is counted by route.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { exposition, expositionType, metrics } from '../metrics.js';
 
@@ -10,13 +12,32 @@ export function opsRoutes(app: FastifyInstance, database: Database) {
     metrics.httpRequests.add({ route, method: req.method, status: String(reply.statusCode) });
     metrics.httpSeconds.observe({ route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type(expositionType).send(await exposition(database.poolStats?.())));
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/metrics', {
+    schema: {
+      tags: ['operations'], operationId: 'getMetrics', summary: 'Prometheus metrics (text exposition format)',
+      response: { 200: { description: 'The metrics', content: { 'text/plain': { schema: z.string() } } } },
+    },
+  }, async (_req, reply) => reply.type(expositionType).send(await exposition(database.poolStats?.())));
+  r.get('/healthz', {
+    schema: {
+      tags: ['operations'], operationId: 'getHealth', summary: 'Liveness: the process answers',
+      response: { 200: z.object({ status: z.literal('ok') }) },
+    },
+  }, async () => ({ status: 'ok' as const }));
+  const engine = z.enum(['pglite', 'postgres']);
+  r.get('/readyz', {
+    schema: {
+      tags: ['operations'], operationId: 'getReadiness', summary: 'Readiness: the database answers',
+      response: {
+        200: z.object({ status: z.literal('ok'), database: engine }),
+        503: z.object({ status: z.literal('unavailable'), database: engine }).describe('The database does not answer'),
+      },
+    },
+  }, async (_req, reply) => {
     try {
       await database.query('select 1');
-      return { status: 'ok', database: database.kind };
+      return { status: 'ok' as const, database: database.kind };
     } catch {
       return reply.code(503).send({ status: 'unavailable', database: database.kind });
     }

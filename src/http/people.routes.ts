@@ -21,9 +21,15 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
   r.get('/api/v1/people', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'Search people: q matches prefixes of names and mail, and old addresses',
-      description: 'Without q, people in the order they were created. With q, those whose name (cn) starts with q, then those whose family name does, then current addresses, then old addresses; each person once, each group ordered by the value that matched.',
-      querystring: z.object({ q: z.string().max(100).optional(), org: odsCode.optional(), status: z.enum(['active', 'leaver', 'all']).default('active'), ...listQuery }),
+      tags: ['people'], operationId: 'searchPeople',
+      summary: 'Search people: q matches prefixes of names and mail, and old addresses',
+      description: 'Without q, people in the order they were created. With q, those whose name (cn) starts with q, then '
+        + 'those whose family name does, then current addresses, then old addresses; each person once, each group '
+        + 'ordered by the value that matched.',
+      querystring: z.object({
+        q: z.string().max(100).optional(), org: odsCode.optional(), status: z.enum(['active', 'leaver', 'all']).default('active'),
+        ...listQuery,
+      }),
       response: { 200: page(person), ...errors },
     },
   }, async (req, reply) => {
@@ -36,13 +42,18 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
     return reply.type('application/json; charset=utf-8').send(text as never);
   });
 
-  r.get('/api/v1/people/:uid', { config: { auth: true }, schema: { tags: ['people'], summary: 'One person', params: uidParam, response: { 200: person, ...errors } } },
-    async (req) => view(req, req.params.uid));
+  r.get('/api/v1/people/:uid', {
+    config: { auth: true },
+    schema: {
+      tags: ['people'], operationId: 'getPerson', summary: 'One person',
+      params: uidParam, response: { 200: person, ...errors },
+    },
+  }, async (req) => view(req, req.params.uid));
 
   r.post('/api/v1/people', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'A joiner: a new person with a newly allocated address',
+      tags: ['people'], operationId: 'createJoiner', summary: 'A joiner: a new person with a newly allocated address',
       body: z.object({
         given_name: text(100).min(1), family_name: text(100).min(1), org_code: odsCode, quota_mb: z.number().int().optional(), ...fields,
       }).strict(),
@@ -57,8 +68,10 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
   r.patch('/api/v1/people/:uid', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'Edit a person (administrators); a person edits their own telephone and mobile',
-      params: uidParam, body: z.object({ given_name: text(100).min(1).optional(), family_name: text(100).min(1).optional(), ...fields }).strict(),
+      tags: ['people'], operationId: 'updatePerson',
+      summary: 'Edit a person (administrators); a person edits their own telephone and mobile',
+      params: uidParam,
+      body: z.object({ given_name: text(100).min(1).optional(), family_name: text(100).min(1).optional(), ...fields }).strict(),
       response: { 200: person, ...errors },
     },
   }, async (req) => {
@@ -68,18 +81,26 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
     return view(req, req.params.uid);
   });
 
-  r.post('/api/v1/people/:uid/leaver', { config: { auth: true }, schema: { tags: ['people'], summary: 'Mark a leaver', params: uidParam, response: { 200: person, ...errors } } },
-    async (req) => {
-      await directory.markLeaver(caller(req), req.params.uid);
-      return view(req, req.params.uid);
-    });
+  r.post('/api/v1/people/:uid/leaver', {
+    config: { auth: true },
+    schema: {
+      tags: ['people'], operationId: 'markLeaver', summary: 'Mark a leaver',
+      params: uidParam, response: { 200: person, ...errors },
+    },
+  }, async (req) => {
+    await directory.markLeaver(caller(req), req.params.uid);
+    return view(req, req.params.uid);
+  });
 
   r.post('/api/v1/people/:uid/joiner', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'A mover joins this organisation, keeping uid, mail and aliases',
-      description: 'A leaver moves at once (200). Someone active in another organisation is asked for (202, a move request): they move when that organisation releases them or makes them a leaver.',
-      params: uidParam, body: z.object({ org_code: odsCode, ...fields }).strict(), response: { 200: person, 202: moveRequest, ...errors },
+      tags: ['people'], operationId: 'joinOrganisation',
+      summary: 'A mover joins this organisation, keeping uid, mail and aliases',
+      description: 'A leaver moves at once (200). Someone active in another organisation is asked for (202, a move '
+        + 'request): they move when that organisation releases them or makes them a leaver.',
+      params: uidParam, body: z.object({ org_code: odsCode, ...fields }).strict(),
+      response: { 200: person, 202: moveRequest, ...errors },
     },
   }, async (req, reply) => {
     const b = req.body;
@@ -91,7 +112,8 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
   r.put('/api/v1/people/:uid/password', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'Set a password: your own with the current one, or as an administrator',
+      tags: ['people'], operationId: 'setPassword',
+      summary: 'Set a password: your own with the current one, or as an administrator',
       description: 'A new password has at least 8 and at most 256 characters (400 `validation.failed` otherwise). '
         + 'Changing your own needs `current_password`; an administrator resetting another person\'s leaves it out. '
         + 'Every other token and session of the person ends, except (for your own change) the token making it.',
@@ -101,7 +123,7 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
           .describe('Your present password: required when changing your own'),
         new_password: z.string().max(1024).describe('The new password: at least 8 and at most 256 characters'),
       }).strict(),
-      response: { 204: z.null(), ...errors },
+      response: { 204: z.null().describe('The password is set'), ...errors },
     },
   }, async (req, reply) => {
     await directory.setPassword(caller(req), req.params.uid, { currentPassword: req.body.current_password, newPassword: req.body.new_password, keepToken: req.token });
@@ -111,8 +133,10 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
   r.post('/api/v1/people/:uid/restore', {
     config: { auth: true },
     schema: {
-      tags: ['people'], summary: 'Bring back a soft-deleted leaver with their uid and address (national administrators)',
-      description: 'They stay a leaver, visible to administrators again, with the retention period started afresh; a feed or a mover makes them active.',
+      tags: ['people'], operationId: 'restorePerson',
+      summary: 'Bring back a soft-deleted leaver with their uid and address (national administrators)',
+      description: 'They stay a leaver, visible to administrators again, with the retention period started afresh; a feed '
+        + 'or a mover makes them active.',
       params: uidParam, response: { 200: person, ...errors },
     },
   }, async (req) => {
@@ -122,7 +146,10 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
 
   r.put('/api/v1/people/:uid/quota', {
     config: { auth: true },
-    schema: { tags: ['people'], summary: 'Set the mailbox quota tier (2%/3% rule per organisation)', params: uidParam, body: z.object({ quota_mb: z.number().int() }).strict(), response: { 200: person, ...errors } },
+    schema: {
+      tags: ['people'], operationId: 'setQuota', summary: 'Set the mailbox quota tier (2%/3% rule per organisation)',
+      params: uidParam, body: z.object({ quota_mb: z.number().int() }).strict(), response: { 200: person, ...errors },
+    },
   }, async (req) => {
     await directory.setQuota(caller(req), req.params.uid, req.body.quota_mb);
     return view(req, req.params.uid);

@@ -26,6 +26,9 @@ const reviewItem = z.object({
   given_name: z.string(), family_name: z.string(), candidate: z.object({ uid: z.string(), mail: z.string(), org_code: z.string().nullable() }), created_at: z.string(),
 }).meta({ id: 'ReviewItem' });
 
+/** The media types of a feed's file, read raw (src/app.ts); JSON or anything else is a 415. */
+export const feedTypes = ['text/csv', 'text/plain', 'application/octet-stream'];
+
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 413: problem, 415: problem };
 const reports = { 200: report, 202: report, 422: report, ...errors };
 const statusCode = { applied: 200, dry_run: 200, held: 202, rejected: 422 } as const;
@@ -48,8 +51,13 @@ export function syncRoutes(app: FastifyInstance, sync: Sync, review: Review) {
   r.post('/api/v1/organisations/:code/feeds', {
     config: { auth: true },
     schema: {
-      tags: ['feeds'], summary: "A staff feed: the organisation's complete current staff list", params: z.object({ code: odsCode }),
-      querystring: z.object({ connector: z.enum(['csv', 'esr']).default('csv'), dry_run: z.enum(['true', 'false']).default('false') }), response: reports,
+      tags: ['feeds'], operationId: 'runStaffFeed',
+      summary: "A staff feed: the organisation's complete current staff list",
+      description: 'The body is the file itself (CSV, or an ESR extract), up to 256 MiB. The answer is the run\'s report: '
+        + '200 applied or a dry run, 202 held for approval, 422 rejected.',
+      params: z.object({ code: odsCode }), consumes: feedTypes,
+      querystring: z.object({ connector: z.enum(['csv', 'esr']).default('csv'), dry_run: z.enum(['true', 'false']).default('false') }),
+      response: reports,
     },
   }, async (req, reply) => {
     const stream = upload(req, reply);
@@ -60,8 +68,15 @@ export function syncRoutes(app: FastifyInstance, sync: Sync, review: Review) {
   r.post('/api/v1/reference/organisations', {
     config: { auth: true },
     schema: {
-      tags: ['feeds'], summary: 'An organisation feed: ODS reference data, or successions (mergers)',
-      querystring: z.object({ connector: z.enum(['ods', 'ods-successions']).default('ods'), dry_run: z.enum(['true', 'false']).default('false') }), response: reports,
+      tags: ['feeds'], operationId: 'runOrganisationFeed',
+      summary: 'An organisation feed: ODS reference data, or successions (mergers)',
+      description: 'The body is the file itself, up to 256 MiB. The answer is the run\'s report: 200 applied or a dry run, '
+        + '202 held for approval, 422 rejected.',
+      consumes: feedTypes,
+      querystring: z.object({
+        connector: z.enum(['ods', 'ods-successions']).default('ods'), dry_run: z.enum(['true', 'false']).default('false'),
+      }),
+      response: reports,
     },
   }, async (req, reply) => {
     const stream = upload(req, reply);
@@ -71,7 +86,10 @@ export function syncRoutes(app: FastifyInstance, sync: Sync, review: Review) {
 
   r.get('/api/v1/sync-runs', {
     config: { auth: true },
-    schema: { tags: ['feeds'], summary: 'Sync runs, newest first', querystring: z.object({ org: odsCode.optional(), ...listQuery }), response: { 200: page(report), ...errors } },
+    schema: {
+      tags: ['feeds'], operationId: 'listSyncRuns', summary: 'Sync runs, newest first',
+      querystring: z.object({ org: odsCode.optional(), ...listQuery }), response: { 200: page(report), ...errors },
+    },
   }, async (req) => {
     const before = cursor.decode<number>(req.query.cursor, 'number');
     const runs = await sync.listRuns(caller(req), { org: req.query.org, before, limit: req.query.limit + 1 });
@@ -79,15 +97,28 @@ export function syncRoutes(app: FastifyInstance, sync: Sync, review: Review) {
     return { items, next_cursor: runs.length > req.query.limit ? cursor.encode(items[items.length - 1].run_id) : null };
   });
 
-  r.get('/api/v1/sync-runs/:id', { config: { auth: true }, schema: { tags: ['feeds'], summary: "A run's report", params: idParam, response: { 200: report, ...errors } } },
-    async (req) => (await sync.getRun(caller(req), req.params.id)).report as Report);
+  r.get('/api/v1/sync-runs/:id', {
+    config: { auth: true },
+    schema: {
+      tags: ['feeds'], operationId: 'getSyncRun', summary: "A run's report",
+      params: idParam, response: { 200: report, ...errors },
+    },
+  }, async (req) => (await sync.getRun(caller(req), req.params.id)).report as Report);
 
   r.post('/api/v1/sync-runs/:id/approve', {
-    config: { auth: true }, schema: { tags: ['feeds'], summary: 'Apply a held run, exactly as it was read', params: idParam, response: { 200: report, ...errors } },
+    config: { auth: true },
+    schema: {
+      tags: ['feeds'], operationId: 'approveSyncRun', summary: 'Apply a held run, exactly as it was read',
+      params: idParam, response: { 200: report, ...errors },
+    },
   }, async (req) => sync.approveRun(caller(req), req.params.id));
 
   r.get('/api/v1/review-queue', {
-    config: { auth: true }, schema: { tags: ['feeds'], summary: 'Possible re-hires waiting for a decision', querystring: z.object(listQuery), response: { 200: page(reviewItem), ...errors } },
+    config: { auth: true },
+    schema: {
+      tags: ['feeds'], operationId: 'listReviewQueue', summary: 'Possible re-hires waiting for a decision',
+      querystring: z.object(listQuery), response: { 200: page(reviewItem), ...errors },
+    },
   }, async (req) => {
     const after = cursor.decode<number>(req.query.cursor, 'number');
     const rows = await review.listReview(caller(req), { after, limit: req.query.limit + 1 });
@@ -101,8 +132,10 @@ export function syncRoutes(app: FastifyInstance, sync: Sync, review: Review) {
   r.post('/api/v1/review-queue/:id/resolve', {
     config: { auth: true },
     schema: {
-      tags: ['feeds'], summary: '"link": the earlier person joins, keeping their address; "new": a new person', params: idParam,
-      body: z.object({ action: z.enum(['link', 'new']), uid: z.string().max(200).optional() }).strict(), response: { 200: person, ...errors },
+      tags: ['feeds'], operationId: 'resolveReviewItem',
+      summary: '"link": the earlier person joins, keeping their address; "new": a new person', params: idParam,
+      body: z.object({ action: z.enum(['link', 'new']), uid: z.string().max(200).optional() }).strict(),
+      response: { 200: person, ...errors },
     },
   }, async (req) => personJson(await review.resolveReview(caller(req), req.params.id, req.body)));
 }
