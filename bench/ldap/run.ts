@@ -1,102 +1,357 @@
 // npm run bench:ldap — our LDAP server and OpenLDAP slapd, side by side in one run, on the same
-// 100,000 people, under the same load generator (bench/ldap/load.ts).
-// DATABASE_URL: the PostgreSQL server to use (a database nhsdir_bench is made on it and kept).
-// BENCH_SECONDS: seconds per measurement (default 10); --smoke: 2,000 people and 1 s each.
+// people, under the same load generators (each load a process of its own: bench/ldap/load.ts,
+// clients.ts and writer.ts). Sections (--only=search,binds,day,flood; by default all of them, and
+// with --national search and day; --only=seed makes the data set and slapd's database, no more):
+//   search  mail-client searches at 8x8 and 1x1 with nothing written: Thunderbird and Outlook with
+//           the common names' prefixes (as since 2026-11), and the day's mix (both, and whole
+//           addresses) cut from 5,000 people's names; ours also with its entry cache off
+//   binds   each person's first bind, the same credentials again and again on 8 connections, and a
+//           new connection for every bind (connect, bind, unbind), as an autocomplete does
+//   day     8x8 bound mail clients with the day's mix, without and then with a writer changing
+//           people at 20/s (REST PATCH for us, LDAP modify for slapd)
+//   flood   one bound client searching one at a time, alone and then during a flood of wrong-password
+//           binds at 8 connections from the same address; the server's CPU during the flood
+// DATABASE_URL: the PostgreSQL server (a database per data set is made on it and kept).
+// --smoke: 2,000 people, 1 s a measurement. --national: 1,500,000 people in 7,000 organisations
+// (with --smoke: 20,000 in 700). BENCH_SECONDS (default 10), BENCH_FLOOD_SECONDS (default 30),
+// BENCH_WRITE_RATE (default 20), BENCH_ROUNDS (default 1; with more, each figure is the median).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { openPostgres } from '../../src/db/client.js';
+import { createInterface } from 'node:readline';
+import { cpuSeconds, memoryMb, postgresCpuSeconds } from '../proc.js';
 import { withSteal } from '../steal.js';
-import { PEOPLE, seedPeople, writeLdif } from './seed.js';
+import { benchPeople, chooseDataset, ldifFor, openDataset, sampleQueries } from './seed.js';
 
-const smoke = process.argv.includes('--smoke');
-const seconds = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
-const people = smoke ? 2_000 : PEOPLE;
+const argv = process.argv.slice(2);
+const smoke = argv.includes('--smoke'), national = argv.includes('--national');
+const ds = chooseDataset(argv);
+const seconds = Number(process.env.BENCH_SECONDS ?? (smoke ? 1 : 10));
+const warmSeconds = smoke ? 1 : 3;
+// A flood is measured longer than the rest: a throttle lets the first failures of each minute through.
+const floodSeconds = Number(process.env.BENCH_FLOOD_SECONDS ?? (smoke ? 2 : 30));
+const writeRate = Number(process.env.BENCH_WRITE_RATE ?? 20);
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const sections = new Set(only ?? (national ? ['search', 'day'] : ['search', 'binds', 'day', 'flood']));
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = smoke ? 'nhsdir_bench_smoke' : 'nhsdir_bench';
 const work = join(process.cwd(), 'bench', '.work');
 mkdirSync(work, { recursive: true });
+const ADMIN_PASSWORD = 'bench-admin-password';
+const OURS = 3890, OURS_HTTP = 3880, UNCACHED = 3892, SLAPD = 3891;
 
-async function ensureDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [dbName]);
-  if (!rowCount) await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${dbName}`;
-  return url.toString();
+// The data set, and what the load generators read: bench people with passwords and sampled names.
+const { url, db } = await openDataset(server, ds);
+const people = await benchPeople(db, smoke ? 16 : 32);
+const peopleFile = join(work, `${ds.database}-people.json`);
+writeFileSync(peopleFile, JSON.stringify(people));
+const sample = await sampleQueries(db);
+const queriesFile = join(work, `${ds.database}-queries.json`);
+writeFileSync(queriesFile, JSON.stringify(sample));
+console.error(`${people.pool.length + people.fresh.length} people with passwords; the day's searches cut from `
+  + `${sample.distinctNames} names (${sample.distinctPrefixes} different prefixes) and ${sample.addresses.length} `
+  + 'addresses');
+const ldif = await ldifFor(db, join(work, `${ds.database}.ldif`));
+await db.close();
+
+// --only=seed: make the data set, its LDIF and slapd's database (minutes at national size), no more.
+const slapdDir = join(work, `slapd-${ds.database}`);
+const startSlapd = () =>
+  Number(execFileSync('bash', ['bench/ldap/slapd.sh', ldif, String(SLAPD), slapdDir]).toString().trim());
+if (sections.has('seed') && sections.size === 1) {
+  const t0 = Date.now();
+  process.kill(startSlapd());
+  console.error(`slapd's database ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  process.exit(0);
 }
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
+const children: ChildProcess[] = [];
+let slapdPid = 0;
+// Whatever ends this process (an error, ^C), the servers it started end with it.
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGTERM');
+  if (slapdPid) try { process.kill(slapdPid); } catch { /* already gone */ }
+});
+process.on('SIGINT', () => process.exit(130));
+const serve = (ldapPort: number, httpPort: number, extra: Record<string, string> = {}): ChildProcess => {
+  // The server's own log is kept: what it warned of under load is part of the result.
+  const fd = openSync(join(work, `server-${ldapPort}.log`), 'w');
+  const child = spawn(process.execPath, ['bin/nhsdir.js', 'serve'], {
+    env: {
+      PATH: process.env.PATH!, DATABASE_URL: url, DEMO: 'false', LDAP_ANONYMOUS: 'true', LDAP_PORT: String(ldapPort),
+      HTTP_PORT: String(httpPort), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD,
+      ...(process.env.ENTRY_CACHE_SIZE ? { ENTRY_CACHE_SIZE: process.env.ENTRY_CACHE_SIZE } : {}), ...extra,
+    },
+    stdio: ['ignore', fd, fd],
   });
+  closeSync(fd);
+  children.push(child);
+  return child;
+};
+
+interface Tool { ready: Promise<void>; go: () => void; result: Promise<Record<string, any>> }
+// No load runs for ever: its own bound is its seconds; this is the bound on everything else.
+const toolLimitMs = (Math.max(seconds, floodSeconds) + 600) * 1000;
+/** A load generator in a process of its own; its last line of output is its result, as JSON. */
+function tool(file: string, args: string[], env: Record<string, string> = {}): Tool {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args],
+    { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const limit = setTimeout(() => child.kill('SIGKILL'), toolLimitMs);
+  let last = '';
+  let isReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => { isReady = resolve; });
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    if (l === 'ready') isReady(); else if (l.trim()) last = l;
+  });
+  const result = new Promise<Record<string, any>>((resolve, reject) => child.on('close', (code) => {
+    clearTimeout(limit);
+    if (code === 0) resolve(JSON.parse(last)); else reject(new Error(`${file} ${args.join(' ')} exited ${code}`));
+  }));
+  const ended = result.then(() => { throw new Error(`${file} ended before it was ready`); });
+  const readyOrEnded = Promise.race([ready, ended]);
+  readyOrEnded.catch(() => {}); // only loads run with --sync are waited for
+  return { ready: readyOrEnded, go: () => child.stdin!.write('go\n'), result };
 }
+
+const clients = (mode: string, port: number, secs: number, conns: number, depth: number, more: string[] = []) =>
+  tool('bench/ldap/clients.ts', [`--mode=${mode}`, `--port=${port}`, `--seconds=${secs}`, `--conns=${conns}`,
+    `--depth=${depth}`, `--people=${peopleFile}`, `--queries=${queriesFile}`, ...more]);
+const load = (port: number, conns: number, depth: number, secs: number, kind: string) =>
+  tool('bench/ldap/load.ts', ['127.0.0.1', String(port), String(conns), String(depth), String(secs), kind]);
 
 async function waitForPort(port: number) {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     try {
-      await run('ldapsearch', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-b', '', '-s', 'base', '(objectClass=*)', '1.1']);
+      execFileSync('ldapsearch', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-b', '', '-s', 'base', '(objectClass=*)',
+        '1.1'], { stdio: 'ignore' });
       return;
     } catch { await new Promise((r) => setTimeout(r, 200)); }
   }
   throw new Error(`nothing answers on ${port}`);
 }
 
-const url = await ensureDatabase();
-const db = await openPostgres(url);
-await db.migrate();
-console.error(`seeding ${people} people (once)...`);
-await seedPeople(db, people);
-const ldif = join(work, 'people.ldif');
-await writeLdif(db, ldif);
-await db.close();
+type Row = { round: number; section: string; measure: string; server: string; [k: string]: any };
+const results: Row[] = [];
+const push = (row: Row) => { results.push(row); console.error(JSON.stringify(row)); };
 
-// Ours twice: as it runs (entries kept in memory between searches), and with that cache off, which
-// is what every search costs the first time its entries are read.
-const serve = (ldapPort: number, httpPort: number, cache: string): ChildProcess => spawn(process.execPath, ['bin/nhsdir.js', 'serve'], {
-  env: { PATH: process.env.PATH!, DATABASE_URL: url, DEMO: 'false', LDAP_ANONYMOUS: 'true', LDAP_PORT: String(ldapPort), HTTP_PORT: String(httpPort), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password', ENTRY_CACHE_SIZE: cache },
-  stdio: 'ignore',
-});
-const ours = serve(3890, 3880, '100000');
-const uncached = serve(3892, 3882, '0');
-console.error('starting slapd...');
-const slapdPid = Number((await run('bash', ['bench/ldap/slapd.sh', ldif, '3891', join(work, 'slapd')])).trim());
-try {
-  await waitForPort(3890);
-  await waitForPort(3891);
-  await waitForPort(3892);
-  const results: Record<string, unknown>[] = [];
+async function searchSection(round: number) {
+  const servers = [['nhs-directory', OURS], ['nhs-directory, entry cache off', UNCACHED], ['slapd', SLAPD]] as const;
   for (const [conns, depth] of [[8, 8], [1, 1]]) {
-    for (const kind of ['thunderbird', 'outlook']) {
-      for (const [name, port] of [['nhs-directory', 3890], ['nhs-directory, entry cache off', 3892], ['slapd', 3891]] as const) {
+    for (const kind of ['thunderbird', 'outlook', 'day mix']) {
+      for (const [server, port] of servers) {
+        const run = (secs: number) => (kind === 'day mix'
+          ? clients('search', port, secs, conns, depth, ['--mix=day']) : load(port, conns, depth, secs, kind));
         // Warm-up: connections, prepared statements, slapd's pages and our entry cache (the cold
         // case is measured on its own, by the server with the entry cache off).
-        await run('npx', ['tsx', 'bench/ldap/load.ts', '127.0.0.1', String(port), String(conns), String(depth), smoke ? '1' : '3', kind]);
-        const r = await withSteal(async () => JSON.parse(await run('npx', ['tsx', 'bench/ldap/load.ts', '127.0.0.1', String(port), String(conns), String(depth), String(seconds), kind])));
-        results.push({ server: name, load: `${conns}x${depth}`, filter: kind, ...r });
-        console.error(JSON.stringify(results[results.length - 1]));
+        await run(warmSeconds).result;
+        const r = await withSteal(() => run(seconds).result);
+        push({ round, section: 'search', measure: `${conns}x${depth} ${kind}`, server, ...r });
       }
     }
   }
-  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${ours.pid}/status`, 'utf8'))![1]) / 1024;
-  console.log(`nhs-directory resident memory after the run (entry cache full): ${Math.round(rssMb)} MB`);
-  const machine = `${cpus().length} x ${cpus()[0].model}, Node ${process.version}, PostgreSQL ${execFileSync('psql', ['--version']).toString().trim()}`;
-  writeFileSync(join(work, smoke ? 'ldap-smoke.json' : 'ldap.json'), JSON.stringify({ at: new Date().toISOString(), machine, people, seconds, results }, null, 2));
-  console.log(`| load | filter | server | searches/s | p50 ms | p99 ms | entries/search | errors | steal % |\n|---|---|---|---|---|---|---|---|---|`);
-  for (const r of results as { load: string; filter: string; server: string; perSecond: number; p50: number; p99: number; entriesPerSearch: number; errors: number; stealPercent: number }[]) {
-    console.log(`| ${r.load} | ${r.filter} | ${r.server} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.entriesPerSearch} | ${r.errors} | ${r.stealPercent} |`);
+}
+
+async function bindsSection(round: number) {
+  const share = Math.floor(people.fresh.length / rounds);
+  for (const [server, port] of pairs) {
+    // People bound for the first time since the server started: for us, a password check each.
+    const first = await withSteal(() => clients('first-bind', port, seconds, 8, 1, [`--skip=${round * share}`]).result);
+    push({ round, section: 'binds', measure: 'first bind of each person, 8 connections', server, ...first });
+    // The warm pool bound once each (not measured): what a mail client's user did this morning.
+    const t0 = Date.now();
+    await clients('bind', port, 300, 8, 1, ['--once']).result;
+    console.error(`${server}: the ${people.pool.length} people of the warm pool bound once in ${Date.now() - t0} ms`);
+    await clients('bind', port, warmSeconds, 8, 1).result;
+    const again = await withSteal(() => clients('bind', port, seconds, 8, 1).result);
+    push({ round, section: 'binds', measure: 'the same credentials again, 8 connections', server, ...again });
+    await clients('connect-bind', port, warmSeconds, 8, 1).result;
+    const each = await withSteal(() => clients('connect-bind', port, seconds, 8, 1).result);
+    push({ round, section: 'binds', measure: 'a new connection for every bind, 8 at once', server, ...each });
   }
+}
+
+async function daySection(round: number, token: string) {
+  const day = ['--bound', '--mix=day'];
+  for (const [server, port] of pairs) {
+    await clients('search', port, warmSeconds, 8, 8, day).result;
+    const alone = await withSteal(() => clients('search', port, seconds, 8, 8, day).result);
+    push({ round, section: 'day', measure: '8x8 bound, day mix, no writes', server, ...alone });
+    const searchers = clients('search', port, seconds, 8, 8, [...day, '--sync']);
+    const writer = tool('bench/ldap/writer.ts', [port === OURS ? '--target=rest' : '--target=ldap',
+      `--port=${port === OURS ? OURS_HTTP : port}`, `--rate=${writeRate}`, `--seconds=${seconds}`,
+      `--uids=${queriesFile}`, '--sync'], { BENCH_TOKEN: token });
+    await Promise.all([searchers.ready, writer.ready]);
+    const both = await withSteal(async () => {
+      searchers.go();
+      writer.go();
+      const [s, w] = await Promise.all([searchers.result, writer.result]);
+      return { ...s, writesAsked: w.asked, writesPerSecond: w.perSecond, writeP50: w.p50, writeP99: w.p99,
+        writesFailed: w.failed, writesNotSent: w.notSent, writeFailures: w.firstFailures };
+    });
+    push({ round, section: 'day', measure: `8x8 bound, day mix, writes at ${writeRate}/s`, server, ...both });
+  }
+}
+
+async function floodSection(round: number) {
+  const day = ['--bound', '--mix=day'];
+  const cores = (cpu: number, ms: number) => +(cpu / (ms / 1000)).toFixed(2);
+  for (const [server, port, pid] of pairs) {
+    // The client alone first (after a warm-up): its searches cost the server CPU too, and that is
+    // not the flood's.
+    await clients('search', port, warmSeconds, 1, 1, day).result;
+    const lone = clients('search', port, seconds, 1, 1, [...day, '--sync']);
+    await lone.ready;
+    const cpuA = cpuSeconds(pid);
+    const alone = await withSteal(() => { lone.go(); return lone.result; });
+    const perSearch = (cpuSeconds(pid) - cpuA) / Math.max(1, alone.ops);
+    // The well-behaved client binds before the flood begins; then both start at one moment.
+    const watcher = clients('search', port, floodSeconds, 1, 1, [...day, '--sync']);
+    const flood = clients('flood', port, floodSeconds, 8, 1, ['--sync']);
+    await Promise.all([watcher.ready, flood.ready]);
+    const r = await withSteal(async () => {
+      const cpu0 = cpuSeconds(pid), pg0 = postgresCpuSeconds(ds.database), t0 = Date.now();
+      let cpuMid = NaN, tMid = NaN;
+      // The second half apart: a throttle that lets each minute's first failures through costs most early.
+      const mid = setTimeout(() => { cpuMid = cpuSeconds(pid); tMid = Date.now(); }, (floodSeconds * 1000) / 2);
+      watcher.go();
+      flood.go();
+      const f = await flood.result;
+      const cpu1 = cpuSeconds(pid), pg1 = postgresCpuSeconds(ds.database), t1 = Date.now();
+      clearTimeout(mid);
+      const w = await watcher.result;
+      // The client's searches at what each cost alone, taken off (in the second half, half of them).
+      const clientCpu = perSearch * w.ops;
+      return {
+        clientSearches: w.ops, perSecond: w.perSecond, p50: w.p50, p99: w.p99, clientErrors: w.errors,
+        floodBinds: f.ops, floodPerSecond: f.perSecond, floodP50: f.p50, floodP99: f.p99, floodCodes: f.codes,
+        floodErrors: f.errors, floodReconnects: f.reconnects,
+        serverCpuCores: cores(cpu1 - cpu0, t1 - t0), clientAloneCpuCores: cores(perSearch * alone.ops, seconds * 1000),
+        floodCpuCores: cores(cpu1 - cpu0 - clientCpu, t1 - t0),
+        floodCpuCoresSecondHalf: cores(cpu1 - cpuMid - clientCpu / 2, t1 - tMid),
+        // Ours only (slapd has no database); a backend that ends meanwhile takes its CPU time with it.
+        postgresCpuCores: pid === ours.pid ? cores(Math.max(0, pg1 - pg0), t1 - t0) : undefined,
+      };
+    });
+    push({ round, section: 'flood', measure: `1x1 bound client, flood of bad binds at 8 connections, ${floodSeconds} s`,
+      server, ...r, clientAloneP50: alone.p50, clientAloneP99: alone.p99, clientAloneSteal: alone.stealPercent });
+  }
+}
+
+const ours = serve(OURS, OURS_HTTP);
+const uncached = sections.has('search') ? serve(UNCACHED, 3882, { ENTRY_CACHE_SIZE: '0' }) : null;
+console.error('starting slapd (slapadd first, if its LDIF changed)...');
+const slapdStart = Date.now();
+slapdPid = startSlapd();
+console.error(`slapd started in ${((Date.now() - slapdStart) / 1000).toFixed(0)} s`);
+const pairs = [['nhs-directory', OURS, ours.pid!], ['slapd', SLAPD, slapdPid]] as const;
+try {
+  await waitForPort(OURS);
+  await waitForPort(SLAPD);
+  if (uncached) await waitForPort(UNCACHED);
+  // The national administrator's token for the day's writer, taken before any flood (a throttled
+  // address could not sign in) and good for hours.
+  let token = '';
+  if (sections.has('day')) {
+    const res = await fetch(`http://127.0.0.1:${OURS_HTTP}/api/v1/auth/token`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    token = ((await res.json()) as { access_token: string }).access_token;
+    if (!token) throw new Error(`no token for admin: ${res.status}`);
+  }
+  for (let round = 0; round < rounds; round++) {
+    if (sections.has('search')) await searchSection(round);
+    if (sections.has('binds')) await bindsSection(round);
+    if (sections.has('day')) await daySection(round, token);
+    if (sections.has('flood')) {
+      await floodSection(round);
+      // A throttle by address holds for a minute: the next round's first binds must not meet it.
+      if (round + 1 < rounds) {
+        console.error('waiting 61 s for the flood\'s throttle to lapse...');
+        await new Promise((r) => setTimeout(r, 61_000));
+      }
+    }
+  }
+  report();
 } finally {
-  ours.kill('SIGTERM');
-  uncached.kill('SIGTERM');
+  for (const c of children) c.kill('SIGTERM');
   try { process.kill(slapdPid); } catch { /* already gone */ }
-  await Promise.all([once(ours, 'exit'), once(uncached, 'exit')]);
+  await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : null)));
+}
+
+function report() {
+  // Each figure beside slapd's of the same round, then medians over the rounds.
+  for (const r of results) {
+    const s = results.find((x) => x.round === r.round && x.section === r.section && x.measure === r.measure
+      && x.server === 'slapd');
+    if (s && r.server !== 'slapd' && r.section !== 'flood') r.ratio = +(r.perSecond / s.perSecond).toFixed(2);
+  }
+  const median = (xs: number[]) => {
+    const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+    return v.length ? v[(v.length - 1) >> 1] : NaN;
+  };
+  const rows = results.filter((x) => x.round === rounds - 1).map((r) => {
+    const same = results.filter((x) => x.section === r.section && x.measure === r.measure && x.server === r.server);
+    return Object.fromEntries(Object.entries(r).map(([k, v]) =>
+      [k, typeof v === 'number' && k !== 'round' ? median(same.map((x) => x[k])) : v])) as Row;
+  });
+  const memory = memoryMb(ours.pid!);
+  const machine = `${cpus().length} x ${cpus()[0].model.trim()}, Node ${process.version}, `
+    + `${execFileSync('psql', ['--version']).toString().trim()}`;
+  writeFileSync(join(work, `ldap-${ds.database}.json`), JSON.stringify(
+    { at: new Date().toISOString(), machine, dataset: ds, seconds, floodSeconds, rounds, results, memory }, null, 2));
+
+  const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toLocaleString('en-GB') : '—')
+    : v === undefined ? '' : String(v));
+  const codes = (c: Record<string, number> | undefined) =>
+    Object.entries(c ?? {}).map(([k, n]) => `${k}:${n}`).join(' ');
+  const table = (head: string[], body: unknown[][]) => console.log(`\n| ${head.join(' | ')} |\n`
+    + `|${head.map(() => '---').join('|')}|\n${body.map((r) => `| ${r.map(fmt).join(' | ')} |`).join('\n')}`);
+  const of = (section: string) => rows.filter((r) => r.section === section);
+  console.log(`\n${ds.label}: ${ds.people.toLocaleString('en-GB')} people in ${ds.orgs.toLocaleString('en-GB')} `
+    + `organisations; ${seconds} s a measurement${rounds > 1 ? `; medians of ${rounds} rounds` : ''}; ${machine}`);
+  if (of('search').length) {
+    table(['load', 'server', 'searches/s', 'p50 ms', 'p99 ms', 'entries/search', 'errors', 'ratio to slapd', 'steal %'],
+      of('search').map((r) => [r.measure, r.server, r.perSecond, r.p50, r.p99, r.entriesPerSearch ?? r.entriesPerOp,
+        r.errors, r.ratio, r.stealPercent]));
+  }
+  if (of('binds').length) {
+    table(['binds', 'server', 'binds/s', 'p50 ms', 'p99 ms', 'result codes', 'errors', 'ratio to slapd', 'steal %'],
+      of('binds').map((r) => [r.measure, r.server, r.perSecond, r.p50, r.p99,
+        `${codes(r.codes)}${r.exhausted ? ' (ran out of people before the time was up)' : ''}`, r.errors, r.ratio,
+        r.stealPercent]));
+  }
+  if (of('day').length) {
+    table(['day', 'server', 'searches/s', 'p50 ms', 'p99 ms', 'ratio to slapd', 'writes/s', 'write p50 ms',
+      'write p99 ms', 'writes failed', 'steal %'],
+    of('day').map((r) => [r.measure, r.server, r.perSecond, r.p50, r.p99, r.ratio, r.writesPerSecond, r.writeP50,
+      r.writeP99, r.writesFailed === undefined ? '' : `${r.writesFailed} (+${r.writesNotSent} not sent)`,
+      r.stealPercent]));
+    for (const r of of('day').filter((x) => x.writeFailures?.length)) {
+      console.log(`\n${r.server}: writes failed, e.g. ${r.writeFailures.join('; ')}`);
+    }
+  }
+  if (of('flood').length) {
+    table(['flood', 'server', 'client p50 / p99 ms alone', 'client p50 / p99 ms in the flood', 'flood binds/s',
+      'flood answers', 'server CPU, cores: alone / in the flood', 'the flood\'s own (second half)',
+      'its postgres CPU, cores', 'steal % (alone)'],
+    of('flood').map((r) => [r.measure, r.server, `${fmt(r.clientAloneP50)} / ${fmt(r.clientAloneP99)}`,
+      `${fmt(r.p50)} / ${fmt(r.p99)}${r.clientErrors ? `, ${r.clientErrors} errors` : ''}`, r.floodPerSecond,
+      `${codes(r.floodCodes)}${r.floodErrors ? `, ${r.floodErrors} errors` : ''}`,
+      `${fmt(r.clientAloneCpuCores)} / ${fmt(r.serverCpuCores)}`,
+      `${fmt(r.floodCpuCores)} (${fmt(r.floodCpuCoresSecondHalf)})`,
+      r.postgresCpuCores, `${fmt(r.stealPercent)} (${fmt(r.clientAloneSteal)})`]));
+  }
+  console.log(`\nnhs-directory resident memory after the run: ${memory.rssMb} MB (peak ${memory.peakMb} MB)`);
+  // What the servers said under load (their log level is warn), but for the known warning that the
+  // bench keeps its identifier key in a file.
+  for (const port of [OURS, ...(uncached ? [UNCACHED] : [])]) {
+    const lines = readFileSync(join(work, `server-${port}.log`), 'utf8').split('\n')
+      .filter((l) => l && !l.includes('IDENTIFIER_KEY is unset'));
+    if (!lines.length) continue;
+    console.log(`\nserver on ${port} logged ${lines.length} lines (bench/.work/server-${port}.log):\n`
+      + lines.slice(0, 5).join('\n'));
+  }
 }
