@@ -40,6 +40,7 @@ export function createSignIn(
   actorOf: (who: { personId: number } | { service: string }) => Promise<Actor | null>, limits: SignInLimits = defaultSignInLimits,
 ) {
   const key = randomBytes(32);
+  const mac = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const remembered = new Map<string, number>(); // proof → expiry (ms)
   const failures = new Map<string, { count: number; until: number }>();
   let hashing = 0;
@@ -72,13 +73,14 @@ export function createSignIn(
     } else f.count++;
   };
 
-  function remember(proof: string) {
+  function remember(...proofs: string[]) {
     if (remembered.size >= REMEMBERED_MAX) {
       let drop = REMEMBERED_MAX / 10;
       for (const k of remembered.keys()) { if (drop-- <= 0) break; remembered.delete(k); }
     }
-    remembered.set(proof, Date.now() + limits.rememberSeconds * 1000);
+    for (const proof of proofs) remembered.set(proof, Date.now() + limits.rememberSeconds * 1000);
   }
+  const isRemembered = (proof: string | undefined) => proof !== undefined && (remembered.get(proof) ?? 0) > Date.now();
 
   const find = (p: Principal) => database.select<AccountRow>('service' in p
     ? sql`select 'service' as kind, name as id, password_hash, failed_attempts, locked_until, true as usable
@@ -94,20 +96,23 @@ export function createSignIn(
    * throttled all answer alike. LOCKOUT_ATTEMPTS failures in a row lock for LOCKOUT_MINUTES.
    */
   return async function authenticate(principal: Principal, password: string, source?: string): Promise<Actor | null> {
+    const name = `name:${JSON.stringify(principal)}`;
+    // A throttled address or name gets no query and no check, unless these very credentials
+    // succeeded before (then the row is still read below, to see a change since).
+    const asked = mac(`${name}\0${password}`);
+    const blocked = (source !== undefined && throttled(`source:${source}`)) || throttled(name);
+    if (blocked && !isRemembered(asked)) return null;
     const [account] = await find(principal);
     const at = now();
     const locked = account?.locked_until != null && new Date(account.locked_until) > at;
     if (locked) return null; // nothing to check: a locked account costs no hash
-    const name = `name:${JSON.stringify(principal)}`;
-    const proof = account?.password_hash
-      ? createHmac('sha256', key).update(`${account.kind}:${account.id}\0${account.password_hash}\0${password}`).digest('base64url')
-      : undefined;
-    let ok = proof !== undefined && (remembered.get(proof) ?? 0) > Date.now();
+    const proof = account?.password_hash ? mac(`${account.kind}:${account.id}\0${account.password_hash}\0${password}`) : undefined;
+    let ok = isRemembered(proof);
     if (!ok) {
-      if ((source && throttled(`source:${source}`)) || throttled(name)) return null;
+      if (blocked) return null;
       // An unknown name costs a check all the same, so that it cannot be told from a wrong password.
       ok = await check(password, account?.password_hash ?? null);
-      if (ok) remember(proof!);
+      if (ok) remember(proof!, asked);
     }
     if (!ok || !account) {
       if (source) failed(`source:${source}`);
