@@ -54,6 +54,11 @@ export function trackChanges(tx: Tx): Set<string> {
   return touched;
 }
 
+/** A change that no audit record names (a token's revocation): evicted and announced all the same. */
+export function touch(tx: Tx, tag: string): void {
+  changedIn.get(tx)?.add(tag);
+}
+
 /** More than this, or a payload near NOTIFY's 8,000 bytes, and "everything" is said instead. */
 const MAX_NAMED = 200;
 

@@ -30,10 +30,24 @@ function entryBytes(row: EntryRow): number {
   return 1024 + 6 * text;
 }
 
+/**
+ * What a value of the read cache shows: its own key (a token is evicted by it), the person or
+ * service an actor or a token is for (a grant, a leaver, a new password), and a person view's uid
+ * and organisation (a rename changes its organisation's name).
+ */
+function cachedTags(value: unknown, key: unknown): string[] {
+  const v = value as Record<string, unknown>;
+  const tags = [String(key)];
+  const actor = (v.actor ?? v) as Partial<Actor>;
+  if (actor.roles) tags.push(actor.kind === 'service' ? `service:${actor.name}` : `uid:${actor.name}`);
+  else if (typeof v.uid === 'string') tags.push(`uid:${v.uid}`, `org:${v.orgCode}`);
+  return tags;
+}
+
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
   const embedded = database.kind === 'pglite';
-  const cache = createReadCache(embedded);
+  const cache = createReadCache(embedded, 50_000, cachedTags);
   // Directory rows by id, what mail clients' searches (and REST's) return again and again.
   // Each row is tagged with what it shows (its uid, its organisation: a rename changes every row of it).
   const entries = createReadCache(embedded, settings.entryCacheSize ?? 100_000, (r) => {
@@ -41,13 +55,16 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     return [`uid:${row.uid}`, `org:${row.org_code}`];
   }, { bytes: (settings.entryCacheMb ?? 256) * 1024 * 1024, sizeOf: (r) => entryBytes(r as EntryRow) });
   const trust = (lost: boolean) => { cache.setTrusted(!lost); entries.setTrusted(!lost); };
-  // After a write, here or in another process: tokens, actors and people by uid are few and cheap to
-  // read again, so that cache is emptied; directory rows, which every search shows, lose only what
-  // the write changed. Without a list of what changed (`*`), everything goes.
+  // After a write, here or in another process, both caches lose only what the write changed.
+  // Without a list of what changed (`*`), everything goes.
   const changed = (what: Set<string> | '*') => {
-    cache.clear();
-    if (what === '*' || everything(what)) entries.clear();
-    else entries.evict(what);
+    if (what === '*' || everything(what)) {
+      cache.clear();
+      entries.clear();
+    } else {
+      cache.evict(what);
+      entries.evict(what);
+    }
   };
   const run = async <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> => {
     let touched: Set<string> | undefined;

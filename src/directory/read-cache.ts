@@ -11,7 +11,7 @@
  * `tagsOf`: what a value shows (e.g. `uid:jane.smith`, `org:RXA`), so that `evict` finds it.
  * `budget`: a bound in bytes as well, by an estimate of each value's size: memory, not only a count.
  */
-export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value: unknown) => string[],
+export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value: unknown, key: unknown) => string[],
   budget?: { bytes: number; sizeOf: (value: unknown) => number }) {
   const entries = new Map<unknown, unknown>();
   let bytes = 0;
@@ -20,7 +20,7 @@ export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value:
   let generation = 0;
   const drop = (key: unknown) => {
     if (tagsOf && entries.has(key)) {
-      for (const tag of tagsOf(entries.get(key))) {
+      for (const tag of tagsOf(entries.get(key), key)) {
         const keys = byTag.get(tag);
         keys?.delete(key);
         if (keys?.size === 0) byTag.delete(tag);
@@ -40,7 +40,7 @@ export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value:
     if (budget) for (const k of entries.keys()) { if (bytes + size <= budget.bytes) break; drop(k); }
     bytes += size;
     entries.set(key, value);
-    for (const tag of tagsOf?.(value) ?? []) {
+    for (const tag of tagsOf?.(value, key) ?? []) {
       const keys = byTag.get(tag);
       if (keys) keys.add(key);
       else byTag.set(tag, new Set([key]));

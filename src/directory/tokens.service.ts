@@ -2,12 +2,12 @@
 // revocable. Verifying one loads the holder's Actor afresh, so a leaver's token dies at once.
 import { createHash, randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { CHANGES_CHANNEL, rows } from '../db/client.js';
+import { rows } from '../db/client.js';
 import { tokens } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { requireNational } from './actor.js';
 import { actorWith, loadActor } from './accounts.service.js';
-import { record } from './audit.js';
+import { record, touch } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
 
@@ -64,5 +64,5 @@ export async function revokeTokensOf(ctx: Ctx, personId: number, keep?: string |
 
 export async function revokeToken(ctx: Ctx, token: string): Promise<void> {
   await ctx.tx.update(tokens).set({ revokedAt: ctx.now() }).where(eq(tokens.hash, hashOf(token)));
-  await ctx.tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, 'tokens')`); // not audited, so say so here
+  touch(ctx.tx, tokenKey(token)); // not audited, so say so here
 }
