@@ -1,21 +1,21 @@
 // End to end: write through REST, read back through a real LDAP client (ldapsearch).
 import pino from 'pino';
 import t from 'tap';
-import { buildApp } from '../src/app.js';
 import { Dit } from '../src/ldap/entries.js';
 import { startLdapServer } from '../src/ldap/server.js';
+import { testApp } from './helpers/app.js';
 import { testDirectory } from './helpers/directory.js';
 import { ldapsearch, passwords, seed } from './helpers/ldap.js';
 
 t.test('a joiner, a rename and a leaver, through REST and seen over LDAP', async (t) => {
   const { dir } = await testDirectory(t);
   await seed(dir);
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
+  const { call: request } = await testApp(t, dir);
   const ldap = await startLdapServer({ directory: dir, dit: new Dit('o=nhs'), anonymous: false, sizeCap: 500, vendorVersion: 'test', host: '127.0.0.1', port: 0, idleSeconds: 60, log: pino({ level: 'silent' }) });
   t.teardown(() => ldap.close());
   const url = `ldap://127.0.0.1:${ldap.port}`;
-  const call = (method: string, path: string, token?: string, payload?: unknown) => app.inject({ method: method as never, url: path, headers: token ? { authorization: `Bearer ${token}` } : {}, payload: payload as never });
+  const call = (method: string, path: string, token?: string, payload?: unknown) =>
+    request(method, path, { token, body: payload });
   const national = (await call('POST', '/api/v1/auth/token', undefined, { username: 'national', password: passwords.national })).json().access_token;
 
   const joiner = await call('POST', '/api/v1/people', national, { given_name: 'Nadia', family_name: 'Newcomer', org_code: 'RXB', title: 'Pharmacist' });

@@ -59,8 +59,12 @@ export const problemResponses: Record<number, { name: string; response: Json }> 
         + 'organisation, a full quota tier, already resolved)',
     },
   },
-  413: { name: 'PayloadTooLarge', response: { description: 'The body is over its limit: 1 MiB of JSON, 256 MiB of a feed' } },
-  415: { name: 'UnsupportedMediaType', response: { description: 'The body\'s Content-Type is not one this operation reads' } },
+  413: {
+    name: 'PayloadTooLarge', response: { description: 'The body is over its limit: 1 MiB of JSON, 256 MiB of a feed' },
+  },
+  415: {
+    name: 'UnsupportedMediaType', response: { description: 'The body\'s Content-Type is not one this operation reads' },
+  },
   429: {
     name: 'TooManyRequests',
     response: {
@@ -68,7 +72,9 @@ export const problemResponses: Record<number, { name: string; response: Json }> 
       headers: { 'Retry-After': retryAfter('Seconds to wait before trying again') },
     },
   },
-  500: { name: 'InternalError', response: { description: 'Something failed on the server: quote `request_id` to report it' } },
+  500: {
+    name: 'InternalError', response: { description: 'Something failed on the server: quote `request_id` to report it' },
+  },
   503: {
     name: 'ServiceUnavailable',
     response: {
@@ -103,7 +109,9 @@ const transform: FastifyDynamicSwaggerOptions['transform'] = (input) => {
   if (schema.consumes && !schema.body) result.body = { type: 'string', description: 'The file itself, as it is' };
   const responses = result.response as Record<string, Json>;
   for (const [status, value] of Object.entries(declared)) {
-    if (value && typeof value === 'object' && 'content' in value && 'headers' in value) responses[status].headers = value.headers;
+    if (value && typeof value === 'object' && 'content' in value && 'headers' in value) {
+      responses[status].headers = value.headers;
+    }
   }
   return out;
 };
@@ -134,7 +142,8 @@ function referencedSchemas(root: unknown, components: Record<string, unknown>): 
 }
 
 const transformObject: FastifyDynamicSwaggerOptions['transformObject'] = (input) => {
-  const doc = jsonSchemaTransformObject(input) as Json & { paths: Record<string, Record<string, Json>>; components: Json };
+  type Document = Json & { paths: Record<string, Record<string, Json>>; components: Json };
+  const doc = jsonSchemaTransformObject(input) as Document;
   const used = new Set<number>();
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
@@ -186,7 +195,10 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
     ],
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from POST /api/v1/auth/token (or `nhsdir token create`)' },
+        bearerAuth: {
+          type: 'http', scheme: 'bearer',
+          description: 'A token from POST /api/v1/auth/token (or `nhsdir token create`)',
+        },
       },
     },
     security: [{ bearerAuth: [] }],

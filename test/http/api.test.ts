@@ -1,22 +1,14 @@
 // The REST API through fastify's inject, on the same known directory as the LDAP tests.
 import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
 import { systemActor } from '../../src/directory/actor.js';
+import { testApp } from '../helpers/app.js';
 import { testDirectory } from '../helpers/directory.js';
 import { passwords, seed } from '../helpers/ldap.js';
 
 async function api(t: Test) {
   const { dir, database } = await testDirectory(t);
   await seed(dir);
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
-  const call = (method: string, url: string, opts: { token?: string; body?: unknown } = {}) =>
-    app.inject({ method: method as never, url, headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {}, payload: opts.body as never });
-  const login = async (username: string, password: string) => {
-    const res = await call('POST', '/api/v1/auth/token', { body: { username, password } });
-    return res.json().access_token as string;
-  };
-  return { dir, database, app, call, login };
+  return { dir, database, ...await testApp(t, dir) };
 }
 
 t.test('sign in, who am I, sign out', async (t) => {

@@ -3,11 +3,11 @@
 // grants never vanish as a side effect; a password change ends the person's other tokens.
 import t, { type Test } from 'tap';
 import { Client } from 'ldapts';
-import { buildApp } from '../../src/app.js';
 import { systemActor as sys } from '../../src/directory/actor.js';
 import { startLdapServer } from '../../src/ldap/server.js';
 import { Dit } from '../../src/ldap/entries.js';
 import pino from 'pino';
+import { testApp } from '../helpers/app.js';
 import { testDirectory } from '../helpers/directory.js';
 import { staffCsv } from '../helpers/feeds.js';
 import { passwords, seed } from '../helpers/ldap.js';
@@ -28,16 +28,14 @@ async function fixture(t: Test) {
   for (const uid of [nora.uid, otto.uid, audrey.uid, peer.uid]) await dir.setPassword(sys, uid, { newPassword: `${uid}-password` });
   await dir.createService(sys, { name: 'rxb-feed', password: 'rxb-feed-password', grants: [{ role: 'connector', orgCode: 'RXB' }] });
   // A leaver threshold that one leaver among these few people does not reach.
-  const app = await buildApp(dir, { logger: false }, { ldapSuffix: 'o=nhs', leaverThreshold: 0.5 });
-  t.teardown(() => app.close());
+  const settings = { ldapSuffix: 'o=nhs', leaverThreshold: 0.5 };
+  const { app, call: request } = await testApp(t, dir, { logger: false }, settings);
   const login = async (username: string, password: string) => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username, password } });
+    const res = await request('POST', '/api/v1/auth/token', { body: { username, password } });
     return res.statusCode === 200 ? (res.json().access_token as string) : null;
   };
-  const call = (token: string | null, method: string, url: string, payload?: unknown, type?: string) => app.inject({
-    method: method as never, url, payload: payload as never,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(type ? { 'content-type': type } : {}) },
-  });
+  const call = (token: string | null, method: string, url: string, payload?: unknown, type?: string) =>
+    request(method, url, { token, body: payload, type });
   const tokens = {
     ann: (await login('ann.admin', passwords.admin))!, otto: (await login('otto.other', 'otto.other-password'))!,
     national: (await login('national', passwords.national))!, rxbFeed: (await login('rxb-feed', 'rxb-feed-password'))!,

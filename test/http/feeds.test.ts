@@ -2,7 +2,7 @@
 // the review queue, and organisation feeds whose renames and mergers show in REST and over LDAP.
 import { randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
+import { testApp } from '../helpers/app.js';
 import { ldapFixture, ldapsearch, passwords } from '../helpers/ldap.js';
 import { staffCsv } from '../helpers/feeds.js';
 
@@ -10,14 +10,7 @@ const rxa = Array.from({ length: 10 }, (_, i) => `F${i},Feed,Person${String.from
 
 async function api(t: Test) {
   const fx = await ldapFixture(t);
-  const app = await buildApp(fx.dir, { logger: false });
-  t.teardown(() => app.close());
-  const call = (method: string, url: string, opts: { token?: string; body?: unknown; type?: string } = {}) =>
-    app.inject({
-      method: method as never, url, payload: opts.body as never,
-      headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.type ? { 'content-type': opts.type } : {}) },
-    });
-  const login = async (username: string, password: string) => (await call('POST', '/api/v1/auth/token', { body: { username, password } })).json().access_token as string;
+  const { call, login } = await testApp(t, fx.dir);
   const feed = (token: string, csv: string | Buffer, query = '', org = 'RXA') => call('POST', `/api/v1/organisations/${org}/feeds${query}`, { token, body: csv, type: 'text/csv' });
   return { ...fx, call, login, feed };
 }

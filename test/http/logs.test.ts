@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
 import { systemActor } from '../../src/directory/actor.js';
 import { identifierHmac } from '../../src/directory/secrets.js';
 import { createSync } from '../../src/sync/runs.js';
 import { startScheduler } from '../../src/sync/scheduler.js';
+import { testApp } from '../helpers/app.js';
 import { testSettings } from '../helpers/directory.js';
 import { staffCsv } from '../helpers/feeds.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
@@ -27,18 +27,7 @@ function captured() {
 async function api(t: Test) {
   const fx = await ldapFixture(t);
   const logs = captured();
-  const app = await buildApp(fx.dir, { loggerInstance: logs.log });
-  t.teardown(() => app.close());
-  const call = (method: string, url: string, opts: { token?: string; body?: unknown; type?: string } = {}) =>
-    app.inject({
-      method: method as never, url, payload: opts.body as never,
-      headers: {
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...(opts.type ? { 'content-type': opts.type } : {}),
-      },
-    });
-  const login = async (username: string, password: string) =>
-    (await call('POST', '/api/v1/auth/token', { body: { username, password } })).json().access_token as string;
+  const { call, login } = await testApp(t, fx.dir, { loggerInstance: logs.log });
   return { ...fx, logs, call, login };
 }
 

@@ -1,7 +1,7 @@
 // Mailboxes over REST: administrators create, owners manage delegates; metrics; routes not yet built.
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
 import { systemActor } from '../../src/directory/actor.js';
+import { testApp } from '../helpers/app.js';
 import { testDirectory } from '../helpers/directory.js';
 import { passwords, seed } from '../helpers/ldap.js';
 
@@ -9,10 +9,9 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
   const { dir } = await testDirectory(t);
   await seed(dir);
   await dir.setPassword(systemActor, 'john.smithson', { newPassword: 'john-password' });
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
-  const login = async (username: string, password: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username, password } })).json().access_token as string;
-  const call = (method: string, url: string, token: string, payload?: unknown) => app.inject({ method: method as never, url, headers: { authorization: `Bearer ${token}` }, payload: payload as never });
+  const { app, call: request, login } = await testApp(t, dir);
+  const call = (method: string, url: string, token: string, payload?: unknown) =>
+    request(method, url, { token, body: payload });
   const admin = await login('ann.admin@nhs.net', passwords.admin);
   const jane = await login('jane.smith@nhs.net', passwords.jane);
   const john = await login('john.smithson', 'john-password');

@@ -1,15 +1,14 @@
 // /metrics: the service's own families as before (names, labels, types) beside the process
 // metrics operators expect of a Node service (CPU, memory, event-loop lag, GC, handles).
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
 import { metrics } from '../../src/metrics.js';
+import { testApp } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/db.js';
 import { testDirectory } from '../helpers/directory.js';
 
 t.test('/metrics: own families and default process metrics, in valid Prometheus text', async (t) => {
   const { dir } = await testDirectory(t);
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
+  const { app } = await testApp(t, dir);
   await app.inject({ method: 'GET', url: '/healthz' });
   await app.inject({ method: 'GET', url: '/nowhere' });
   metrics.ldapOperations.add({ op: 'search' });

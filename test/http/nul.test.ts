@@ -1,17 +1,13 @@
 // A NUL character in any text of a request (body, query, path) is bad input: 400 naming the field,
 // on every route, never the database's error as a 500.
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
+import { testApp } from '../helpers/app.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
 
 t.test('a NUL in a body, a query or a path is a 400 naming the field', async (t) => {
   const { dir } = await ldapFixture(t);
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
-  const call = (method: string, url: string, token?: string, body?: unknown) =>
-    app.inject({
-      method: method as never, url, payload: body as never, headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
+  const { call: request } = await testApp(t, dir);
+  const call = (method: string, url: string, token?: string, body?: unknown) => request(method, url, { token, body });
   const credentials = { username: 'ann.admin@nhs.net', password: passwords.admin };
   const login = await call('POST', '/api/v1/auth/token', undefined, credentials);
   const admin = login.json().access_token as string;

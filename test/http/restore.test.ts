@@ -1,9 +1,9 @@
 // A soft-deleted leaver can come back (issue 11): a national administrator restores them, their own
 // employee number in a feed brings them back, and a re-hire linked to them keeps their address.
 import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
 import { systemActor as sys } from '../../src/directory/actor.js';
 import { createReview } from '../../src/sync/review.js';
+import { testApp } from '../helpers/app.js';
 import { testDirectory, withTwoOrgs } from '../helpers/directory.js';
 import { feedFolder, staffCsv, syncFor } from '../helpers/feeds.js';
 
@@ -25,13 +25,10 @@ t.test('national administrators see and restore a soft-deleted person; nobody el
   const la = await dir.createJoiner(sys, { givenName: 'Ann', familyName: 'Admin', orgCode: 'RXA' });
   await dir.grantRole(sys, { uid: la.uid }, { role: 'local_admin', orgCode: 'RXA' });
   await dir.setPassword(sys, la.uid, { newPassword: 'admin-password' });
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
-  const token = async (username: string, password: string) =>
-    (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username, password } })).json().access_token;
+  const { call: request, login: token } = await testApp(t, dir);
   const national = await token('national', 'national-password');
   const admin = await token('ann.admin', 'admin-password');
-  const call = (tok: string, method: string, url: string) => app.inject({ method: method as never, url, headers: { authorization: `Bearer ${tok}` } });
+  const call = (tok: string, method: string, url: string) => request(method, url, { token: tok });
   const seen = await call(national, 'GET', '/api/v1/people/tom.baker');
   t.match(seen.json(), { uid: 'tom.baker', status: 'leaver', deleted_at: /^\d{4}-/ }, 'shown as soft-deleted, not as a plain leaver');
   const listed = (await call(national, 'GET', '/api/v1/people?status=leaver&q=tom')).json().items;

@@ -2,8 +2,8 @@
 // token), 403, or 404 where the API does not reveal that something exists; allowed callers get
 // through the check (a 409 from the state an earlier allowed call left counts as through).
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
 import { systemActor } from '../../src/directory/actor.js';
+import { testApp } from '../helpers/app.js';
 import { testDirectory } from '../helpers/directory.js';
 import { staffCsv } from '../helpers/feeds.js';
 import { passwords, seed } from '../helpers/ldap.js';
@@ -22,13 +22,8 @@ t.test('every endpoint, every role', async (t) => {
   await dir.grantRole(systemActor, { uid: other.uid }, { role: 'local_admin', orgCode: 'RXB' });
   await dir.setPassword(systemActor, other.uid, { newPassword: 'other-password' });
   await dir.createService(systemActor, { name: 'auditor', password: 'auditor-password', grants: [{ role: 'auditor' }] });
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
-  const call = (c: Case, token?: string) => app.inject({
-    method: c.method as never, url: c.url, payload: c.body as never,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(c.type ? { 'content-type': c.type } : {}) },
-  });
-  const login = async (username: string, password: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username, password } })).json().access_token as string;
+  const { call: request, login } = await testApp(t, dir);
+  const call = (c: Case, token?: string) => request(c.method, c.url, { token, body: c.body, type: c.type });
   const tokens: Record<Role, string | undefined> = {
     anon: undefined, user: await login('jane.smith@nhs.net', passwords.jane), otherAdmin: await login('otto.other@nhs.net', 'other-password'),
     ownAdmin: await login('ann.admin@nhs.net', passwords.admin), connector: await login('rxa-feed', passwords.feed),

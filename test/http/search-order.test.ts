@@ -2,8 +2,8 @@
 // finds Łukasz, and matches come in the order people read the names (accents, case and
 // punctuation folded). The same on PGlite and PostgreSQL (run with and without DATABASE_URL).
 import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
 import { systemActor } from '../../src/directory/actor.js';
+import { testApp } from '../helpers/app.js';
 import { testDirectory } from '../helpers/directory.js';
 import { passwords, seed } from '../helpers/ldap.js';
 
@@ -18,13 +18,11 @@ async function api(t: Test) {
   for (const [givenName, familyName] of more) {
     await dir.createJoiner(systemActor, { givenName, familyName, orgCode: 'RXA' });
   }
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
-  const payload = { username: 'jane.smith@nhs.net', password: passwords.jane };
-  const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload })).json().access_token;
+  const { call, login } = await testApp(t, dir);
+  const token = await login('jane.smith@nhs.net', passwords.jane);
   const search = async (q: string, limit = 50, cursor?: string): Promise<Page> => {
     const url = `/api/v1/people?q=${encodeURIComponent(q)}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;
-    const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const res = await call('GET', url, { token });
     t.equal(res.statusCode, 200, `q=${q}`);
     return res.json();
   };

@@ -2,9 +2,9 @@
 // a warning with the error's code and one line.
 import pino from 'pino';
 import t, { type Test } from 'tap';
-import { buildApp } from '../../src/app.js';
 import { openPostgres } from '../../src/db/client.js';
 import { createDirectory, type Directory } from '../../src/directory/directory.js';
+import { testApp } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/db.js';
 import { testSettings } from '../helpers/directory.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
@@ -13,13 +13,7 @@ import { freePort } from '../helpers/process.js';
 async function appOn(t: Test, dir: Directory) {
   const lines: string[] = [];
   const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(s); } });
-  const app = await buildApp(dir, { loggerInstance: log });
-  t.teardown(() => app.close());
-  const call = (method: string, url: string, opts: { token?: string; body?: unknown } = {}) =>
-    app.inject({
-      method: method as never, url, payload: opts.body as never,
-      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
-    });
+  const { call } = await testApp(t, dir, { loggerInstance: log });
   return { call, lines };
 }
 

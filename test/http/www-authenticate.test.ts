@@ -1,15 +1,14 @@
 // Every 401 says how to authenticate (RFC 9110 section 11.6.1): a Bearer challenge, with
 // error="invalid_token" when a token was presented and refused (RFC 6750 section 3).
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
+import { testApp } from '../helpers/app.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
 
 t.test('401 carries WWW-Authenticate: Bearer, with invalid_token for a refused token', async (t) => {
   const { dir } = await ldapFixture(t);
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
+  const { call: request } = await testApp(t, dir);
   const call = (method: string, url: string, headers: Record<string, string> = {}, body?: unknown) =>
-    app.inject({ method: method as never, url, headers, payload: body as never });
+    request(method, url, { headers, body });
   const plain = 'Bearer realm="nhs-directory"';
   const invalid = 'Bearer realm="nhs-directory", error="invalid_token"';
 
