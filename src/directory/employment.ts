@@ -47,8 +47,11 @@ export async function markLeavers(ctx: Ctx, actor: Actor, where: SQL): Promise<{
   await recordMany(ctx.tx, actor, left.map((m) => ({
     action: 'person.leaver', targetType: m.kind, targetId: m.uid, before: { status: 'active' }, after: { status: 'leaver' }, cause: ctx.cause,
   })));
-  // Grants for the organisation they left end; a move another organisation asked for happens now.
-  await revokeGrants(ctx, actor, sql`g.person_id = any(${ids}::bigint[]) and g.org_code = (select org_code from people where id = g.person_id)`, 'leaver');
+  // A leaver holds nothing: every grant ends (each recorded), so that taking them back later can
+  // never bring back a role with them; their tokens end too. Then a move another organisation
+  // asked for happens.
+  await revokeGrants(ctx, actor, sql`g.person_id = any(${ids}::bigint[])`, 'leaver');
+  await ctx.tx.execute(sql`update tokens set revoked_at = ${now} where revoked_at is null and person_id = any(${ids}::bigint[])`);
   await completeMoves(ctx, actor, left.map((l) => Number(l.id)));
   return left;
 }

@@ -35,9 +35,12 @@ export async function joinOrganisation(ctx: Ctx, actor: Actor, uid: string, inpu
   const row = await findRow(ctx, uid, { forUpdate: true, deleted: opts.returning || isNational(actor) });
   const org = await activeOrganisation(ctx, input.orgCode);
   if (row.status === 'active' && row.orgCode === org.code) fail('person.already_active', `${uid} is already active in ${org.code}`);
-  if (row.status === 'active' && row.orgCode && !hasAuthorityOver(actor, row.orgCode, await grantsOf(ctx, row.id))) {
+  const held = await grantsOf(ctx, row.id);
+  if (row.status === 'active' && row.orgCode && !hasAuthorityOver(actor, row.orgCode, held)) {
     return requestMove(ctx, actor, row, org.code, input);
   }
+  // (A leaver holds no role; this guards grants made to one by hand.)
+  if (row.status !== 'active') requireAuthorityOver(actor, { uid, orgCode: org.code }, held);
   return { person: await moveNow(ctx, actor, row, org, input) };
 }
 

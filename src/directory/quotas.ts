@@ -3,7 +3,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { people } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { requireAdminOf } from './actor.js';
+import { requireAdminOf, requireAuthorityOver } from './actor.js';
+import { grantsOf } from './grants.js';
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
@@ -58,6 +59,7 @@ export async function setQuota(ctx: Ctx, actor: Actor, uid: string, quotaMb: num
   checkTier(quotaMb);
   const row = await findRow(ctx, uid, { kind });
   requireAdminOf(actor, row.orgCode);
+  requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
   if (row.quotaMb === quotaMb) return row;
   await ensureRoom(ctx, row.orgCode!, quotaMb, false);
   const [updated] = await ctx.tx.update(people).set({ quotaMb, updatedAt: ctx.now() }).where(eq(people.id, row.id)).returning();

@@ -24,9 +24,11 @@ export interface SignInLimits {
   rememberSeconds: number;
   /** Failed sign-ins a source address (or a name) may have in a minute before its checks stop. */
   failuresPerMinute: number;
+  /** Checks one source address may have waiting or running at once. */
+  perSource: number;
 }
 
-export const defaultSignInLimits: SignInLimits = { hashConcurrency: 2, hashQueue: 64, rememberSeconds: 600, failuresPerMinute: 30 };
+export const defaultSignInLimits: SignInLimits = { hashConcurrency: 2, hashQueue: 64, rememberSeconds: 600, failuresPerMinute: 30, perSource: 8 };
 
 interface AccountRow {
   kind: 'person' | 'service'; id: string; password_hash: string | null; failed_attempts: number;
@@ -47,17 +49,31 @@ export function createSignIn(
   const waiting: (() => void)[] = [];
 
   /** Run one password check when a slot is free; refuse at once when too many wait. */
-  async function check(password: string, stored: string | null): Promise<boolean> {
-    if (hashing >= limits.hashConcurrency) {
-      if (waiting.length >= limits.hashQueue) fail('service.busy', 'Too many sign-ins are being checked; try again shortly');
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    } else hashing++;
+  // Checks waiting or running per source address: one address may hold a few places, not the queue.
+  const bySource = new Map<string, number>();
+  async function check(password: string, stored: string | null, source?: string): Promise<boolean> {
+    const mine = source ? bySource.get(source) ?? 0 : 0;
+    if (source && mine >= limits.perSource) fail('service.busy', 'Too many sign-ins from this address are being checked; try again shortly');
+    if (hashing >= limits.hashConcurrency && waiting.length >= limits.hashQueue) {
+      fail('service.busy', 'Too many sign-ins are being checked; try again shortly');
+    }
+    if (source) bySource.set(source, mine + 1);
     try {
-      return await verifyPassword(password, stored);
+      if (hashing >= limits.hashConcurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      else hashing++;
+      try {
+        return await verifyPassword(password, stored);
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else hashing--;
+      }
     } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else hashing--;
+      if (source) {
+        const n = bySource.get(source)! - 1;
+        if (n) bySource.set(source, n);
+        else bySource.delete(source);
+      }
     }
   }
 
@@ -105,14 +121,15 @@ export function createSignIn(
     const [account] = await find(principal);
     const at = now();
     const locked = account?.locked_until != null && new Date(account.locked_until) > at;
-    if (locked) return null; // nothing to check: a locked account costs no hash
     const proof = account?.password_hash ? mac(`${account.kind}:${account.id}\0${account.password_hash}\0${password}`) : undefined;
-    let ok = isRemembered(proof);
+    let ok = isRemembered(proof) && !locked;
     if (!ok) {
       if (blocked) return null;
-      // An unknown name costs a check all the same, so that it cannot be told from a wrong password.
-      ok = await check(password, account?.password_hash ?? null);
+      // An unknown name or a locked account costs a check all the same, so that neither can be told
+      // from a wrong password; throttling bounds what that costs.
+      ok = (await check(password, account?.password_hash ?? null, source)) && !locked;
       if (ok) remember(proof!, asked);
+      if (locked) return null;
     }
     if (!ok || !account) {
       if (source) failed(`source:${source}`);

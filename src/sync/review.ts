@@ -41,6 +41,10 @@ export function createReview(directory: Directory) {
       let uid: string;
       if (decision.action === 'link') {
         const [candidate] = await ctx.tx.select({ uid: people.uid }).from(people).where(eq(people.id, item.candidateId));
+        // The candidate the feed found; linking to someone else is a national administrator's call.
+        if (decision.uid && decision.uid !== candidate.uid && !isNational(actor)) {
+          fail('auth.forbidden', `Only a national administrator may link this row to someone other than ${candidate.uid}`);
+        }
         uid = decision.uid ?? candidate.uid;
         const { person: moved, request } = await joinOrganisation(ctx, actor, uid, { orgCode: org.code, hrKey: item.hrKey, source: 'review', ...fields }, { returning: true });
         if (request) fail('person.already_active', `${uid} is active in ${moved.orgCode}: ask that organisation to release them first`);

@@ -3,7 +3,7 @@
 // organisation's sync lock held, so the state it reads cannot change under it.
 import { sql } from 'drizzle-orm';
 import { rows } from '../db/client.js';
-import type { Actor } from '../directory/actor.js';
+import { isNational, type Actor } from '../directory/actor.js';
 import { lockAllAddresses } from '../directory/addresses.js';
 import type { Ctx } from '../directory/context.js';
 import { markLeavers } from '../directory/employment.js';
@@ -82,7 +82,13 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
     const waiting = row.startDate !== null && row.startDate > today;
     const keyed = byKey.get(row.key);
     const mailed = !keyed && row.email ? byMail.get(row.email) : undefined;
-    // A soft-deleted leaver recognised here comes back as a mover, with their uid and address.
+    // A soft-deleted leaver this organisation fed comes back as a mover, with their uid and address;
+    // one found only by an address is a national administrator's to restore.
+    if (mailed?.deleted) {
+      errors.push({ line: row.line, column: 0, message: `${row.email} belongs to a soft-deleted leaver: a national administrator may restore them` });
+      counts.errors++;
+      continue;
+    }
     const who = keyed ?? mailed;
     if (who) {
       const other = claimed.get(who.id);
@@ -118,6 +124,23 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
   // Fed here before, active here, and absent now (not even on a row with an error): a leaver.
   const present = new Set([...feed.people.map((p) => p.key), ...feed.protectedKeys]);
   for (const k of byKey.values()) if (k.open && activeHere(k) && !present.has(k.hr_key) && !claimed.has(k.id)) leavers.push(k);
+
+  // The organisation's HR (its connector, or a national administrator) keeps true what it knows of
+  // everyone it employs; a local administrator uploading a file has no more authority over someone
+  // holding a role than they have by hand: those rows are errors, and those people stay as they are.
+  if (actor.kind === 'person' && !isNational(actor)) {
+    const ids = [...leavers.map((l) => l.id), ...updates.map((u) => u.who.id)];
+    const holders = new Set((await rows<{ id: string }>(ctx.tx.execute(sql`
+      select distinct person_id as id from role_grants where person_id = any(${sql.param(ids)}::bigint[])`))).map((r) => Number(r.id)));
+    const refuse = (line: number, uid: string, what: string) => {
+      errors.push({ line, column: 0, message: `${uid} holds a role: only the organisation's connector or a national administrator may ${what}` });
+      counts.errors++;
+    };
+    for (const l of leavers.filter((x) => holders.has(x.id))) refuse(claimed.get(l.id) ?? 0, l.uid, 'make them a leaver');
+    for (const u of updates.filter((x) => holders.has(x.who.id))) refuse(u.row.line, u.who.uid, 'change them');
+    leavers.splice(0, leavers.length, ...leavers.filter((x) => !holders.has(x.id)));
+    updates.splice(0, updates.length, ...updates.filter((x) => !holders.has(x.who.id)));
+  }
 
   const active = await rows<{ n: number }>(ctx.tx.execute(sql`select count(*)::int as n from people where org_code = ${X} and kind = 'person' and status = 'active' and deleted_at is null`));
   const share = active[0].n ? leavers.length / active[0].n : 0;

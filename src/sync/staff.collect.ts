@@ -4,7 +4,7 @@
 import type { Item, StaffRecord } from '../../connectors/index.js';
 import { baseLocalPart } from '../directory/addresses.js';
 import { DirectoryError } from '../directory/errors.js';
-import { phoneProblem } from '../directory/people.service.js';
+import { hasControls, phoneProblem } from '../directory/people.service.js';
 import { identifierHmac } from '../directory/secrets.js';
 import type { LineError } from './report.js';
 
@@ -46,6 +46,13 @@ export async function collectStaff(items: AsyncIterable<Item<StaffRecord>>, orgC
     };
     if (r.orgCode !== orgCode) {
       reject('orgCode', `org_code ${r.orgCode} is not ${orgCode}, the organisation this feed is for`);
+      continue;
+    }
+    // A value the core would refuse is this row's error, not the whole file's.
+    const text = (['givenName', 'familyName', 'preferredName', 'title', 'department', 'site', 'telephone', 'mobile'] as const);
+    const control = text.find((f) => r[f] && hasControls(r[f]!));
+    if (control) {
+      reject(control, `${control} contains a control character`);
       continue;
     }
     const badPhone = (['telephone', 'mobile'] as const).find((f) => r[f] && phoneProblem(r[f]!));

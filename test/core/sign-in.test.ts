@@ -6,7 +6,7 @@ import { systemActor as sys } from '../../src/directory/actor.js';
 import { createSignIn } from '../../src/directory/sign-in.js';
 import { testDirectory, testSettings, withTwoOrgs } from '../helpers/directory.js';
 
-async function fixture(t: Test, limits = { hashConcurrency: 1, hashQueue: 0, rememberSeconds: 600, failuresPerMinute: 4 }) {
+async function fixture(t: Test, limits = { hashConcurrency: 1, hashQueue: 0, rememberSeconds: 600, failuresPerMinute: 4, perSource: 8 }) {
   const { dir, database, clock } = await testDirectory(t);
   await withTwoOrgs(dir);
   for (const [g, f] of [['Jane', 'Smith'], ['John', 'Jones'], ['Sian', 'Evans']]) {
@@ -28,7 +28,7 @@ t.test('a remembered sign-in needs no check: it goes through while the only chec
 });
 
 t.test('a changed password, a lock and a leaver are seen at once, remembered or not', async (t) => {
-  const { dir, signIn } = await fixture(t, { hashConcurrency: 2, hashQueue: 8, rememberSeconds: 600, failuresPerMinute: 100 });
+  const { dir, signIn } = await fixture(t, { hashConcurrency: 2, hashQueue: 8, rememberSeconds: 600, failuresPerMinute: 100, perSource: 8 });
   t.ok(await signIn({ uid: 'jane.smith' }, 'jane.smith-password'));
   await dir.setPassword(sys, 'jane.smith', { newPassword: 'a-new-password' });
   t.equal(await signIn({ uid: 'jane.smith' }, 'jane.smith-password'), null, 'the old password is refused');
@@ -41,7 +41,7 @@ t.test('a changed password, a lock and a leaver are seen at once, remembered or 
 });
 
 t.test('failures are throttled per source address and per name, before any check', async (t) => {
-  const { signIn } = await fixture(t, { hashConcurrency: 2, hashQueue: 8, rememberSeconds: 600, failuresPerMinute: 4 });
+  const { signIn } = await fixture(t, { hashConcurrency: 2, hashQueue: 8, rememberSeconds: 600, failuresPerMinute: 4, perSource: 8 });
   t.ok(await signIn({ uid: 'sian.evans' }, 'sian.evans-password', '192.0.2.1'), 'remembered before the flood');
   for (let i = 0; i < 4; i++) t.equal(await signIn({ uid: `nobody.${i}` }, 'guess', '192.0.2.1'), null);
   t.equal(await signIn({ uid: 'jane.smith' }, 'jane.smith-password', '192.0.2.1'), null, 'that address gets no more checks this minute');

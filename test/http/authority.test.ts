@@ -148,9 +148,38 @@ t.test("a feed's email column asks for a move; the other organisation's feed mak
   t.match(left.json().changes, [{ action: 'leaver', uid: 'nora.national' }]);
   const nora = (await call(tokens.national, 'GET', '/api/v1/people/nora.national')).json();
   t.match(nora, { org_code: 'RXB', status: 'active', title: 'Director', mail: 'nora.national@nhs.net' });
-  t.same(await roles('nora.national'), ['national_admin']);
+  t.same(await roles('nora.national'), [], 'a leaver holds nothing: each grant ended, recorded');
   const next = await feed(tokens.rxbFeed, 'RXB', ...rxb);
   t.match(next.json(), { counts: { unchanged: 1, movers: 0 } }, 'matched by employee number now');
+});
+
+t.test("a local administrator's feed, review link or quota cannot reach someone holding a role", async (t) => {
+  const { call, tokens, roles, dir } = await fixture(t);
+  const feed = (...rows: string[]) => call(tokens.ann, 'POST', '/api/v1/organisations/RXA/feeds', staffCsv(...rows), 'text/csv');
+  // Adopted by email as an ordinary person would be, Nora is then absent from Ann's next file.
+  await call(tokens.national, 'POST', '/api/v1/organisations/RXA/feeds', staffCsv('A1,Nora,National,,RXA,,,,,,nora.national@nhs.net,,,,'), 'text/csv');
+  const renamed = await feed('A1,Evil,Mallory,,RXA,,,,,,,,,,');
+  t.match(renamed.json().errors, [{ message: /nora\.national holds a role: only the organisation's connector or a national administrator may change them/ }]);
+  const gone = await feed('A2,Jane,Smith,,RXA,,,,,,jane.smith@nhs.net,,,,');
+  t.match(gone.json().errors, [{ message: /nora\.national holds a role: .* make them a leaver/ }]);
+  t.match((await call(tokens.national, 'GET', '/api/v1/people/nora.national')).json(), { status: 'active', given_name: 'Nora' });
+  t.same(await roles('nora.national'), ['local_admin:RXA', 'national_admin']);
+  t.equal((await call(tokens.ann, 'PUT', '/api/v1/people/nora.national/quota', { quota_mb: 50 })).statusCode, 403, 'no quota change either');
+  // A leaver who held a role (granted again by hand) is not taken in by a local administrator.
+  await dir.markLeaver(sys, 'pat.peer');
+  await dir.grantRole(sys, { uid: 'pat.peer' }, { role: 'auditor' });
+  t.equal((await call(tokens.otto, 'POST', '/api/v1/people/pat.peer/joiner', { org_code: 'RXB' })).statusCode, 403);
+});
+
+t.test('a leaver holds nothing: grants and tokens end, and coming back brings neither back', async (t) => {
+  const { call, login, tokens, roles } = await fixture(t);
+  const old = (await login('nora.national', 'nora.national-password'))!;
+  t.equal((await call(tokens.national, 'POST', '/api/v1/people/nora.national/leaver')).statusCode, 200);
+  t.same(await roles('nora.national'), []);
+  t.equal((await call(tokens.otto, 'POST', '/api/v1/people/nora.national/joiner', { org_code: 'RXB' })).statusCode, 200, 'a leaver, taken in');
+  t.equal((await call(old, 'GET', '/api/v1/me')).statusCode, 401, 'her old token stays dead');
+  const again = (await login('nora.national', 'nora.national-password'))!;
+  t.same((await call(again, 'GET', '/api/v1/me')).json().roles, ['user'], 'no role came back with her');
 });
 
 t.test('a password change or reset ends the other tokens of that person', async (t) => {

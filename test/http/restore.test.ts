@@ -62,3 +62,18 @@ t.test("a re-hire linked to a soft-deleted person keeps their uid and address", 
   const linked = await review.resolveReview(sys, item.id, { action: 'link' });
   t.match(linked, { uid: 'tom.baker', mail: 'tom.baker@nhs.net', orgCode: 'RXB', status: 'active', deletedAt: null });
 });
+
+t.test('only their own employee number brings them back; an address or another uid is for a national administrator', async (t) => {
+  const { dir, file, run } = await fixture(t);
+  const byMail = await run(file(staffCsv('B1,Tom,Baker,,RXB,,,,,,tom.baker@nhs.net,,,,')), { org: 'RXB' });
+  t.match(byMail.errors, [{ message: /belongs to a soft-deleted leaver: a national administrator may restore them/ }]);
+  t.equal(byMail.counts.joiners, 0);
+  const la = await dir.createJoiner(sys, { givenName: 'Otto', familyName: 'Other', orgCode: 'RXB' });
+  await dir.grantRole(sys, { uid: la.uid }, { role: 'local_admin', orgCode: 'RXB' });
+  const otto = (await dir.loadActor({ personId: la.id }))!;
+  await run(file(staffCsv('B7,Tom,Baker,,RXB,Porter,,,,,,,,AB123456C,1970-01-02')), { org: 'RXB' });
+  const review = createReview(dir);
+  const [item] = await review.listReview(otto, { limit: 10 });
+  await t.rejects(review.resolveReview(otto, item.id, { action: 'link', uid: 'jane.smith' }), { code: 'auth.forbidden' }, 'not to someone else');
+  t.match(await review.resolveReview(otto, item.id, { action: 'link' }), { uid: 'tom.baker', orgCode: 'RXB' }, 'to the candidate found');
+});

@@ -45,3 +45,13 @@ t.test('telephone numbers are checked in the core, for feeds and every front end
   }
   await t.rejects(dir.createJoiner(sys, { givenName: 'Ann', familyName: 'New', orgCode: 'RXA', telephone: 'none' }), { code: 'validation.failed' });
 });
+
+t.test('a control character is a row error, and the rest of the file applies', async (t) => {
+  const { dir } = await testDirectory(t);
+  await withTwoOrgs(dir);
+  const file = feedFolder(t);
+  const report = await syncFor(dir, 0.5).run(file(staffCsv('E1,Jane,Smith,,RXA,"x\u0007y",,,,,,,,,'.replace('\\u0007', '\u0007'), 'E2,John,Jones,,RXA,Porter,,,,,,,,,')));
+  t.equal(report.status, 'applied');
+  t.match(report.errors, [{ line: 2, column: 6, message: /title contains a control character/ }]);
+  t.same(report.changes.map((c) => c.uid), ['john.jones']);
+});
