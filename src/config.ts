@@ -11,6 +11,11 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
   LDAP_PORT: port.default(1389),
+  /** HTTP connections in all and from one address; a request's headers and whole request must arrive within these. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(2048),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
+  HTTP_HEADERS_SECONDS: z.coerce.number().int().min(1).default(10),
+  HTTP_REQUEST_SECONDS: z.coerce.number().int().min(1).default(120),
   LDAPS_PORT: port.optional(),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 // `nhsdir serve`: start the core, listen, sweep expired leavers hourly, shut down cleanly.
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
+import { limitConnections } from './http/limits.js';
 import { startCore } from './bootstrap.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -33,6 +34,10 @@ async function listen(
   opened.push(async () => unwatch?.());
   const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX, leaverThreshold: config.SYNC_LEAVER_THRESHOLD });
   opened.push(() => app.close());
+  limitConnections(app.server, {
+    maxConnections: config.HTTP_MAX_CONNECTIONS, perAddress: config.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    headersSeconds: config.HTTP_HEADERS_SECONDS, requestSeconds: config.HTTP_REQUEST_SECONDS,
+  }, log);
   await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const ldap = await startLdapServer({
     directory, dit: new Dit(config.LDAP_SUFFIX), anonymous: config.LDAP_ANONYMOUS, sizeCap: config.LDAP_SIZE_LIMIT,
