@@ -247,8 +247,17 @@ export async function searchOrganisations(database: Database, filter: Filter, op
 
 export interface ChangeRow { seq: number; at: string; actor: string; action: string; target_type: string; target_id: string; before: unknown; after: unknown }
 
-export async function searchChanges(database: Database, filter: Filter, opts: { seq?: number; afterSeq?: number; limit: number }): Promise<ChangeRow[]> {
+/**
+ * The changes a local administrator reads (the core's `changeScope`): to their organisations, and
+ * to the people and mailboxes in them now.
+ */
+export const changesOf = (orgs: string[], targetType: SQL, targetId: SQL) => sql`((${targetType} = 'organisation'
+  and ${targetId} = any(${sql.param(orgs)}::text[])) or (${targetType} in ('person', 'mailbox')
+  and exists (select 1 from people p where p.uid = ${targetId} and p.org_code = any(${sql.param(orgs)}::text[]))))`;
+
+export async function searchChanges(database: Database, filter: Filter, opts: { seq?: number; afterSeq?: number; limit: number; orgs?: string[] }): Promise<ChangeRow[]> {
   const where = [compileFilter(filter, changeColumns)];
+  if (opts.orgs) where.push(changesOf(opts.orgs, sql`a.target_type`, sql`a.target_id`));
   if (opts.seq !== undefined) where.push(sql`a.seq = ${opts.seq}`);
   if (opts.afterSeq !== undefined) where.push(sql`a.seq > ${opts.afterSeq}`);
   return database.select<ChangeRow>(sql`select a.seq, ${generalized('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`);

@@ -2,6 +2,7 @@
 // GET /api/v1/changes), so they must be handed out in commit order.
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { CHANGES_CHANNEL, type Tx } from '../db/client.js';
+import { changesOf } from '../db/entries.queries.js';
 import { audit } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { isNational, requireAuditor } from './actor.js';
@@ -132,11 +133,6 @@ export function changeScope(actor: Actor): { all: true } | { orgs: string[] } {
 export async function listChanges(ctx: Ctx, actor: Actor, q: { after?: number; limit?: number }) {
   const scope = changeScope(actor);
   const where: SQL[] = [gt(audit.seq, q.after ?? 0)];
-  if ('orgs' in scope) {
-    const orgs = sql.param(scope.orgs);
-    where.push(sql`((${audit.targetType} = 'organisation' and ${audit.targetId} = any(${orgs}::text[]))
-      or (${audit.targetType} in ('person', 'mailbox') and exists (select 1 from people p
-        where p.uid = ${audit.targetId} and p.org_code = any(${orgs}::text[]))))`);
-  }
+  if ('orgs' in scope) where.push(changesOf(scope.orgs, sql`${audit.targetType}`, sql`${audit.targetId}`));
   return ctx.tx.select().from(audit).where(and(...where)).orderBy(asc(audit.seq)).limit(q.limit ?? 50);
 }

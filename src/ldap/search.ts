@@ -4,6 +4,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../directory/actor.js';
 import { isAdmin, isNational } from '../directory/actor.js';
+import { changeScope } from '../directory/audit.js';
 import type { Database } from '../db/client.js';
 import { changeBounds, countPeople, searchChanges, searchOrganisations, searchPeople, searchServices, type EntryRows, type PeopleQuery, type SortKey, type Visibility } from '../db/entries.queries.js';
 import { never, TRUE } from '../directory/filter.js';
@@ -34,7 +35,7 @@ export interface SearchOutcome { code: number; diagnostic?: string; matchedDN?: 
 
 type SearchRequest = Extract<Request, { op: 'search' }>;
 type PeopleSource = { people: Omit<PeopleQuery, 'filter' | 'visibility' | 'limit'>; book?: 'own' | string };
-type Source = { fixed: Entry } | PeopleSource | { orgs: { code?: string } } | { bookOus: { code?: string } } | { services: { name?: string } } | { changes: { seq?: number } };
+type Source = { fixed: Entry } | PeopleSource | { orgs: { code?: string } } | { bookOus: { code?: string } } | { services: { name?: string } } | { changes: { seq?: number; orgs?: string[] } };
 
 class LdapError extends Error {
   constructor(readonly code: number, message: string, readonly matchedDN = '') { super(message); }
@@ -312,13 +313,14 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
   const isChangelog = endsWith(base, [{ type: 'cn', value: 'changelog' }]);
   let sources: Source[];
   if (isChangelog) {
-    if (!env.actor || (env.actor.kind !== 'service' && !isAdmin(env.actor) && !env.actor.roles.has('auditor'))) {
-      return { code: Result.insufficientAccessRights, diagnostic: 'the change log is for administrators and service accounts' };
-    }
+    // Who reads which changes is the core's rule, the same as the REST change feed's.
+    const scope = env.actor && (isAdmin(env.actor) || env.actor.kind === 'service' || env.actor.roles.has('auditor')) ? changeScope(env.actor) : null;
+    if (!scope) return { code: Result.insufficientAccessRights, diagnostic: 'the change log is for administrators, auditors and service accounts' };
+    const orgs = 'orgs' in scope ? scope.orgs : undefined;
     const rel = base.slice(0, -1);
     const cl = { fixed: { dn: 'cn=changelog', attrs: [['objectClass', ['top', 'nsContainer']], ['cn', ['changelog']]] } as Entry };
-    if (rel.length === 0) sources = req.scope === 0 ? [cl] : req.scope === 1 ? [{ changes: {} }] : [cl, { changes: {} }];
-    else if (rel.length === 1 && rel[0].type === 'changenumber' && /^\d+$/.test(rel[0].value)) sources = req.scope === 1 ? [] : [{ changes: { seq: Number(rel[0].value) } }];
+    if (rel.length === 0) sources = req.scope === 0 ? [cl] : req.scope === 1 ? [{ changes: { orgs } }] : [cl, { changes: { orgs } }];
+    else if (rel.length === 1 && rel[0].type === 'changenumber' && /^\d+$/.test(rel[0].value)) sources = req.scope === 1 ? [] : [{ changes: { seq: Number(rel[0].value), orgs } }];
     else return { code: Result.noSuchObject, diagnostic: 'no such change', matchedDN: 'cn=changelog' };
   } else {
     sources = plan(env, base, req.scope);
@@ -412,7 +414,7 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
       if (rows.length > room && room > 0) next = { s: i, code: rows[room - 1].name };
     } else {
       const filter = toFilter(req.filter, 'change');
-      const rows = never(filter) ? [] : await searchChanges(env.database, filter, { seq: src.changes.seq, afterSeq: from.seq, limit: room + 1 });
+      const rows = never(filter) ? [] : await searchChanges(env.database, filter, { seq: src.changes.seq, afterSeq: from.seq, limit: room + 1, orgs: src.changes.orgs });
       entries = rows.map((r) => changeEntry(env.dit, r));
       if (rows.length > room && room > 0) next = { s: i, seq: rows[room - 1].seq };
     }
@@ -441,7 +443,7 @@ async function mustExist(env: SearchEnv, sources: Source[], visibility: Visibili
   else if ('orgs' in leaf && leaf.orgs.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.orgs.code, limit: 1 })).length > 0;
   else if ('bookOus' in leaf && leaf.bookOus.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.bookOus.code, limit: 1 })).length > 0;
   else if ('services' in leaf && leaf.services.name) found = seesServices(env.actor) && (await searchServices(env.database, TRUE, { name: leaf.services.name, limit: 1 })).length > 0;
-  else if ('changes' in leaf && leaf.changes.seq !== undefined) found = (await searchChanges(env.database, TRUE, { seq: leaf.changes.seq, limit: 1 })).length > 0;
+  else if ('changes' in leaf && leaf.changes.seq !== undefined) found = (await searchChanges(env.database, TRUE, { seq: leaf.changes.seq, limit: 1, orgs: leaf.changes.orgs })).length > 0;
   if (!found) throw new LdapError(Result.noSuchObject, `no entry ${rdnString(base)}`, rdnString(base.slice(1)));
 }
 

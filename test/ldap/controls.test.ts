@@ -67,6 +67,10 @@ t.test('the change log: changes made through the core appear, for administrators
   t.equal(user.code, 50, 'not for ordinary users');
   const feed = await ldapsearch(['-H', url, '-D', 'cn=rxa-feed,ou=Services,o=nhs', '-w', passwords.feed, '-b', 'cn=changelog', '-s', 'one', `(changeNumber=${last + 2})`, 'changeNumber']);
   t.same(feed.entries.map((e) => e.attrs.changeNumber[0]), [String(last + 2)], 'service accounts read it');
+  // A local administrator reads their organisation's changes only, as over REST.
+  const ann = ['-H', url, '-D', 'uid=ann.admin,ou=People,o=nhs', '-w', passwords.admin, '-b', 'cn=changelog', '-s', 'one'];
+  const theirs = await ldapsearch([...ann, `(changeNumber>=${last + 1})`, 'targetDN']);
+  t.same(theirs.entries.map((e) => e.attrs.targetDN[0]), ['uid=john.smithson,ou=People,o=nhs'], "RXA's change, not RXB's rename");
   const renamed = await ldapsearch([...asJane(url), '-b', 'ou=People,o=nhs', '(uid=bob.builder)', 'displayName']);
   t.equal(renamed.entries[0].attrs.displayName[0], 'Bob Builder (Beta Health NHS Trust)', 'the rename shows at once');
 });
