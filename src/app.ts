@@ -24,19 +24,23 @@ export const BODY_LIMIT = 1024 * 1024;
 /** Feed files may be larger: 256 MiB. */
 export const FEED_LIMIT = 256 * 1024 * 1024;
 
-/** Query parameters whose values are secrets: never written to the request log. */
-const secretParameter = /token|password|passwd|secret|^code$|api_?key|session|signature|credential/i;
+/**
+ * Query parameters the API reads, whose values may be logged. Any other name's value is replaced:
+ * a client may put a secret under any name (pwd, auth, sig, ...), and a list of secret-looking
+ * names is never complete.
+ */
+const loggable = new Set(['q', 'org', 'status', 'limit', 'cursor', 'format', 'connector', 'dry_run', 'after', 'actor', 'target', 'address']);
 
-/** A URL as it may be logged: the values of secret-looking query parameters replaced. */
+/** A URL as it may be logged: the values of query parameters the API does not read replaced. */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
-  const parts = url.slice(q + 1).split('&').map((part) => {
+  const parts = url.slice(q + 1).split(/[&;]/).map((part) => {
     const eq = part.indexOf('=');
     if (eq < 0) return part;
     let name = part.slice(0, eq);
     try { name = decodeURIComponent(name.replace(/\+/g, ' ')); } catch { /* logged as sent */ }
-    return secretParameter.test(name) ? `${part.slice(0, eq)}=[REDACTED]` : part;
+    return loggable.has(name) ? part : `${part.slice(0, eq)}=[REDACTED]`;
   });
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }

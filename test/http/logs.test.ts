@@ -60,7 +60,7 @@ t.test('one line per request; secrets in the query redacted; no Authorization he
   const { call, login, logs } = await api(t);
   const token = await login('jane.smith@nhs.net', passwords.jane);
   logs.lines.length = 0;
-  const query = `access_token=${token}&password=hunter22&q=kept&client_secret=s3cr3t&code=abc123`;
+  const query = `access_token=${token}&password=hunter22&q=kept&client_secret=s3cr3t&code=abc123&pwd=pw1;sig=sg1`;
   const res = await call('GET', `/api/v1/me?${query}`, { token });
   t.equal(res.statusCode, 200);
   const lines = logs.parsed();
@@ -70,10 +70,10 @@ t.test('one line per request; secrets in the query redacted; no Authorization he
   });
   const url = (lines[0].req as { url: string }).url;
   t.equal(url, '/api/v1/me?access_token=[REDACTED]&password=[REDACTED]&q=kept'
-    + '&client_secret=[REDACTED]&code=[REDACTED]');
+    + '&client_secret=[REDACTED]&code=[REDACTED]&pwd=[REDACTED]&sig=[REDACTED]', 'any name the API does not read');
   const text = logs.text();
   const hash = createHash('sha256').update(token).digest('base64url');
-  for (const secret of [token, token.slice(5), hash, 'hunter22', 's3cr3t', 'abc123']) {
+  for (const secret of [token, token.slice(5), hash, 'hunter22', 's3cr3t', 'abc123', 'pw1', 'sg1']) {
     t.notOk(text.includes(secret), `no ${secret.slice(0, 8)}…`);
   }
   t.notMatch(text, /authorization|bearer/i, 'no Authorization header');
