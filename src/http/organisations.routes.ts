@@ -18,7 +18,8 @@ const addressBook = {
     + 'LDIF as text/x-ldif; UTF-8, streamed',
   headers: {
     'Content-Disposition': {
-      description: 'attachment, with a file name such as RXA-address-book.vcf', type: 'string', pattern: '^attachment; filename=',
+      description: 'attachment, with a file name such as RXA-address-book.vcf', required: true,
+      type: 'string', pattern: '^attachment; filename=',
     },
   },
   content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: z.string() }])),

@@ -154,8 +154,17 @@ const transformObject: FastifyDynamicSwaggerOptions['transformObject'] = (input)
           if (!shared) throw new Error(`${method.toUpperCase()} ${path}: no shared problem response for ${status}`);
           used.add(Number(status));
           responses[status] = { $ref: `#/components/responses/${shared.name}` };
-        } else if (response.description === 'Default Response') {
-          response.description = STATUS_CODES[Number(status)] ?? status;
+          continue;
+        }
+        if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? status;
+        // @fastify/swagger copies a route's header declaration into the header's schema: `required`
+        // belongs to the header itself.
+        for (const header of Object.values((response.headers ?? {}) as Record<string, Json>)) {
+          const schema = header.schema as Json | undefined;
+          if (schema?.required === true) {
+            delete schema.required;
+            header.required = true;
+          }
         }
       }
     }
