@@ -136,10 +136,12 @@ export async function applyStaff(ctx: Ctx, actor: Actor, org: Organisation, feed
       errors.push({ line, column: 0, message: `${uid} holds a role: only the organisation's connector or a national administrator may ${what}` });
       counts.errors++;
     };
-    for (const l of leavers.filter((x) => holders.has(x.id))) refuse(claimed.get(l.id) ?? 0, l.uid, 'make them a leaver');
-    for (const u of updates.filter((x) => holders.has(x.who.id))) refuse(u.row.line, u.who.uid, 'change them');
-    leavers.splice(0, leavers.length, ...leavers.filter((x) => !holders.has(x.id)));
-    updates.splice(0, updates.length, ...updates.filter((x) => !holders.has(x.who.id)));
+    // (Ids arrive as text from PostgreSQL's bigint, as numbers from PGlite.)
+    const holds = (k: Known) => holders.has(Number(k.id));
+    for (const l of leavers.filter(holds)) refuse(claimed.get(l.id) ?? 0, l.uid, 'make them a leaver');
+    for (const u of updates.filter((x) => holds(x.who))) refuse(u.row.line, u.who.uid, 'change them');
+    leavers.splice(0, leavers.length, ...leavers.filter((x) => !holds(x)));
+    updates.splice(0, updates.length, ...updates.filter((x) => !holds(x.who)));
   }
 
   const active = await rows<{ n: number }>(ctx.tx.execute(sql`select count(*)::int as n from people where org_code = ${X} and kind = 'person' and status = 'active' and deleted_at is null`));
