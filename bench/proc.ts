@@ -2,6 +2,7 @@
 // libuv's threads, not the event loop's) and resident memory.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -37,4 +38,15 @@ export function memoryMb(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** A load process started by the runner: say "ready", then wait for "go" (at most five minutes). */
+export async function readyThenGo(): Promise<void> {
+  console.log('ready');
+  const lines = createInterface({ input: process.stdin });
+  const go = new Promise<void>((resolve) => lines.on('line', (l) => { if (l.trim() === 'go') resolve(); }));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([go, new Promise((r) => { timer = setTimeout(r, 300_000); })]);
+  clearTimeout(timer);
+  lines.close();
 }

@@ -11,8 +11,8 @@
 //                 first as a pool person (as a mail client does)
 // --sync: say "ready" once connected (and bound), and start measuring at a line "go" on stdin.
 // Prints one line of JSON: operations, per second, p50 and p99 ms, result codes, transport errors.
+import { readyThenGo } from '../proc.js';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { filters, LdapConnection, type Answer } from './wire.js';
 
@@ -186,13 +186,7 @@ const load = loads[o.mode ?? '']?.();
 if (!load) throw new Error(`--mode must be one of ${Object.keys(loads).join(', ')}`);
 
 await load.setup();
-if (o.sync) {
-  console.log('ready');
-  const lines = createInterface({ input: process.stdin });
-  const go = new Promise<void>((resolve) => lines.on('line', (l) => { if (l.trim() === 'go') resolve(); }));
-  await Promise.race([go, pause(300_000)]);
-  lines.close();
-}
+if (o.sync) await readyThenGo();
 measuring = true;
 const t0 = Date.now();
 deadline = t0 + seconds * 1000;

@@ -4,8 +4,8 @@
 // modify as its rootdn. Requests are sent on a fixed schedule whatever the answers (an open loop),
 // so a slow server shows as latency and a shortfall in the achieved rate, never as a gentler load.
 // --sync: say "ready" once connected, start at a line "go" on stdin. Prints one line of JSON.
+import { readyThenGo } from '../proc.js';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Attribute, Change, Client } from 'ldapts';
 
@@ -42,13 +42,7 @@ if (o.target === 'rest') {
   close = () => client.unbind();
 } else throw new Error('--target must be rest or ldap');
 
-if (o.sync) {
-  console.log('ready');
-  const lines = createInterface({ input: process.stdin });
-  const go = new Promise<void>((resolve) => lines.on('line', (l) => { if (l.trim() === 'go') resolve(); }));
-  await Promise.race([go, pause(300_000)]);
-  lines.close();
-}
+if (o.sync) await readyThenGo();
 
 const latencies: number[] = [];
 const firstFailures: string[] = [];

@@ -28,7 +28,3 @@ export async function revokeGrants(ctx: Ctx, actor: Actor, where: SQL, reason: s
   })));
   return gone.length;
 }
-
-/** Grants scoped to one organisation, held by these people: they end when the person stops working there. */
-export const scopedTo = (org: string, personIds: number[]) =>
-  sql`g.org_code = ${org} and g.person_id = any(${sql.param(personIds)}::bigint[])`;
