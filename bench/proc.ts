@@ -13,7 +13,9 @@ export function cpuSeconds(pid: number): number {
     // Fields after the command name, which is in brackets and may itself hold spaces.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / ticksPerSecond;
-  } catch { return NaN; }
+  } catch {
+    return NaN;
+  }
 }
 
 /**
@@ -28,7 +30,9 @@ export function postgresCpuSeconds(database?: string): number {
       if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() !== 'postgres') continue;
       if (database && !readFileSync(`/proc/${d}/cmdline`, 'utf8').split(' ').includes(database)) continue;
       total += cpuSeconds(Number(d)) || 0;
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return total;
 }
@@ -44,9 +48,18 @@ export function memoryMb(pid: number): { rssMb: number; peakMb: number } {
 export async function readyThenGo(): Promise<void> {
   console.log('ready');
   const lines = createInterface({ input: process.stdin });
-  const go = new Promise<void>((resolve) => lines.on('line', (l) => { if (l.trim() === 'go') resolve(); }));
+  const go = new Promise<void>((resolve) =>
+    lines.on('line', (l) => {
+      if (l.trim() === 'go') resolve();
+    }),
+  );
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([go, new Promise((r) => { timer = setTimeout(r, 300_000); })]);
+  await Promise.race([
+    go,
+    new Promise((r) => {
+      timer = setTimeout(r, 300_000);
+    }),
+  ]);
   clearTimeout(timer);
   lines.close();
 }

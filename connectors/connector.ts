@@ -32,9 +32,17 @@ export interface OrganisationRecord {
   closeDate: string | null;
 }
 
-export interface SuccessionRecord { predecessorCode: string; successorCode: string; effectiveDate: string }
+export interface SuccessionRecord {
+  predecessorCode: string;
+  successorCode: string;
+  effectiveDate: string;
+}
 
-export interface RecordKinds { staff: StaffRecord; organisations: OrganisationRecord; successions: SuccessionRecord }
+export interface RecordKinds {
+  staff: StaffRecord;
+  organisations: OrganisationRecord;
+  successions: SuccessionRecord;
+}
 export type FeedKind = keyof RecordKinds;
 
 /**
@@ -45,10 +53,17 @@ export type FeedKind = keyof RecordKinds;
 export type Item<R> = Lined<R> | { line: number; error: { column: number; message: string }; key?: string };
 
 /** A record read, with its line and the column each field came from. */
-export interface Lined<R> { line: number; record: R; columns: Partial<Record<keyof R, number>> }
+export interface Lined<R> {
+  line: number;
+  record: R;
+  columns: Partial<Record<keyof R, number>>;
+}
 
 /** Where a snapshot comes from: an uploaded or dropped file (pulling connectors have none), for which organisation. */
-export interface Source { stream?: Readable; orgCode?: string }
+export interface Source {
+  stream?: Readable;
+  orgCode?: string;
+}
 
 export interface Connector<K extends FeedKind = FeedKind, C = unknown> {
   name: string;
@@ -62,7 +77,10 @@ export const defineConnector = <K extends FeedKind, C>(c: Connector<K, C>): Conn
 
 /** The whole snapshot is unusable (not UTF-8, binary, no header, broken quoting, unreachable server). */
 export class FeedRejected extends Error {
-  constructor(message: string, readonly line = 0) {
+  constructor(
+    message: string,
+    readonly line = 0,
+  ) {
     super(message);
     this.name = 'FeedRejected';
   }

@@ -9,7 +9,10 @@ async function* utf8(stream: Readable): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (chunk.includes(0)) throw new FeedRejected(`The file contains a NUL byte (near byte ${offset + chunk.indexOf(0)}): it is not a text file`);
+    if (chunk.includes(0))
+      throw new FeedRejected(
+        `The file contains a NUL byte (near byte ${offset + chunk.indexOf(0)}): it is not a text file`,
+      );
     try {
       yield decoder.decode(chunk, { stream: true });
     } catch {
@@ -24,7 +27,10 @@ async function* utf8(stream: Readable): AsyncGenerator<string> {
   }
 }
 
-export interface Row { line: number; cells: string[] }
+export interface Row {
+  line: number;
+  cells: string[];
+}
 
 /** Rows of a delimited file (RFC 4180 quoting, CRLF or LF, BOM skipped), each with its line number. */
 export async function* delimitedRows(source: Source, delimiter: string): AsyncGenerator<Row> {
@@ -55,19 +61,27 @@ export function headerIndex(row: Row | undefined, required: readonly string[]): 
     if (!index.has(key)) index.set(key, i);
   });
   const missing = required.filter((c) => !index.has(c));
-  if (missing.length) throw new FeedRejected(`The header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, row.line);
+  if (missing.length)
+    throw new FeedRejected(
+      `The header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      row.line,
+    );
   return index;
 }
 
 /** A row's first problem, raised by the field readers below and turned into an Item error by the connector. */
 export class RowError extends Error {
-  constructor(readonly column: number, message: string) {
+  constructor(
+    readonly column: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** A trimmed cell, or null when empty or absent. */
-export const cell = (cells: string[], i: number | undefined): string | null => (i === undefined ? null : cells[i]?.trim() || null);
+export const cell = (cells: string[], i: number | undefined): string | null =>
+  i === undefined ? null : cells[i]?.trim() || null;
 
 /**
  * An optional field's value: undefined when the file has no such column (the feed says nothing
@@ -86,7 +100,9 @@ export function required(cells: string[], i: number, name: string): string {
 export function date(value: string | null, i: number, name: string, layout: 'iso' | 'dmy' | 'compact'): string | null {
   if (value === null) return null;
   const m = {
-    iso: /^(\d{4})-(\d{2})-(\d{2})$/, dmy: /^(\d{2})\/(\d{2})\/(\d{4})$/, compact: /^(\d{4})(\d{2})(\d{2})$/,
+    iso: /^(\d{4})-(\d{2})-(\d{2})$/,
+    dmy: /^(\d{2})\/(\d{2})\/(\d{4})$/,
+    compact: /^(\d{4})(\d{2})(\d{2})$/,
   }[layout].exec(value);
   const [y, mo, d] = !m ? [] : layout === 'dmy' ? [m[3], m[2], m[1]] : [m[1], m[2], m[3]];
   const iso = `${y}-${mo}-${d}`;

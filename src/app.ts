@@ -29,19 +29,39 @@ export const FEED_LIMIT = 256 * 1024 * 1024;
  * a client may put a secret under any name (pwd, auth, sig, ...), and a list of secret-looking
  * names is never complete.
  */
-const loggable = new Set(['q', 'org', 'status', 'limit', 'cursor', 'format', 'connector', 'dry_run', 'after', 'actor', 'target', 'address']);
+const loggable = new Set([
+  'q',
+  'org',
+  'status',
+  'limit',
+  'cursor',
+  'format',
+  'connector',
+  'dry_run',
+  'after',
+  'actor',
+  'target',
+  'address',
+]);
 
 /** A URL as it may be logged: the values of query parameters the API does not read replaced. */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
-  const parts = url.slice(q + 1).split(/[&;]/).map((part) => {
-    const eq = part.indexOf('=');
-    if (eq < 0) return part;
-    let name = part.slice(0, eq);
-    try { name = decodeURIComponent(name.replace(/\+/g, ' ')); } catch { /* logged as sent */ }
-    return loggable.has(name) ? part : `${part.slice(0, eq)}=[REDACTED]`;
-  });
+  const parts = url
+    .slice(q + 1)
+    .split(/[&;]/)
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq < 0) return part;
+      let name = part.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        /* logged as sent */
+      }
+      return loggable.has(name) ? part : `${part.slice(0, eq)}=[REDACTED]`;
+    });
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }
 
@@ -60,7 +80,9 @@ const logSerializers = {
  * which doubled the request log without telling anything the second line does not.
  */
 class OneLinePerRequest extends LogController {
-  override incomingRequest() { /* logged once, on completion */ }
+  override incomingRequest() {
+    /* logged once, on completion */
+  }
   override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply) {
     if (this.isLogDisabled(req)) return;
     const fields = { req, res: reply, responseTime: reply.elapsedTime };
@@ -75,7 +97,11 @@ class OneLinePerRequest extends LogController {
  */
 function refuseNul(req: FastifyRequest) {
   const found: Record<string, string> = {};
-  const pending: [string, unknown][] = [['body', req.body], ['query', req.query], ['params', req.params]];
+  const pending: [string, unknown][] = [
+    ['body', req.body],
+    ['query', req.query],
+    ['params', req.params],
+  ];
   // Iterative, not recursive: a deeply nested JSON body must not overflow the stack.
   while (pending.length && Object.keys(found).length < 20) {
     const [path, value] = pending.pop()!;
@@ -93,18 +119,27 @@ function refuseNul(req: FastifyRequest) {
   }
 }
 
-export async function buildApp(directory: Directory, options: FastifyServerOptions = {}, settings = { ldapSuffix: 'o=nhs', leaverThreshold: 0.1 }) {
+export async function buildApp(
+  directory: Directory,
+  options: FastifyServerOptions = {},
+  settings = { ldapSuffix: 'o=nhs', leaverThreshold: 0.1 },
+) {
   const loggerInstance = options.loggerInstance?.child({}, { serializers: logSerializers });
   const app = Fastify({
-    ...options, ...(loggerInstance ? { loggerInstance } : {}), logController: new OneLinePerRequest(),
-    bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID(),
+    ...options,
+    ...(loggerInstance ? { loggerInstance } : {}),
+    logController: new OneLinePerRequest(),
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => crypto.randomUUID(),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   app.addHook('preValidation', async (req) => refuseNul(req));
   // Feed files arrive as they are (CSV, pipe-separated ESR extracts): kept raw for the connectors.
-  app.addContentTypeParser(feedTypes, { parseAs: 'buffer', bodyLimit: FEED_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(feedTypes, { parseAs: 'buffer', bodyLimit: FEED_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
   await app.register(rateLimit, { global: false });
   await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -32,7 +32,11 @@ function identifierKey(config: Config, log: Logger): string {
       unlinkSync(draft);
     }
   }
-  if (config.DATABASE_URL) log.warn({ file }, 'IDENTIFIER_KEY is unset: using the key file; set IDENTIFIER_KEY when several servers share the database');
+  if (config.DATABASE_URL)
+    log.warn(
+      { file },
+      'IDENTIFIER_KEY is unset: using the key file; set IDENTIFIER_KEY when several servers share the database',
+    );
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -43,7 +47,10 @@ async function checkKey(database: Database, key: string): Promise<void> {
   // another have recorded one at the same moment) then compares with what is recorded.
   await database.db.insert(settings).values({ key: 'identifier_key_check', value: check }).onConflictDoNothing();
   const [row] = await database.db.select().from(settings).where(eq(settings.key, 'identifier_key_check'));
-  if (row.value !== check) throw new Error('IDENTIFIER_KEY differs from the key this database was made with: NI-number and date-of-birth matching would fail. Use the original key.');
+  if (row.value !== check)
+    throw new Error(
+      'IDENTIFIER_KEY differs from the key this database was made with: NI-number and date-of-birth matching would fail. Use the original key.',
+    );
 }
 
 /** The national administrator `admin` (cn=admin,ou=Services): ADMIN_PASSWORD, or a random one printed once. */
@@ -52,13 +59,20 @@ async function ensureAdmin(directory: Directory, config: Config, log: Logger): P
   if (existing) return;
   const password = config.ADMIN_PASSWORD ?? randomSecret(12);
   try {
-    await directory.createService(systemActor, { name: 'admin', description: 'National administrator', grants: [{ role: 'national_admin' }] });
+    await directory.createService(systemActor, {
+      name: 'admin',
+      description: 'National administrator',
+      grants: [{ role: 'national_admin' }],
+    });
   } catch (err) {
     // Another server on the same database, starting at the same moment, made it first.
     if (err instanceof DirectoryError && err.code === 'service.exists') return;
     throw err;
   }
-  await directory.database.db.update(services).set({ passwordHash: await hashPassword(password) }).where(eq(services.name, 'admin'));
+  await directory.database.db
+    .update(services)
+    .set({ passwordHash: await hashPassword(password) })
+    .where(eq(services.name, 'admin'));
   if (config.ADMIN_PASSWORD) log.info('created the national administrator "admin" with ADMIN_PASSWORD');
   else log.warn(`created the national administrator "admin" with the password ${password} (shown once: keep it)`);
 }

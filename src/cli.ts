@@ -28,7 +28,8 @@ commands:
   restore   bring back a soft-deleted leaver
 
 Configuration comes from environment variables (see README). 'nhsdir <command> --help' for more.`,
-  serve: 'usage: nhsdir serve\n\nStarts the directory with the configuration from the environment (DATABASE_URL, DATA_DIR, HOST, HTTP_PORT, ...).',
+  serve:
+    'usage: nhsdir serve\n\nStarts the directory with the configuration from the environment (DATABASE_URL, DATA_DIR, HOST, HTTP_PORT, ...).',
   migrate: 'usage: nhsdir migrate\n\nApplies the migrations in migrations/ to the configured database and exits.',
   demo: 'usage: nhsdir demo\n\nLoads the demo directory into the configured database, unless it is already there.',
   sync: `usage: nhsdir sync --connector NAME [--org CODE] [--file PATH] [--config FILE] [--dry-run] [--json] [--progress]
@@ -41,8 +42,10 @@ Runs one feed through a connector and prints its report (--json: the report as J
                      with url, bind_dn, password, base, filter, attributes (see README)
 Exit status: 0 applied or dry run, 1 rejected or failed, 3 held for approval.
 A progress line is shown when standard error is a terminal, or with --progress.`,
-  export: 'usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]\n\nWrites the organisation\'s address book to FILE, or to standard output.',
-  token: 'usage: nhsdir token create --service NAME\n\nPrints a new bearer token for the service account NAME (valid one year). It is shown once.',
+  export:
+    "usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]\n\nWrites the organisation's address book to FILE, or to standard output.",
+  token:
+    'usage: nhsdir token create --service NAME\n\nPrints a new bearer token for the service account NAME (valid one year). It is shown once.',
   restore: `usage: nhsdir restore --uid UID
 
 Brings back a leaver who was soft-deleted after LEAVER_RETENTION_DAYS, with their uid and address:
@@ -56,7 +59,11 @@ let loaded: Config | undefined;
 /** The environment variable that set a port, to name it in a message. */
 function portSetting(port: unknown): string | undefined {
   if (!loaded || typeof port !== 'number') return undefined;
-  const ports = [['HTTP_PORT', loaded.HTTP_PORT], ['LDAP_PORT', loaded.LDAP_PORT], ['LDAPS_PORT', loaded.LDAPS_PORT]] as const;
+  const ports = [
+    ['HTTP_PORT', loaded.HTTP_PORT],
+    ['LDAP_PORT', loaded.LDAP_PORT],
+    ['LDAPS_PORT', loaded.LDAPS_PORT],
+  ] as const;
   return ports.find(([, p]) => p === port)?.[0];
 }
 
@@ -85,10 +92,22 @@ function explain(err: unknown): string {
 async function main(argv: string[]): Promise<number> {
   const [command = '', ...rest] = argv;
   const { values, positionals } = parseArgs({
-    args: rest, strict: false, allowPositionals: true,
+    args: rest,
+    strict: false,
+    allowPositionals: true,
     options: {
-      help: { type: 'boolean', short: 'h' }, org: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, service: { type: 'string' },
-      connector: { type: 'string' }, file: { type: 'string' }, uid: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, progress: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      org: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      service: { type: 'string' },
+      connector: { type: 'string' },
+      file: { type: 'string' },
+      uid: { type: 'string' },
+      config: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      progress: { type: 'boolean' },
     },
   });
   if (command === '--help' || command === '-h' || command === 'help' || command === '') {
@@ -108,8 +127,10 @@ async function main(argv: string[]): Promise<number> {
   // Only the server logs to standard output; commands keep it for their own output (an export).
   // An error logged anywhere shows its code and first line: a failed statement's full message holds
   // its SQL and every parameter, identifier HMACs included.
-  const log = pino({ level: config.LOG_LEVEL, base: undefined, serializers: { err: describeError } },
-    command === 'serve' ? process.stdout : pino.destination(2));
+  const log = pino(
+    { level: config.LOG_LEVEL, base: undefined, serializers: { err: describeError } },
+    command === 'serve' ? process.stdout : pino.destination(2),
+  );
   switch (command) {
     case 'serve':
       await serve(config, log);
@@ -160,7 +181,9 @@ async function main(argv: string[]): Promise<number> {
       const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
       try {
         const restored = await directory.restorePerson(systemActor, values.uid.trim().toLowerCase());
-        console.log(`restored ${restored.uid} (${restored.mail}), a leaver of ${restored.orgCode ?? 'no organisation'}`);
+        console.log(
+          `restored ${restored.uid} (${restored.mail}), a leaver of ${restored.orgCode ?? 'no organisation'}`,
+        );
         return 0;
       } finally {
         await database.close();
@@ -178,8 +201,13 @@ async function main(argv: string[]): Promise<number> {
       const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
       try {
         return await syncCommand(directory, config.SYNC_LEAVER_THRESHOLD, {
-          connector: values.connector, org: str(values.org)?.toUpperCase(), file: str(values.file), config: str(values.config),
-          dryRun: !!values['dry-run'], json: !!values.json, progress: !!values.progress || !!process.stderr.isTTY,
+          connector: values.connector,
+          org: str(values.org)?.toUpperCase(),
+          file: str(values.file),
+          config: str(values.config),
+          dryRun: !!values['dry-run'],
+          json: !!values.json,
+          progress: !!values.progress || !!process.stderr.isTTY,
         });
       } finally {
         await database.close();
@@ -191,7 +219,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { if (code >= 0) process.exitCode = code; },
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
   (err) => {
     console.error(`nhsdir: ${explain(err)}`);
     // The stack is for whoever debugs nhsdir itself, and may carry a statement's parameters.

@@ -18,7 +18,9 @@ class CounterFamily<L extends string> {
   constructor(name: string, help: string, labelNames: readonly L[]) {
     this.counter = new Counter({ name, help, labelNames, registers: [registry] });
   }
-  add(labels: Record<L, string>, by = 1) { this.counter.inc(labels, by); }
+  add(labels: Record<L, string>, by = 1) {
+    this.counter.inc(labels, by);
+  }
 }
 
 class GaugeFamily<L extends string> {
@@ -26,7 +28,9 @@ class GaugeFamily<L extends string> {
   constructor(name: string, help: string, labelNames: readonly L[]) {
     this.gauge = new Gauge({ name, help, labelNames, registers: [registry] });
   }
-  set(labels: Record<L, string>, value: number) { this.gauge.set(labels, value); }
+  set(labels: Record<L, string>, value: number) {
+    this.gauge.set(labels, value);
+  }
 }
 
 class HistogramFamily<L extends string> {
@@ -34,15 +38,23 @@ class HistogramFamily<L extends string> {
   constructor(name: string, help: string, labelNames: readonly L[], buckets: number[]) {
     this.histogram = new Histogram({ name, help, labelNames, buckets, registers: [registry] });
   }
-  observe(labels: Record<L, string>, seconds: number) { this.histogram.observe(labels, seconds); }
+  observe(labels: Record<L, string>, seconds: number) {
+    this.histogram.observe(labels, seconds);
+  }
 }
 
 export const metrics = {
-  httpRequests: new CounterFamily('nhsdir_http_requests_total', 'HTTP requests by route, method and status',
-    ['route', 'method', 'status']),
-  httpSeconds: new HistogramFamily('nhsdir_http_request_duration_seconds', 'Time to answer HTTP requests, by route',
+  httpRequests: new CounterFamily('nhsdir_http_requests_total', 'HTTP requests by route, method and status', [
+    'route',
+    'method',
+    'status',
+  ]),
+  httpSeconds: new HistogramFamily(
+    'nhsdir_http_request_duration_seconds',
+    'Time to answer HTTP requests, by route',
     ['route'],
-    [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]),
+    [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+  ),
   ldapOperations: new CounterFamily('nhsdir_ldap_operations_total', 'LDAP operations by type', ['op']),
   syncRuns: new CounterFamily('nhsdir_sync_runs_total', 'Sync runs by result', ['connector', 'status']),
   dbPool: new GaugeFamily('nhsdir_db_pool_connections', 'Database pool connections by state', ['state']),

@@ -28,22 +28,46 @@ export async function serve(config: Config, log: Logger) {
 }
 
 async function listen(
-  config: Config, log: Logger, database: Database, directory: Directory, opened: (() => Promise<unknown>)[],
+  config: Config,
+  log: Logger,
+  database: Database,
+  directory: Directory,
+  opened: (() => Promise<unknown>)[],
 ) {
   const unwatch = await directory.watchChanges();
   opened.push(async () => unwatch?.());
-  const app = await buildApp(directory, { loggerInstance: log }, { ldapSuffix: config.LDAP_SUFFIX, leaverThreshold: config.SYNC_LEAVER_THRESHOLD });
+  const app = await buildApp(
+    directory,
+    { loggerInstance: log },
+    { ldapSuffix: config.LDAP_SUFFIX, leaverThreshold: config.SYNC_LEAVER_THRESHOLD },
+  );
   opened.push(() => app.close());
-  limitConnections(app.server, {
-    maxConnections: config.HTTP_MAX_CONNECTIONS, perAddress: config.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
-    headersSeconds: config.HTTP_HEADERS_SECONDS, requestSeconds: config.HTTP_REQUEST_SECONDS,
-  }, log);
+  limitConnections(
+    app.server,
+    {
+      maxConnections: config.HTTP_MAX_CONNECTIONS,
+      perAddress: config.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+      headersSeconds: config.HTTP_HEADERS_SECONDS,
+      requestSeconds: config.HTTP_REQUEST_SECONDS,
+    },
+    log,
+  );
   await app.listen({ host: config.HOST, port: config.HTTP_PORT });
   const ldap = await startLdapServer({
-    directory, dit: new Dit(config.LDAP_SUFFIX), anonymous: config.LDAP_ANONYMOUS, sizeCap: config.LDAP_SIZE_LIMIT,
-    vendorVersion: version, host: config.HOST, port: config.LDAP_PORT, ldapsPort: config.LDAPS_PORT,
-    certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, idleSeconds: config.LDAP_IDLE_SECONDS, log,
-    pduSeconds: config.LDAP_PDU_SECONDS, maxConnections: config.LDAP_MAX_CONNECTIONS,
+    directory,
+    dit: new Dit(config.LDAP_SUFFIX),
+    anonymous: config.LDAP_ANONYMOUS,
+    sizeCap: config.LDAP_SIZE_LIMIT,
+    vendorVersion: version,
+    host: config.HOST,
+    port: config.LDAP_PORT,
+    ldapsPort: config.LDAPS_PORT,
+    certFile: config.TLS_CERT_FILE,
+    keyFile: config.TLS_KEY_FILE,
+    idleSeconds: config.LDAP_IDLE_SECONDS,
+    log,
+    pduSeconds: config.LDAP_PDU_SECONDS,
+    maxConnections: config.LDAP_MAX_CONNECTIONS,
     maxAnonymousPerAddress: config.LDAP_MAX_ANONYMOUS_PER_ADDRESS,
   });
   const sweep = async () => {
@@ -79,8 +103,14 @@ async function listen(
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   // Announced only now: a signal sent on reading these lines finds its handler in place.
-  log.info(`LDAP on ldap://${config.HOST}:${ldap.port}${ldap.ldapsPort ? ` and ldaps://${config.HOST}:${ldap.ldapsPort}` : ''}, base ${config.LDAP_SUFFIX}`);
-  log.info(`REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ${database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'}`);
-  log.info('sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), or with a demo account: demo.admin, demo.la, demo.user, password "demo"');
+  log.info(
+    `LDAP on ldap://${config.HOST}:${ldap.port}${ldap.ldapsPort ? ` and ldaps://${config.HOST}:${ldap.ldapsPort}` : ''}, base ${config.LDAP_SUFFIX}`,
+  );
+  log.info(
+    `REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ${database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'}`,
+  );
+  log.info(
+    'sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), or with a demo account: demo.admin, demo.la, demo.user, password "demo"',
+  );
   return { app, ldap, database, directory, stop };
 }

@@ -22,8 +22,11 @@ async function environment(t: Test): Promise<Record<string, string>> {
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   // No demo directory: loading it would only slow each start down.
   const env: Record<string, string> = {
-    DATA_DIR: dataDir, HTTP_PORT: String(await freePort()), LDAP_PORT: String(await freePort()),
-    ADMIN_PASSWORD: 'admin-password-1', DEMO: 'false',
+    DATA_DIR: dataDir,
+    HTTP_PORT: String(await freePort()),
+    LDAP_PORT: String(await freePort()),
+    ADMIN_PASSWORD: 'admin-password-1',
+    DEMO: 'false',
   };
   if (usingPostgres) {
     const db = await createServerDatabase(process.env.DATABASE_URL!);
@@ -63,7 +66,10 @@ const embeddedOnly = { skip: usingPostgres && 'an embedded database only' };
 t.test('a command against a running embedded server: one line, not a stack', embeddedOnly, async (t) => {
   const env = await environment(t);
   const server = run(['serve'], env);
-  t.teardown(() => { server.child.kill('SIGTERM'); return server.exited; });
+  t.teardown(() => {
+    server.child.kill('SIGTERM');
+    return server.exited;
+  });
   await server.waitFor(/REST API on http/);
   const inUse = /^nhsdir: the embedded database in .+ is in use by process \d+ \(stop it, or use the REST API\)$/;
   await fails(t, run(['export', '--org', 'RXQ'], env), inUse, 'export');

@@ -13,7 +13,10 @@ t.test('nhsdir restore', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nhsdir-cli-restore-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const env: Record<string, string> = {
-    DATA_DIR: join(dir, 'data'), DEMO: 'false', SYNC_LEAVER_THRESHOLD: '1', IDENTIFIER_KEY: 'cli-test-identifier-key-0123456789abcdef',
+    DATA_DIR: join(dir, 'data'),
+    DEMO: 'false',
+    SYNC_LEAVER_THRESHOLD: '1',
+    IDENTIFIER_KEY: 'cli-test-identifier-key-0123456789abcdef',
   };
   if (usingPostgres) {
     const db = await createServerDatabase(process.env.DATABASE_URL!);
@@ -25,9 +28,31 @@ t.test('nhsdir restore', async (t) => {
     const r = run(args, env);
     return { code: await r.exited, out: r.output() };
   };
-  await nhsdir('sync', '--connector', 'ods', '--file', file('orgs.csv', '"RXA","Alpha Hospitals NHS Trust","","","","","","","","","20200101","","A"\n'));
-  await nhsdir('sync', '--connector', 'csv', '--org', 'RXA', '--file', file('two.csv', staffCsv('E1,Tom,Baker,,RXA,,,,,,,,,,', 'E2,Ann,Lee,,RXA,,,,,,,,,,')));
-  await nhsdir('sync', '--connector', 'csv', '--org', 'RXA', '--file', file('one.csv', staffCsv('E2,Ann,Lee,,RXA,,,,,,,,,,')));
+  await nhsdir(
+    'sync',
+    '--connector',
+    'ods',
+    '--file',
+    file('orgs.csv', '"RXA","Alpha Hospitals NHS Trust","","","","","","","","","20200101","","A"\n'),
+  );
+  await nhsdir(
+    'sync',
+    '--connector',
+    'csv',
+    '--org',
+    'RXA',
+    '--file',
+    file('two.csv', staffCsv('E1,Tom,Baker,,RXA,,,,,,,,,,', 'E2,Ann,Lee,,RXA,,,,,,,,,,')),
+  );
+  await nhsdir(
+    'sync',
+    '--connector',
+    'csv',
+    '--org',
+    'RXA',
+    '--file',
+    file('one.csv', staffCsv('E2,Ann,Lee,,RXA,,,,,,,,,,')),
+  );
   // The retention sweep's work, done here while no command holds the database.
   const db = await openDatabase({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR });
   await db.query("update people set deleted_at = now() where uid = 'tom.baker'");

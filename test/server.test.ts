@@ -10,7 +10,12 @@ import { freePort, run } from './helpers/process.js';
 t.test('serve: demo on first start, data kept across a restart, clean shutdown', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nhsdir-serve-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env: Record<string, string> = { DATA_DIR: dataDir, HTTP_PORT: String(await freePort()), LDAP_PORT: String(await freePort()), ADMIN_PASSWORD: 'admin-password-1' };
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    HTTP_PORT: String(await freePort()),
+    LDAP_PORT: String(await freePort()),
+    ADMIN_PASSWORD: 'admin-password-1',
+  };
   if (usingPostgres) {
     const db = await createServerDatabase(process.env.DATABASE_URL!);
     t.teardown(db.drop);
@@ -48,10 +53,18 @@ t.test('serve: demo on first start, data kept across a restart, clean shutdown',
   t.equal(await token.exited, 0);
   t.match(token.output().trim().split('\n').pop(), /^nhsd_[A-Za-z0-9_-]{43}$/, 'a token, shown once');
 
-  const database = usingPostgres ? await openPostgres(env.DATABASE_URL) : await openPglite({ dataDir: join(dataDir, 'pglite') });
+  const database = usingPostgres
+    ? await openPostgres(env.DATABASE_URL)
+    : await openPglite({ dataDir: join(dataDir, 'pglite') });
   t.teardown(() => database.close());
-  const counts = await database.query<{ kind: string; status: string; n: number }>('select kind, status, count(*)::int as n from people group by 1, 2 order by 1, 2');
-  t.same(counts, [{ kind: 'mailbox', status: 'active', n: 6 }, { kind: 'person', status: 'active', n: 302 }, { kind: 'person', status: 'leaver', n: 1 }]);
+  const counts = await database.query<{ kind: string; status: string; n: number }>(
+    'select kind, status, count(*)::int as n from people group by 1, 2 order by 1, 2',
+  );
+  t.same(counts, [
+    { kind: 'mailbox', status: 'active', n: 6 },
+    { kind: 'person', status: 'active', n: 302 },
+    { kind: 'person', status: 'leaver', n: 1 },
+  ]);
   const orgs = await database.query<{ n: number }>('select count(*)::int as n from organisations');
   t.ok(orgs[0].n >= 5, 'at least five organisations');
 });
@@ -77,24 +90,44 @@ t.test('the command explains itself', async (t) => {
   t.match(sub.output(), /--format vcard\|vcard4\|csv\|ldif/);
 });
 
-t.test('two servers starting at once on a new database and a new DATA_DIR both come up, with one key, one admin and one demo directory', { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database is opened by one process' }, async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nhsdir-pair-'));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const db = await createServerDatabase(process.env.DATABASE_URL!);
-  t.teardown(db.drop);
-  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const start = (http: number, ldap: number) => run(['serve'], { DATA_DIR: dataDir, DATABASE_URL: db.url, DEMO: 'true', ADMIN_PASSWORD: 'admin-password-1', HTTP_PORT: String(http), LDAP_PORT: String(ldap) });
-  const servers = [start(ports[0], ports[1]), start(ports[2], ports[3])];
-  t.teardown(() => servers.forEach((s) => s.child.kill('SIGTERM')));
-  await Promise.all(servers.map((s) => s.waitFor(/REST API on http/)));
-  t.equal(servers.filter((s) => /generated the identifier key/.test(s.output())).length, 1, 'one of them made the key');
-  const database = await openPostgres(db.url);
-  t.teardown(() => database.close());
-  t.same(await database.query('select name from services'), [{ name: 'admin' }]);
-  t.equal(servers.filter((s) => /loaded the demo directory/.test(s.output())).length, 1, 'one of them loaded the demo');
-  t.same(await database.query('select count(*)::int as n from people'), [{ n: 309 }], 'once');
-  for (const s of servers) {
-    s.child.kill('SIGTERM');
-    t.equal(await s.exited, 0, 'and stops cleanly');
-  }
-});
+t.test(
+  'two servers starting at once on a new database and a new DATA_DIR both come up, with one key, one admin and one demo directory',
+  { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database is opened by one process' },
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nhsdir-pair-'));
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+    const db = await createServerDatabase(process.env.DATABASE_URL!);
+    t.teardown(db.drop);
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const start = (http: number, ldap: number) =>
+      run(['serve'], {
+        DATA_DIR: dataDir,
+        DATABASE_URL: db.url,
+        DEMO: 'true',
+        ADMIN_PASSWORD: 'admin-password-1',
+        HTTP_PORT: String(http),
+        LDAP_PORT: String(ldap),
+      });
+    const servers = [start(ports[0], ports[1]), start(ports[2], ports[3])];
+    t.teardown(() => servers.forEach((s) => s.child.kill('SIGTERM')));
+    await Promise.all(servers.map((s) => s.waitFor(/REST API on http/)));
+    t.equal(
+      servers.filter((s) => /generated the identifier key/.test(s.output())).length,
+      1,
+      'one of them made the key',
+    );
+    const database = await openPostgres(db.url);
+    t.teardown(() => database.close());
+    t.same(await database.query('select name from services'), [{ name: 'admin' }]);
+    t.equal(
+      servers.filter((s) => /loaded the demo directory/.test(s.output())).length,
+      1,
+      'one of them loaded the demo',
+    );
+    t.same(await database.query('select count(*)::int as n from people'), [{ n: 309 }], 'once');
+    for (const s of servers) {
+      s.child.kill('SIGTERM');
+      t.equal(await s.exited, 0, 'and stops cleanly');
+    }
+  },
+);

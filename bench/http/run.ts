@@ -15,7 +15,8 @@ import { chooseDataset, openDataset, sampleQueries } from '../ldap/seed.js';
 import { withSteal } from '../steal.js';
 
 const argv = process.argv.slice(2);
-const smoke = argv.includes('--smoke'), national = argv.includes('--national');
+const smoke = argv.includes('--smoke'),
+  national = argv.includes('--national');
 const ds = chooseDataset(argv);
 const seconds = Number(process.env.BENCH_SECONDS ?? (smoke ? 1 : 10));
 const warmSeconds = smoke ? 1 : 2;
@@ -29,21 +30,27 @@ const { url, db } = await openDataset(server, ds);
 const bigSize = smoke ? 2_000 : 20_000;
 if (!national) {
   await db.query(`insert into organisations (code, name) values ('BIG', 'Big Bench NHS Trust') on conflict do nothing`);
-  await db.query(`
+  await db.query(
+    `
     insert into people (uid, mail, given_name, family_name, cn, display_name, org_code, title, department, telephone)
     select 'big.person' || i, 'big.person' || i || '@nhs.net', 'Big', 'Person' || i, 'Big Person' || i,
       'Big Person' || i || ' (Big Bench NHS Trust)', 'BIG', 'Staff Nurse', 'Cardiology', '0113 496 0000'
-    from generate_series(1, $1::int) i on conflict do nothing`, [bigSize]);
+    from generate_series(1, $1::int) i on conflict do nothing`,
+    [bigSize],
+  );
 }
-const sample = (await db.query<{ uid: string }>(
-  'select uid from people where org_code <> $1 order by id limit 1000', ['BIG'])).map((r) => r.uid);
+const sample = (
+  await db.query<{ uid: string }>('select uid from people where org_code <> $1 order by id limit 1000', ['BIG'])
+).map((r) => r.uid);
 // Prefixes cut from the names of 5,000 people across the directory, as often as those names occur.
 const manyPrefixes = (await sampleQueries(db)).prefixes;
 await db.close();
 
 const children: ChildProcess[] = [];
 // Whatever ends this process (an error, ^C), the servers it started end with it.
-process.on('exit', () => { for (const c of children) c.kill('SIGTERM'); });
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGTERM');
+});
 process.on('SIGINT', () => process.exit(130));
 const start = (args: string[], env: Record<string, string> = {}) => {
   const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, ...env }, stdio: 'ignore' });
@@ -51,17 +58,29 @@ const start = (args: string[], env: Record<string, string> = {}) => {
   return child;
 };
 // Ours as configured by default (or with ENTRY_CACHE_SIZE as given), as bench:ldap runs it.
-const serve = (httpPort: number, ldapPort: number, cache: string | undefined) => start(['bin/nhsdir.js', 'serve'], {
-  DATABASE_URL: url, DEMO: 'false', HTTP_PORT: String(httpPort), LDAP_PORT: String(ldapPort),
-  DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD, ...(cache ? { ENTRY_CACHE_SIZE: cache } : {}),
-});
+const serve = (httpPort: number, ldapPort: number, cache: string | undefined) =>
+  start(['bin/nhsdir.js', 'serve'], {
+    DATABASE_URL: url,
+    DEMO: 'false',
+    HTTP_PORT: String(httpPort),
+    LDAP_PORT: String(ldapPort),
+    DATA_DIR: join(work, 'data'),
+    LOG_LEVEL: 'warn',
+    ADMIN_PASSWORD,
+    ...(cache ? { ENTRY_CACHE_SIZE: cache } : {}),
+  });
 const ours = serve(3980, 3990, process.env.ENTRY_CACHE_SIZE);
 // The same with the entry cache off: what a search costs when its people are read for the first time.
 serve(3982, 3992, '0');
 start(['--import', 'tsx', 'bench/http/floor.ts', '3981']);
 const waitFor = async (u: string) => {
   for (let i = 0; i < 600; i++) {
-    try { await fetch(u); return; } catch { await new Promise((r) => setTimeout(r, 200)); }
+    try {
+      await fetch(u);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   throw new Error(`no answer from ${u}`);
 };
@@ -69,22 +88,36 @@ await waitFor('http://127.0.0.1:3980/healthz');
 await waitFor('http://127.0.0.1:3981/');
 await waitFor('http://127.0.0.1:3982/healthz');
 const login = await fetch('http://127.0.0.1:3980/api/v1/auth/token', {
-  method: 'POST', headers: { 'content-type': 'application/json' },
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
 });
-const { access_token: token } = await login.json() as { access_token: string };
+const { access_token: token } = (await login.json()) as { access_token: string };
 const headers = { authorization: `Bearer ${token}` };
 
 type Cannon = { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
 const run = (name: string, target: string, paths: () => string, duration: number) =>
   new Promise<Record<string, number | string>>((resolve, reject) => {
-    autocannon({
-      url: target, connections: 10, duration, headers,
-      requests: [{ setupRequest: (req: { path: string }) => ({ ...req, path: paths() }) }],
-    }, (err: Error | null, r: Cannon) => (err ? reject(err) : resolve({
-      name, perSecond: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx,
-      errors: r.errors,
-    })));
+    autocannon(
+      {
+        url: target,
+        connections: 10,
+        duration,
+        headers,
+        requests: [{ setupRequest: (req: { path: string }) => ({ ...req, path: paths() }) }],
+      },
+      (err: Error | null, r: Cannon) =>
+        err
+          ? reject(err)
+          : resolve({
+              name,
+              perSecond: Math.round(r.requests.average),
+              p50: r.latency.p50,
+              p99: r.latency.p99,
+              non2xx: r.non2xx,
+              errors: r.errors,
+            }),
+    );
   });
 // Each after a warm-up, as the LDAP benchmark does (connections, prepared statements, the entry
 // cache): the cold case is measured on its own, with the entry cache off.
@@ -99,8 +132,11 @@ const results = [
   await load('person by uid', 'http://127.0.0.1:3980', () => `/api/v1/people/${sample[n++ % sample.length]}`),
   await load('search by prefix (q=, limit 50)', 'http://127.0.0.1:3980', common),
   await load('search by prefix, entry cache off', 'http://127.0.0.1:3982', common),
-  await load('search by prefix, many names', 'http://127.0.0.1:3980',
-    () => `/api/v1/people?q=${manyPrefixes[(n++ * 7919) % manyPrefixes.length]}`),
+  await load(
+    'search by prefix, many names',
+    'http://127.0.0.1:3980',
+    () => `/api/v1/people?q=${manyPrefixes[(n++ * 7919) % manyPrefixes.length]}`,
+  ),
 ];
 const afterLoad = memoryMb(ours.pid!);
 
@@ -112,7 +148,9 @@ let peak = before;
 const times: number[] = [];
 let body = '';
 if (!national) {
-  const sampler = setInterval(() => { peak = Math.max(peak, rss()); }, 10);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rss());
+  }, 10);
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     const res = await fetch('http://127.0.0.1:3980/api/v1/organisations/BIG/address-book?format=vcard', { headers });
@@ -126,22 +164,37 @@ const cards = (body.match(/BEGIN:VCARD/g) ?? []).length;
 
 for (const c of children) c.kill('SIGTERM');
 await once(ours, 'exit');
-const download = national ? null : {
-  cards, bytes: body.length, ms: Math.round(downloadMs), runsMs: times.map(Math.round),
-  rssBeforeMb: Math.round(before), rssPeakMb: Math.round(peak),
-};
-writeFileSync(join(work, `http-${ds.database}.json`),
-  JSON.stringify({ at: new Date().toISOString(), dataset: ds, seconds, results, memoryAfterLoad: afterLoad, download },
-    null, 2));
-console.log(`${ds.label}: ${ds.people.toLocaleString('en-GB')} people in ${ds.orgs.toLocaleString('en-GB')} `
-  + `organisations; 10 connections, ${seconds} s a measurement\n`);
+const download = national
+  ? null
+  : {
+      cards,
+      bytes: body.length,
+      ms: Math.round(downloadMs),
+      runsMs: times.map(Math.round),
+      rssBeforeMb: Math.round(before),
+      rssPeakMb: Math.round(peak),
+    };
+writeFileSync(
+  join(work, `http-${ds.database}.json`),
+  JSON.stringify(
+    { at: new Date().toISOString(), dataset: ds, seconds, results, memoryAfterLoad: afterLoad, download },
+    null,
+    2,
+  ),
+);
+console.log(
+  `${ds.label}: ${ds.people.toLocaleString('en-GB')} people in ${ds.orgs.toLocaleString('en-GB')} ` +
+    `organisations; 10 connections, ${seconds} s a measurement\n`,
+);
 console.log('| measure | requests/s | p50 ms | p99 ms | non-2xx | steal % |\n|---|---|---|---|---|---|');
 for (const r of results) {
   console.log(`| ${r.name} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.stealPercent} |`);
 }
 console.log(`\nserver resident memory after the searches: ${afterLoad.rssMb} MB (peak ${afterLoad.peakMb} MB)`);
 if (download) {
-  console.log(`\n${bigSize.toLocaleString('en-GB')}-person vCard download: ${cards} cards, `
-    + `${(body.length / 1e6).toFixed(1)} MB in ${download.ms} ms (median of ${download.runsMs.join(', ')}); `
-    + `server RSS ${download.rssBeforeMb} MB before, ${download.rssPeakMb} MB at peak`);
+  console.log(
+    `\n${bigSize.toLocaleString('en-GB')}-person vCard download: ${cards} cards, ` +
+      `${(body.length / 1e6).toFixed(1)} MB in ${download.ms} ms (median of ${download.runsMs.join(', ')}); ` +
+      `server RSS ${download.rssBeforeMb} MB before, ${download.rssPeakMb} MB at peak`,
+  );
 }

@@ -18,18 +18,28 @@ import { filters, LdapConnection, type Answer } from './wire.js';
 
 const { values: o } = parseArgs({
   options: {
-    mode: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string' },
-    seconds: { type: 'string', default: '10' }, conns: { type: 'string', default: '8' },
+    mode: { type: 'string' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string' },
+    seconds: { type: 'string', default: '10' },
+    conns: { type: 'string', default: '8' },
     depth: { type: 'string', default: '1' },
-    queries: { type: 'string' }, people: { type: 'string' }, mix: { type: 'string', default: 'day' },
-    bound: { type: 'boolean', default: false }, once: { type: 'boolean', default: false },
-    sync: { type: 'boolean', default: false }, skip: { type: 'string', default: '0' },
+    queries: { type: 'string' },
+    people: { type: 'string' },
+    mix: { type: 'string', default: 'day' },
+    bound: { type: 'boolean', default: false },
+    once: { type: 'boolean', default: false },
+    sync: { type: 'boolean', default: false },
+    skip: { type: 'string', default: '0' },
   },
 });
-const host = o.host!, port = Number(o.port), seconds = Number(o.seconds);
-const conns = Number(o.conns), depth = Number(o.depth);
+const host = o.host!,
+  port = Number(o.port),
+  seconds = Number(o.seconds);
+const conns = Number(o.conns),
+  depth = Number(o.depth);
 // Bench people: their DNs and the one password they share (bench/ldap/seed.ts).
-const read = <T>(file?: string) => (file ? JSON.parse(readFileSync(file, 'utf8')) as T : null);
+const read = <T>(file?: string) => (file ? (JSON.parse(readFileSync(file, 'utf8')) as T) : null);
 const people = read<{ pool: string[]; fresh: string[]; password: string }>(o.people);
 const queries = read<{ prefixes: string[]; addresses: string[] }>(o.queries);
 // A bound on operations as well as on time: no loop here runs unbounded whatever the server does.
@@ -37,8 +47,11 @@ const MAX_OPS = 20_000_000;
 
 const latencies: number[] = [];
 const codes: Record<string, number> = {};
-let errors = 0, entries = 0, reconnects = 0;
-let measuring = false, deadline = 0;
+let errors = 0,
+  entries = 0,
+  reconnects = 0;
+let measuring = false,
+  deadline = 0;
 const live = () => measuring && Date.now() < deadline && latencies.length < MAX_OPS;
 const record = (a: Answer) => {
   latencies.push(a.ms);
@@ -50,7 +63,14 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** xorshift32: the same sequence of searches for every server measured. */
 function random(seed: number) {
   let s = (seed * 2654435761) >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
 }
 
 /** The next search a mail-client user makes: mostly names as they are typed, sometimes a whole address. */
@@ -76,14 +96,23 @@ type Load = { setup: () => Promise<void>; run: () => Promise<void> };
 function repeatedBinds(): Load {
   const cs: LdapConnection[] = [];
   return {
-    setup: async () => { for (let i = 0; i < conns; i++) cs.push(await open()); },
+    setup: async () => {
+      for (let i = 0; i < conns; i++) cs.push(await open());
+    },
     run: async () => {
-      await Promise.all(cs.map(async (c, i) => {
-        const dns = mine(people!.pool, i);
-        for (let k = 0; live() && (!o.once || k < dns.length); k++) {
-          try { record(await c.bind(dns[k % dns.length], people!.password)); } catch { errors++; break; }
-        }
-      }));
+      await Promise.all(
+        cs.map(async (c, i) => {
+          const dns = mine(people!.pool, i);
+          for (let k = 0; live() && (!o.once || k < dns.length); k++) {
+            try {
+              record(await c.bind(dns[k % dns.length], people!.password));
+            } catch {
+              errors++;
+              break;
+            }
+          }
+        }),
+      );
       for (const c of cs) c.destroy();
     },
   };
@@ -93,13 +122,22 @@ function firstBinds(): Load {
   const cs: LdapConnection[] = [];
   let next = Number(o.skip);
   return {
-    setup: async () => { for (let i = 0; i < conns; i++) cs.push(await open()); },
+    setup: async () => {
+      for (let i = 0; i < conns; i++) cs.push(await open());
+    },
     run: async () => {
-      await Promise.all(cs.map(async (c) => {
-        while (live() && next < people!.fresh.length) {
-          try { record(await c.bind(people!.fresh[next++], people!.password)); } catch { errors++; break; }
-        }
-      }));
+      await Promise.all(
+        cs.map(async (c) => {
+          while (live() && next < people!.fresh.length) {
+            try {
+              record(await c.bind(people!.fresh[next++], people!.password));
+            } catch {
+              errors++;
+              break;
+            }
+          }
+        }),
+      );
       for (const c of cs) c.destroy();
     },
   };
@@ -109,24 +147,26 @@ function connectBinds(): Load {
   return {
     setup: async () => {},
     run: async () => {
-      await Promise.all(Array.from({ length: conns }, async (_, i) => {
-        const dns = mine(people!.pool, i);
-        for (let k = 0; live(); k++) {
-          const t0 = process.hrtime.bigint();
-          let c: LdapConnection | null = null;
-          try {
-            c = await open();
-            const a = await c.bind(dns[k % dns.length], people!.password);
-            // The time a user waits: connecting and binding, not the unbind after.
-            record({ ...a, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
-            await c.unbind();
-          } catch {
-            errors++;
-            c?.destroy();
-            await pause(10); // refused or reset: do not spin
+      await Promise.all(
+        Array.from({ length: conns }, async (_, i) => {
+          const dns = mine(people!.pool, i);
+          for (let k = 0; live(); k++) {
+            const t0 = process.hrtime.bigint();
+            let c: LdapConnection | null = null;
+            try {
+              c = await open();
+              const a = await c.bind(dns[k % dns.length], people!.password);
+              // The time a user waits: connecting and binding, not the unbind after.
+              record({ ...a, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+              await c.unbind();
+            } catch {
+              errors++;
+              c?.destroy();
+              await pause(10); // refused or reset: do not spin
+            }
           }
-        }
-      }));
+        }),
+      );
     },
   };
 }
@@ -135,18 +175,28 @@ function flood(): Load {
   const cs: (LdapConnection | null)[] = [];
   let n = 0;
   return {
-    setup: async () => { for (let i = 0; i < conns; i++) cs.push(await open()); },
+    setup: async () => {
+      for (let i = 0; i < conns; i++) cs.push(await open());
+    },
     run: async () => {
-      await Promise.all(cs.map(async (_, i) => {
-        while (live()) {
-          try {
-            if (!cs[i] || cs[i]!.closed) { cs[i] = await open(); reconnects++; }
-            const k = n++;
-            // Names nobody has, each different: nothing for a per-name limit or a lockout to catch.
-            record(await cs[i]!.bind(`uid=nobody.${process.pid}.${k},ou=People,o=nhs`, `wrong-${k}`));
-          } catch { errors++; await pause(10); }
-        }
-      }));
+      await Promise.all(
+        cs.map(async (_, i) => {
+          while (live()) {
+            try {
+              if (!cs[i] || cs[i]!.closed) {
+                cs[i] = await open();
+                reconnects++;
+              }
+              const k = n++;
+              // Names nobody has, each different: nothing for a per-name limit or a lockout to catch.
+              record(await cs[i]!.bind(`uid=nobody.${process.pid}.${k},ou=People,o=nhs`, `wrong-${k}`));
+            } catch {
+              errors++;
+              await pause(10);
+            }
+          }
+        }),
+      );
       for (const c of cs) c?.destroy();
     },
   };
@@ -168,19 +218,32 @@ function searches(): Load {
       if (bindFailures) console.error(`clients: ${bindFailures} of ${conns} connections failed to bind`);
     },
     run: async () => {
-      await Promise.all(cs.flatMap((c, i) => Array.from({ length: depth }, async (_, d) => {
-        const rnd = random(1 + i * 64 + d);
-        while (live()) {
-          try { record(await c.search(nextFilter(rnd))); } catch { errors++; break; }
-        }
-      })));
+      await Promise.all(
+        cs.flatMap((c, i) =>
+          Array.from({ length: depth }, async (_, d) => {
+            const rnd = random(1 + i * 64 + d);
+            while (live()) {
+              try {
+                record(await c.search(nextFilter(rnd)));
+              } catch {
+                errors++;
+                break;
+              }
+            }
+          }),
+        ),
+      );
       for (const c of cs) c.destroy();
     },
   };
 }
 
 const loads: Record<string, () => Load> = {
-  bind: repeatedBinds, 'first-bind': firstBinds, 'connect-bind': connectBinds, flood, search: searches,
+  bind: repeatedBinds,
+  'first-bind': firstBinds,
+  'connect-bind': connectBinds,
+  flood,
+  search: searches,
 };
 const load = loads[o.mode ?? '']?.();
 if (!load) throw new Error(`--mode must be one of ${Object.keys(loads).join(', ')}`);
@@ -195,10 +258,18 @@ const elapsed = Math.min(Date.now(), deadline) - t0;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 const answered = latencies.length;
-console.log(JSON.stringify({
-  mode: o.mode, ops: answered, perSecond: Math.round(answered / Math.max(0.001, elapsed / 1000)),
-  p50: +pct(50).toFixed(2), p99: +pct(99).toFixed(2), codes, errors, reconnects,
-  entriesPerOp: +(entries / Math.max(1, answered)).toFixed(1),
-  ...(o.mode === 'first-bind' ? { exhausted: Number(o.skip) + answered + errors >= people!.fresh.length } : {}),
-}));
+console.log(
+  JSON.stringify({
+    mode: o.mode,
+    ops: answered,
+    perSecond: Math.round(answered / Math.max(0.001, elapsed / 1000)),
+    p50: +pct(50).toFixed(2),
+    p99: +pct(99).toFixed(2),
+    codes,
+    errors,
+    reconnects,
+    entriesPerOp: +(entries / Math.max(1, answered)).toFixed(1),
+    ...(o.mode === 'first-bind' ? { exhausted: Number(o.skip) + answered + errors >= people!.fresh.length } : {}),
+  }),
+);
 process.exit(0);

@@ -7,21 +7,35 @@ import { bool, int, seq, str } from '../../src/ldap/ber.js';
 import { prefixes } from './names.js';
 
 const [host, portArg, connsArg, depthArg, secondsArg, kind, bindDn, bindPw] = process.argv.slice(2);
-const port = Number(portArg), conns = Number(connsArg), depth = Number(depthArg), seconds = Number(secondsArg);
+const port = Number(portArg),
+  conns = Number(connsArg),
+  depth = Number(depthArg),
+  seconds = Number(secondsArg);
 
 // Filters as the clients send them (RFC 4511 BER): Thunderbird's autocomplete and Outlook's lookup.
 const sub = (attr: string, initial: string) => seq(0xa4, [str(attr), seq(0x30, [str(initial, 0x80)])]);
 const present = (attr: string) => str(attr, 0x87);
 const filters: Record<string, (x: string) => Buffer> = {
   thunderbird: (x) => seq(0xa1, [sub('cn', x), sub('mail', x), sub('sn', x)]),
-  outlook: (x) => seq(0xa0, [present('mail'), seq(0xa1, [sub('mail', x), seq(0xa1, [sub('cn', x), seq(0xa1, [sub('sn', x), sub('givenName', x)])])])]),
+  outlook: (x) =>
+    seq(0xa0, [
+      present('mail'),
+      seq(0xa1, [sub('mail', x), seq(0xa1, [sub('cn', x), seq(0xa1, [sub('sn', x), sub('givenName', x)])])]),
+    ]),
 };
-const attrs = seq(0x30, ['cn', 'mail', 'givenName', 'sn', 'telephoneNumber', 'title'].map((a) => str(a)));
-const searchRequest = (id: number, x: string) => seq(0x30, [int(id), seq(0x63, [
-  str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(50), int(0), bool(false), filters[kind](x), attrs,
-])]);
+const attrs = seq(
+  0x30,
+  ['cn', 'mail', 'givenName', 'sn', 'telephoneNumber', 'title'].map((a) => str(a)),
+);
+const searchRequest = (id: number, x: string) =>
+  seq(0x30, [
+    int(id),
+    seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(50), int(0), bool(false), filters[kind](x), attrs]),
+  ]);
 
-let done = 0, errors = 0, entries = 0;
+let done = 0,
+  errors = 0,
+  entries = 0;
 const latencies: number[] = [];
 let running = true;
 
@@ -49,8 +63,14 @@ async function connection(n: number) {
       const idOff = frame[1] & 0x80 ? 2 + (frame[1] & 0x7f) + 2 : 4;
       const msgId = frame.readUIntBE(idOff, idLen);
       const tag = frame[idOff + idLen];
-      if (tag === 0x61) { resolveBind?.(); continue; }
-      if (tag === 0x64) { entries++; continue; }
+      if (tag === 0x61) {
+        resolveBind?.();
+        continue;
+      }
+      if (tag === 0x64) {
+        entries++;
+        continue;
+      }
       if (tag === 0x65) {
         const start = sentAt.get(msgId)!;
         sentAt.delete(msgId);
@@ -66,7 +86,10 @@ async function connection(n: number) {
     }
   });
   if (bindDn) {
-    await new Promise<void>((r) => { resolveBind = r; socket.write(seq(0x30, [int(id++), seq(0x60, [int(3), str(bindDn), str(bindPw, 0x80)])])); });
+    await new Promise<void>((r) => {
+      resolveBind = r;
+      socket.write(seq(0x30, [int(id++), seq(0x60, [int(3), str(bindDn), str(bindPw, 0x80)])]));
+    });
   }
   for (let i = 0; i < depth; i++) send();
   return socket;
@@ -80,4 +103,13 @@ const elapsed = (Date.now() - t0) / 1000;
 for (const s of sockets) s.destroy();
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-console.log(JSON.stringify({ searches: done, perSecond: Math.round(done / elapsed), p50: +pct(50).toFixed(2), p99: +pct(99).toFixed(2), entriesPerSearch: +(entries / Math.max(1, done)).toFixed(1), errors }));
+console.log(
+  JSON.stringify({
+    searches: done,
+    perSecond: Math.round(done / elapsed),
+    p50: +pct(50).toFixed(2),
+    p99: +pct(99).toFixed(2),
+    entriesPerSearch: +(entries / Math.max(1, done)).toFixed(1),
+    errors,
+  }),
+);

@@ -26,7 +26,8 @@ import { withSteal } from '../steal.js';
 import { benchPeople, chooseDataset, ldifFor, openDataset, sampleQueries } from './seed.js';
 
 const argv = process.argv.slice(2);
-const smoke = argv.includes('--smoke'), national = argv.includes('--national');
+const smoke = argv.includes('--smoke'),
+  national = argv.includes('--national');
 const ds = chooseDataset(argv);
 const seconds = Number(process.env.BENCH_SECONDS ?? (smoke ? 1 : 10));
 const warmSeconds = smoke ? 1 : 3;
@@ -34,13 +35,19 @@ const warmSeconds = smoke ? 1 : 3;
 const floodSeconds = Number(process.env.BENCH_FLOOD_SECONDS ?? (smoke ? 2 : 30));
 const writeRate = Number(process.env.BENCH_WRITE_RATE ?? 20);
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
-const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const sections = new Set(only ?? (national ? ['search', 'day'] : ['search', 'binds', 'day', 'flood']));
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const work = join(process.cwd(), 'bench', '.work');
 mkdirSync(work, { recursive: true });
 const ADMIN_PASSWORD = 'bench-admin-password';
-const OURS = 3890, OURS_HTTP = 3880, UNCACHED = 3892, SLAPD = 3891;
+const OURS = 3890,
+  OURS_HTTP = 3880,
+  UNCACHED = 3892,
+  SLAPD = 3891;
 
 // The data set, and what the load generators read: bench people with passwords and sampled names.
 const { url, db } = await openDataset(server, ds);
@@ -50,16 +57,22 @@ writeFileSync(peopleFile, JSON.stringify(people));
 const sample = await sampleQueries(db);
 const queriesFile = join(work, `${ds.database}-queries.json`);
 writeFileSync(queriesFile, JSON.stringify(sample));
-console.error(`${people.pool.length + people.fresh.length} people with passwords; the day's searches cut from `
-  + `${sample.distinctNames} names (${sample.distinctPrefixes} different prefixes) and ${sample.addresses.length} `
-  + 'addresses');
+console.error(
+  `${people.pool.length + people.fresh.length} people with passwords; the day's searches cut from ` +
+    `${sample.distinctNames} names (${sample.distinctPrefixes} different prefixes) and ${sample.addresses.length} ` +
+    'addresses',
+);
 const ldif = await ldifFor(db, join(work, `${ds.database}.ldif`));
 await db.close();
 
 // --only=seed: make the data set, its LDIF and slapd's database (minutes at national size), no more.
 const slapdDir = join(work, `slapd-${ds.database}`);
 const startSlapd = () =>
-  Number(execFileSync('bash', ['bench/ldap/slapd.sh', ldif, String(SLAPD), slapdDir]).toString().trim());
+  Number(
+    execFileSync('bash', ['bench/ldap/slapd.sh', ldif, String(SLAPD), slapdDir])
+      .toString()
+      .trim(),
+  );
 if (sections.has('seed') && sections.size === 1) {
   const t0 = Date.now();
   process.kill(startSlapd());
@@ -72,7 +85,12 @@ let slapdPid = 0;
 // Whatever ends this process (an error, ^C), the servers it started end with it.
 process.on('exit', () => {
   for (const c of children) c.kill('SIGTERM');
-  if (slapdPid) try { process.kill(slapdPid); } catch { /* already gone */ }
+  if (slapdPid)
+    try {
+      process.kill(slapdPid);
+    } catch {
+      /* already gone */
+    }
 });
 process.on('SIGINT', () => process.exit(130));
 const serve = (ldapPort: number, httpPort: number, extra: Record<string, string> = {}): ChildProcess => {
@@ -80,9 +98,17 @@ const serve = (ldapPort: number, httpPort: number, extra: Record<string, string>
   const fd = openSync(join(work, `server-${ldapPort}.log`), 'w');
   const child = spawn(process.execPath, ['bin/nhsdir.js', 'serve'], {
     env: {
-      PATH: process.env.PATH!, DATABASE_URL: url, DEMO: 'false', LDAP_ANONYMOUS: 'true', LDAP_PORT: String(ldapPort),
-      HTTP_PORT: String(httpPort), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', ADMIN_PASSWORD,
-      ...(process.env.ENTRY_CACHE_SIZE ? { ENTRY_CACHE_SIZE: process.env.ENTRY_CACHE_SIZE } : {}), ...extra,
+      PATH: process.env.PATH!,
+      DATABASE_URL: url,
+      DEMO: 'false',
+      LDAP_ANONYMOUS: 'true',
+      LDAP_PORT: String(ldapPort),
+      HTTP_PORT: String(httpPort),
+      DATA_DIR: join(work, 'data'),
+      LOG_LEVEL: 'warn',
+      ADMIN_PASSWORD,
+      ...(process.env.ENTRY_CACHE_SIZE ? { ENTRY_CACHE_SIZE: process.env.ENTRY_CACHE_SIZE } : {}),
+      ...extra,
     },
     stdio: ['ignore', fd, fd],
   });
@@ -91,58 +117,97 @@ const serve = (ldapPort: number, httpPort: number, extra: Record<string, string>
   return child;
 };
 
-interface Tool { ready: Promise<void>; go: () => void; result: Promise<Record<string, any>> }
+interface Tool {
+  ready: Promise<void>;
+  go: () => void;
+  result: Promise<Record<string, any>>;
+}
 // No load runs for ever: its own bound is its seconds; this is the bound on everything else.
 const toolLimitMs = (Math.max(seconds, floodSeconds) + 600) * 1000;
 /** A load generator in a process of its own; its last line of output is its result, as JSON. */
 function tool(file: string, args: string[], env: Record<string, string> = {}): Tool {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args],
-    { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const limit = setTimeout(() => child.kill('SIGKILL'), toolLimitMs);
   let last = '';
   let isReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => { isReady = resolve; });
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    if (l === 'ready') isReady(); else if (l.trim()) last = l;
+  const ready = new Promise<void>((resolve) => {
+    isReady = resolve;
   });
-  const result = new Promise<Record<string, any>>((resolve, reject) => child.on('close', (code) => {
-    clearTimeout(limit);
-    if (code === 0) resolve(JSON.parse(last)); else reject(new Error(`${file} ${args.join(' ')} exited ${code}`));
-  }));
-  const ended = result.then(() => { throw new Error(`${file} ended before it was ready`); });
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    if (l === 'ready') isReady();
+    else if (l.trim()) last = l;
+  });
+  const result = new Promise<Record<string, any>>((resolve, reject) =>
+    child.on('close', (code) => {
+      clearTimeout(limit);
+      if (code === 0) resolve(JSON.parse(last));
+      else reject(new Error(`${file} ${args.join(' ')} exited ${code}`));
+    }),
+  );
+  const ended = result.then(() => {
+    throw new Error(`${file} ended before it was ready`);
+  });
   const readyOrEnded = Promise.race([ready, ended]);
   readyOrEnded.catch(() => {}); // only loads run with --sync are waited for
   return { ready: readyOrEnded, go: () => child.stdin!.write('go\n'), result };
 }
 
 const clients = (mode: string, port: number, secs: number, conns: number, depth: number, more: string[] = []) =>
-  tool('bench/ldap/clients.ts', [`--mode=${mode}`, `--port=${port}`, `--seconds=${secs}`, `--conns=${conns}`,
-    `--depth=${depth}`, `--people=${peopleFile}`, `--queries=${queriesFile}`, ...more]);
+  tool('bench/ldap/clients.ts', [
+    `--mode=${mode}`,
+    `--port=${port}`,
+    `--seconds=${secs}`,
+    `--conns=${conns}`,
+    `--depth=${depth}`,
+    `--people=${peopleFile}`,
+    `--queries=${queriesFile}`,
+    ...more,
+  ]);
 const load = (port: number, conns: number, depth: number, secs: number, kind: string) =>
   tool('bench/ldap/load.ts', ['127.0.0.1', String(port), String(conns), String(depth), String(secs), kind]);
 
 async function waitForPort(port: number) {
   for (let i = 0; i < 600; i++) {
     try {
-      execFileSync('ldapsearch', ['-x', '-H', `ldap://127.0.0.1:${port}`, '-b', '', '-s', 'base', '(objectClass=*)',
-        '1.1'], { stdio: 'ignore' });
+      execFileSync(
+        'ldapsearch',
+        ['-x', '-H', `ldap://127.0.0.1:${port}`, '-b', '', '-s', 'base', '(objectClass=*)', '1.1'],
+        { stdio: 'ignore' },
+      );
       return;
-    } catch { await new Promise((r) => setTimeout(r, 200)); }
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   throw new Error(`nothing answers on ${port}`);
 }
 
 type Row = { round: number; section: string; measure: string; server: string; [k: string]: any };
 const results: Row[] = [];
-const push = (row: Row) => { results.push(row); console.error(JSON.stringify(row)); };
+const push = (row: Row) => {
+  results.push(row);
+  console.error(JSON.stringify(row));
+};
 
 async function searchSection(round: number) {
-  const servers = [['nhs-directory', OURS], ['nhs-directory, entry cache off', UNCACHED], ['slapd', SLAPD]] as const;
-  for (const [conns, depth] of [[8, 8], [1, 1]]) {
+  const servers = [
+    ['nhs-directory', OURS],
+    ['nhs-directory, entry cache off', UNCACHED],
+    ['slapd', SLAPD],
+  ] as const;
+  for (const [conns, depth] of [
+    [8, 8],
+    [1, 1],
+  ]) {
     for (const kind of ['thunderbird', 'outlook', 'day mix']) {
       for (const [server, port] of servers) {
-        const run = (secs: number) => (kind === 'day mix'
-          ? clients('search', port, secs, conns, depth, ['--mix=day']) : load(port, conns, depth, secs, kind));
+        const run = (secs: number) =>
+          kind === 'day mix'
+            ? clients('search', port, secs, conns, depth, ['--mix=day'])
+            : load(port, conns, depth, secs, kind);
         // Warm-up: connections, prepared statements, slapd's pages and our entry cache (the cold
         // case is measured on its own, by the server with the entry cache off).
         await run(warmSeconds).result;
@@ -179,16 +244,33 @@ async function daySection(round: number, token: string) {
     const alone = await withSteal(() => clients('search', port, seconds, 8, 8, day).result);
     push({ round, section: 'day', measure: '8x8 bound, day mix, no writes', server, ...alone });
     const searchers = clients('search', port, seconds, 8, 8, [...day, '--sync']);
-    const writer = tool('bench/ldap/writer.ts', [port === OURS ? '--target=rest' : '--target=ldap',
-      `--port=${port === OURS ? OURS_HTTP : port}`, `--rate=${writeRate}`, `--seconds=${seconds}`,
-      `--uids=${queriesFile}`, '--sync'], { BENCH_TOKEN: token });
+    const writer = tool(
+      'bench/ldap/writer.ts',
+      [
+        port === OURS ? '--target=rest' : '--target=ldap',
+        `--port=${port === OURS ? OURS_HTTP : port}`,
+        `--rate=${writeRate}`,
+        `--seconds=${seconds}`,
+        `--uids=${queriesFile}`,
+        '--sync',
+      ],
+      { BENCH_TOKEN: token },
+    );
     await Promise.all([searchers.ready, writer.ready]);
     const both = await withSteal(async () => {
       searchers.go();
       writer.go();
       const [s, w] = await Promise.all([searchers.result, writer.result]);
-      return { ...s, writesAsked: w.asked, writesPerSecond: w.perSecond, writeP50: w.p50, writeP99: w.p99,
-        writesFailed: w.failed, writesNotSent: w.notSent, writeFailures: w.firstFailures };
+      return {
+        ...s,
+        writesAsked: w.asked,
+        writesPerSecond: w.perSecond,
+        writeP50: w.p50,
+        writeP99: w.p99,
+        writesFailed: w.failed,
+        writesNotSent: w.notSent,
+        writeFailures: w.firstFailures,
+      };
     });
     push({ round, section: 'day', measure: `8x8 bound, day mix, writes at ${writeRate}/s`, server, ...both });
   }
@@ -204,38 +286,70 @@ async function floodSection(round: number) {
     const lone = clients('search', port, seconds, 1, 1, [...day, '--sync']);
     await lone.ready;
     const cpuA = cpuSeconds(pid);
-    const alone = await withSteal(() => { lone.go(); return lone.result; });
+    const alone = await withSteal(() => {
+      lone.go();
+      return lone.result;
+    });
     const perSearch = (cpuSeconds(pid) - cpuA) / Math.max(1, alone.ops);
     // The well-behaved client binds before the flood begins; then both start at one moment.
     const watcher = clients('search', port, floodSeconds, 1, 1, [...day, '--sync']);
     const flood = clients('flood', port, floodSeconds, 8, 1, ['--sync']);
     await Promise.all([watcher.ready, flood.ready]);
     const r = await withSteal(async () => {
-      const cpu0 = cpuSeconds(pid), pg0 = postgresCpuSeconds(ds.database), t0 = Date.now();
-      let cpuMid = NaN, tMid = NaN;
+      const cpu0 = cpuSeconds(pid),
+        pg0 = postgresCpuSeconds(ds.database),
+        t0 = Date.now();
+      let cpuMid = NaN,
+        tMid = NaN;
       // The second half apart: a throttle that lets each minute's first failures through costs most early.
-      const mid = setTimeout(() => { cpuMid = cpuSeconds(pid); tMid = Date.now(); }, (floodSeconds * 1000) / 2);
+      const mid = setTimeout(
+        () => {
+          cpuMid = cpuSeconds(pid);
+          tMid = Date.now();
+        },
+        (floodSeconds * 1000) / 2,
+      );
       watcher.go();
       flood.go();
       const f = await flood.result;
-      const cpu1 = cpuSeconds(pid), pg1 = postgresCpuSeconds(ds.database), t1 = Date.now();
+      const cpu1 = cpuSeconds(pid),
+        pg1 = postgresCpuSeconds(ds.database),
+        t1 = Date.now();
       clearTimeout(mid);
       const w = await watcher.result;
       // The client's searches at what each cost alone, taken off (in the second half, half of them).
       const clientCpu = perSearch * w.ops;
       return {
-        clientSearches: w.ops, perSecond: w.perSecond, p50: w.p50, p99: w.p99, clientErrors: w.errors,
-        floodBinds: f.ops, floodPerSecond: f.perSecond, floodP50: f.p50, floodP99: f.p99, floodCodes: f.codes,
-        floodErrors: f.errors, floodReconnects: f.reconnects,
-        serverCpuCores: cores(cpu1 - cpu0, t1 - t0), clientAloneCpuCores: cores(perSearch * alone.ops, seconds * 1000),
+        clientSearches: w.ops,
+        perSecond: w.perSecond,
+        p50: w.p50,
+        p99: w.p99,
+        clientErrors: w.errors,
+        floodBinds: f.ops,
+        floodPerSecond: f.perSecond,
+        floodP50: f.p50,
+        floodP99: f.p99,
+        floodCodes: f.codes,
+        floodErrors: f.errors,
+        floodReconnects: f.reconnects,
+        serverCpuCores: cores(cpu1 - cpu0, t1 - t0),
+        clientAloneCpuCores: cores(perSearch * alone.ops, seconds * 1000),
         floodCpuCores: cores(cpu1 - cpu0 - clientCpu, t1 - t0),
         floodCpuCoresSecondHalf: cores(cpu1 - cpuMid - clientCpu / 2, t1 - tMid),
         // Ours only (slapd has no database); a backend that ends meanwhile takes its CPU time with it.
         postgresCpuCores: pid === ours.pid ? cores(Math.max(0, pg1 - pg0), t1 - t0) : undefined,
       };
     });
-    push({ round, section: 'flood', measure: `1x1 bound client, flood of bad binds at 8 connections, ${floodSeconds} s`,
-      server, ...r, clientAloneP50: alone.p50, clientAloneP99: alone.p99, clientAloneSteal: alone.stealPercent });
+    push({
+      round,
+      section: 'flood',
+      measure: `1x1 bound client, flood of bad binds at 8 connections, ${floodSeconds} s`,
+      server,
+      ...r,
+      clientAloneP50: alone.p50,
+      clientAloneP99: alone.p99,
+      clientAloneSteal: alone.stealPercent,
+    });
   }
 }
 
@@ -245,7 +359,10 @@ console.error('starting slapd (slapadd first, if its LDIF changed)...');
 const slapdStart = Date.now();
 slapdPid = startSlapd();
 console.error(`slapd started in ${((Date.now() - slapdStart) / 1000).toFixed(0)} s`);
-const pairs = [['nhs-directory', OURS, ours.pid!], ['slapd', SLAPD, slapdPid]] as const;
+const pairs = [
+  ['nhs-directory', OURS, ours.pid!],
+  ['slapd', SLAPD, slapdPid],
+] as const;
 try {
   await waitForPort(OURS);
   await waitForPort(SLAPD);
@@ -255,7 +372,8 @@ try {
   let token = '';
   if (sections.has('day')) {
     const res = await fetch(`http://127.0.0.1:${OURS_HTTP}/api/v1/auth/token`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
     });
     token = ((await res.json()) as { access_token: string }).access_token;
@@ -269,7 +387,7 @@ try {
       await floodSection(round);
       // A throttle by address holds for a minute: the next round's first binds must not meet it.
       if (round + 1 < rounds) {
-        console.error('waiting 61 s for the flood\'s throttle to lapse...');
+        console.error("waiting 61 s for the flood's throttle to lapse...");
         await new Promise((r) => setTimeout(r, 61_000));
       }
     }
@@ -277,81 +395,170 @@ try {
   report();
 } finally {
   for (const c of children) c.kill('SIGTERM');
-  try { process.kill(slapdPid); } catch { /* already gone */ }
+  try {
+    process.kill(slapdPid);
+  } catch {
+    /* already gone */
+  }
   await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : null)));
 }
 
 function report() {
   // Each figure beside slapd's of the same round, then medians over the rounds.
   for (const r of results) {
-    const s = results.find((x) => x.round === r.round && x.section === r.section && x.measure === r.measure
-      && x.server === 'slapd');
+    const s = results.find(
+      (x) => x.round === r.round && x.section === r.section && x.measure === r.measure && x.server === 'slapd',
+    );
     if (s && r.server !== 'slapd' && r.section !== 'flood') r.ratio = +(r.perSecond / s.perSecond).toFixed(2);
   }
   const median = (xs: number[]) => {
     const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
     return v.length ? v[(v.length - 1) >> 1] : NaN;
   };
-  const rows = results.filter((x) => x.round === rounds - 1).map((r) => {
-    const same = results.filter((x) => x.section === r.section && x.measure === r.measure && x.server === r.server);
-    return Object.fromEntries(Object.entries(r).map(([k, v]) =>
-      [k, typeof v === 'number' && k !== 'round' ? median(same.map((x) => x[k])) : v])) as Row;
-  });
+  const rows = results
+    .filter((x) => x.round === rounds - 1)
+    .map((r) => {
+      const same = results.filter((x) => x.section === r.section && x.measure === r.measure && x.server === r.server);
+      return Object.fromEntries(
+        Object.entries(r).map(([k, v]) => [
+          k,
+          typeof v === 'number' && k !== 'round' ? median(same.map((x) => x[k])) : v,
+        ]),
+      ) as Row;
+    });
   const memory = memoryMb(ours.pid!);
-  const machine = `${cpus().length} x ${cpus()[0].model.trim()}, Node ${process.version}, `
-    + `${execFileSync('psql', ['--version']).toString().trim()}`;
-  writeFileSync(join(work, `ldap-${ds.database}.json`), JSON.stringify(
-    { at: new Date().toISOString(), machine, dataset: ds, seconds, floodSeconds, rounds, results, memory }, null, 2));
+  const machine =
+    `${cpus().length} x ${cpus()[0].model.trim()}, Node ${process.version}, ` +
+    `${execFileSync('psql', ['--version']).toString().trim()}`;
+  writeFileSync(
+    join(work, `ldap-${ds.database}.json`),
+    JSON.stringify(
+      { at: new Date().toISOString(), machine, dataset: ds, seconds, floodSeconds, rounds, results, memory },
+      null,
+      2,
+    ),
+  );
 
-  const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toLocaleString('en-GB') : '—')
-    : v === undefined ? '' : String(v));
+  const fmt = (v: unknown) =>
+    typeof v === 'number' ? (Number.isFinite(v) ? v.toLocaleString('en-GB') : '—') : v === undefined ? '' : String(v);
   const codes = (c: Record<string, number> | undefined) =>
-    Object.entries(c ?? {}).map(([k, n]) => `${k}:${n}`).join(' ');
-  const table = (head: string[], body: unknown[][]) => console.log(`\n| ${head.join(' | ')} |\n`
-    + `|${head.map(() => '---').join('|')}|\n${body.map((r) => `| ${r.map(fmt).join(' | ')} |`).join('\n')}`);
+    Object.entries(c ?? {})
+      .map(([k, n]) => `${k}:${n}`)
+      .join(' ');
+  const table = (head: string[], body: unknown[][]) =>
+    console.log(
+      `\n| ${head.join(' | ')} |\n` +
+        `|${head.map(() => '---').join('|')}|\n${body.map((r) => `| ${r.map(fmt).join(' | ')} |`).join('\n')}`,
+    );
   const of = (section: string) => rows.filter((r) => r.section === section);
-  console.log(`\n${ds.label}: ${ds.people.toLocaleString('en-GB')} people in ${ds.orgs.toLocaleString('en-GB')} `
-    + `organisations; ${seconds} s a measurement${rounds > 1 ? `; medians of ${rounds} rounds` : ''}; ${machine}`);
+  console.log(
+    `\n${ds.label}: ${ds.people.toLocaleString('en-GB')} people in ${ds.orgs.toLocaleString('en-GB')} ` +
+      `organisations; ${seconds} s a measurement${rounds > 1 ? `; medians of ${rounds} rounds` : ''}; ${machine}`,
+  );
   if (of('search').length) {
-    table(['load', 'server', 'searches/s', 'p50 ms', 'p99 ms', 'entries/search', 'errors', 'ratio to slapd', 'steal %'],
-      of('search').map((r) => [r.measure, r.server, r.perSecond, r.p50, r.p99, r.entriesPerSearch ?? r.entriesPerOp,
-        r.errors, r.ratio, r.stealPercent]));
+    table(
+      ['load', 'server', 'searches/s', 'p50 ms', 'p99 ms', 'entries/search', 'errors', 'ratio to slapd', 'steal %'],
+      of('search').map((r) => [
+        r.measure,
+        r.server,
+        r.perSecond,
+        r.p50,
+        r.p99,
+        r.entriesPerSearch ?? r.entriesPerOp,
+        r.errors,
+        r.ratio,
+        r.stealPercent,
+      ]),
+    );
   }
   if (of('binds').length) {
-    table(['binds', 'server', 'binds/s', 'p50 ms', 'p99 ms', 'result codes', 'errors', 'ratio to slapd', 'steal %'],
-      of('binds').map((r) => [r.measure, r.server, r.perSecond, r.p50, r.p99,
-        `${codes(r.codes)}${r.exhausted ? ' (ran out of people before the time was up)' : ''}`, r.errors, r.ratio,
-        r.stealPercent]));
+    table(
+      ['binds', 'server', 'binds/s', 'p50 ms', 'p99 ms', 'result codes', 'errors', 'ratio to slapd', 'steal %'],
+      of('binds').map((r) => [
+        r.measure,
+        r.server,
+        r.perSecond,
+        r.p50,
+        r.p99,
+        `${codes(r.codes)}${r.exhausted ? ' (ran out of people before the time was up)' : ''}`,
+        r.errors,
+        r.ratio,
+        r.stealPercent,
+      ]),
+    );
   }
   if (of('day').length) {
-    table(['day', 'server', 'searches/s', 'p50 ms', 'p99 ms', 'ratio to slapd', 'writes/s', 'write p50 ms',
-      'write p99 ms', 'writes failed', 'steal %'],
-    of('day').map((r) => [r.measure, r.server, r.perSecond, r.p50, r.p99, r.ratio, r.writesPerSecond, r.writeP50,
-      r.writeP99, r.writesFailed === undefined ? '' : `${r.writesFailed} (+${r.writesNotSent} not sent)`,
-      r.stealPercent]));
+    table(
+      [
+        'day',
+        'server',
+        'searches/s',
+        'p50 ms',
+        'p99 ms',
+        'ratio to slapd',
+        'writes/s',
+        'write p50 ms',
+        'write p99 ms',
+        'writes failed',
+        'steal %',
+      ],
+      of('day').map((r) => [
+        r.measure,
+        r.server,
+        r.perSecond,
+        r.p50,
+        r.p99,
+        r.ratio,
+        r.writesPerSecond,
+        r.writeP50,
+        r.writeP99,
+        r.writesFailed === undefined ? '' : `${r.writesFailed} (+${r.writesNotSent} not sent)`,
+        r.stealPercent,
+      ]),
+    );
     for (const r of of('day').filter((x) => x.writeFailures?.length)) {
       console.log(`\n${r.server}: writes failed, e.g. ${r.writeFailures.join('; ')}`);
     }
   }
   if (of('flood').length) {
-    table(['flood', 'server', 'client p50 / p99 ms alone', 'client p50 / p99 ms in the flood', 'flood binds/s',
-      'flood answers', 'server CPU, cores: alone / in the flood', 'the flood\'s own (second half)',
-      'its postgres CPU, cores', 'steal % (alone)'],
-    of('flood').map((r) => [r.measure, r.server, `${fmt(r.clientAloneP50)} / ${fmt(r.clientAloneP99)}`,
-      `${fmt(r.p50)} / ${fmt(r.p99)}${r.clientErrors ? `, ${r.clientErrors} errors` : ''}`, r.floodPerSecond,
-      `${codes(r.floodCodes)}${r.floodErrors ? `, ${r.floodErrors} errors` : ''}`,
-      `${fmt(r.clientAloneCpuCores)} / ${fmt(r.serverCpuCores)}`,
-      `${fmt(r.floodCpuCores)} (${fmt(r.floodCpuCoresSecondHalf)})`,
-      r.postgresCpuCores, `${fmt(r.stealPercent)} (${fmt(r.clientAloneSteal)})`]));
+    table(
+      [
+        'flood',
+        'server',
+        'client p50 / p99 ms alone',
+        'client p50 / p99 ms in the flood',
+        'flood binds/s',
+        'flood answers',
+        'server CPU, cores: alone / in the flood',
+        "the flood's own (second half)",
+        'its postgres CPU, cores',
+        'steal % (alone)',
+      ],
+      of('flood').map((r) => [
+        r.measure,
+        r.server,
+        `${fmt(r.clientAloneP50)} / ${fmt(r.clientAloneP99)}`,
+        `${fmt(r.p50)} / ${fmt(r.p99)}${r.clientErrors ? `, ${r.clientErrors} errors` : ''}`,
+        r.floodPerSecond,
+        `${codes(r.floodCodes)}${r.floodErrors ? `, ${r.floodErrors} errors` : ''}`,
+        `${fmt(r.clientAloneCpuCores)} / ${fmt(r.serverCpuCores)}`,
+        `${fmt(r.floodCpuCores)} (${fmt(r.floodCpuCoresSecondHalf)})`,
+        r.postgresCpuCores,
+        `${fmt(r.stealPercent)} (${fmt(r.clientAloneSteal)})`,
+      ]),
+    );
   }
   console.log(`\nnhs-directory resident memory after the run: ${memory.rssMb} MB (peak ${memory.peakMb} MB)`);
   // What the servers said under load (their log level is warn), but for the known warning that the
   // bench keeps its identifier key in a file.
   for (const port of [OURS, ...(uncached ? [UNCACHED] : [])]) {
-    const lines = readFileSync(join(work, `server-${port}.log`), 'utf8').split('\n')
+    const lines = readFileSync(join(work, `server-${port}.log`), 'utf8')
+      .split('\n')
       .filter((l) => l && !l.includes('IDENTIFIER_KEY is unset'));
     if (!lines.length) continue;
-    console.log(`\nserver on ${port} logged ${lines.length} lines (bench/.work/server-${port}.log):\n`
-      + lines.slice(0, 5).join('\n'));
+    console.log(
+      `\nserver on ${port} logged ${lines.length} lines (bench/.work/server-${port}.log):\n` +
+        lines.slice(0, 5).join('\n'),
+    );
   }
 }

@@ -17,11 +17,17 @@ const SEED_VERSION = 2;
 // Bench organisations' codes: B0001 ... B9999 (BIG, bench/http's download, is not one of them).
 const BENCH_ORG = `org_code ~ '^B[0-9]+$'`;
 
-export interface Dataset { label: string; database: string; people: number; orgs: number }
+export interface Dataset {
+  label: string;
+  database: string;
+  people: number;
+  orgs: number;
+}
 
 /** The data set a command line asks for: --smoke, --national (both: a small national), or BENCH_PEOPLE. */
 export function chooseDataset(argv = process.argv, env = process.env): Dataset {
-  const smoke = argv.includes('--smoke'), national = argv.includes('--national');
+  const smoke = argv.includes('--smoke'),
+    national = argv.includes('--national');
   if (env.BENCH_PEOPLE) {
     const people = Number(env.BENCH_PEOPLE);
     const orgs = Number(env.BENCH_ORGS ?? (people >= 1_000_000 ? 7_000 : 100));
@@ -53,15 +59,21 @@ async function seedStamp(url: string): Promise<{ version: number; people: number
   try {
     const { rows } = await c.query('select version, people, orgs from bench_seed');
     return rows[0] ?? null;
-  } catch { return null; } finally { await c.end(); }
+  } catch {
+    return null;
+  } finally {
+    await c.end();
+  }
 }
 
 /**
  * The data set's database, migrated and seeded (once), statistics and visibility map up to date, and
  * no bench person left locked by an earlier run.
  */
-export async function openDataset(server: string, ds: Dataset)
-  : Promise<{ url: string; db: Database; seededNow: boolean }> {
+export async function openDataset(
+  server: string,
+  ds: Dataset,
+): Promise<{ url: string; db: Database; seededNow: boolean }> {
   if (ds.orgs > 9_999) throw new Error('at most 9,999 bench organisations (codes B0001 to B9999)');
   const url = withDatabase(server, ds.database);
   const admin = new pg.Client({ connectionString: server });
@@ -81,14 +93,18 @@ export async function openDataset(server: string, ds: Dataset)
     if (!(await admin.query('select 1 from pg_database where datname = $1', [ds.database])).rowCount) {
       await admin.query(`create database ${ds.database}`);
     }
-  } finally { await admin.end(); }
+  } finally {
+    await admin.end();
+  }
   const db = await openPostgres(url);
   await db.migrate();
   let seededNow = false;
   if (!(await seedStamp(url))) {
     const t0 = Date.now();
-    console.error(`seeding ${ds.people.toLocaleString('en-GB')} people in ${ds.orgs.toLocaleString('en-GB')} `
-      + 'organisations (once)...');
+    console.error(
+      `seeding ${ds.people.toLocaleString('en-GB')} people in ${ds.orgs.toLocaleString('en-GB')} ` +
+        'organisations (once)...',
+    );
     await seed(url, ds);
     console.error(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     seededNow = true;
@@ -122,10 +138,14 @@ async function seed(url: string, ds: Dataset): Promise<void> {
       where t.relname in ('people', 'addresses') and t.relnamespace = 'public'::regnamespace
         and not exists (select 1 from pg_constraint k where k.conindid = i.oid)`);
     for (const i of indexes) await c.query(`drop index ${i.name}`);
-    await c.query(`insert into organisations (code, name) select 'B' || lpad(i::text, 4, '0'), 'Bench NHS Trust ' || i
-      from generate_series(1, $1::int) i on conflict do nothing`, [ds.orgs]);
+    await c.query(
+      `insert into organisations (code, name) select 'B' || lpad(i::text, 4, '0'), 'Bench NHS Trust ' || i
+      from generate_series(1, $1::int) i on conflict do nothing`,
+      [ds.orgs],
+    );
     // Two people in three have one of the common family names, the rest one of the many others.
-    await c.query(`
+    await c.query(
+      `
       with names as (select $1::text[] as g, $2::text[] as f, $3::text[] as f2)
       insert into people (uid, mail, given_name, family_name, cn, display_name, org_code, title, department,
         telephone, mobile, password_hash)
@@ -138,7 +158,8 @@ async function seed(url: string, ds: Dataset): Promise<void> {
         lateral (select g[1 + (i * 7) % array_length(g, 1)] as gn,
           case when i % 3 = 0 then f2[1 + (i * 13 + i / 97) % array_length(f2, 1)]
             else f[1 + (i * 13 + i / 97) % array_length(f, 1)] end as fn) x`,
-    [allGiven, family, moreFamily, ds.people, ds.orgs, step, hash]);
+      [allGiven, family, moreFamily, ds.people, ds.orgs, step, hash],
+    );
     await c.query('insert into addresses (address, person_id) select mail, id from people on conflict do nothing');
     // One in ten has changed name once: an old address kept as an alias.
     await c.query(`insert into addresses (address, person_id, current)
@@ -146,13 +167,18 @@ async function seed(url: string, ds: Dataset): Promise<void> {
     for (const i of indexes) await c.query(i.def);
     await c.query(`create table bench_seed (version int not null, people int not null, orgs int not null,
       seeded_at timestamptz not null default now())`);
-    await c.query('insert into bench_seed (version, people, orgs) values ($1, $2, $3)',
-      [SEED_VERSION, ds.people, ds.orgs]);
+    await c.query('insert into bench_seed (version, people, orgs) values ($1, $2, $3)', [
+      SEED_VERSION,
+      ds.people,
+      ds.orgs,
+    ]);
     await c.query('commit');
   } catch (err) {
     await c.query('rollback').catch(() => {});
     throw err;
-  } finally { await c.end(); }
+  } finally {
+    await c.end();
+  }
 }
 
 /** slapd's `{SSHA}`: SHA-1 over the password and a salt, then base64 of the digest and the salt. */
@@ -163,19 +189,38 @@ export function ssha(password: string, salt = randomBytes(8)): string {
 /** The same people for slapd: inetOrgPerson entries under ou=People,o=nhs, bench passwords as {SSHA}. */
 export async function writeLdif(db: Database, file: string): Promise<void> {
   const out = createWriteStream(file);
-  out.write('dn: o=nhs\nobjectClass: organization\no: nhs\n\n'
-    + 'dn: ou=People,o=nhs\nobjectClass: organizationalUnit\nou: People\n\n');
+  out.write(
+    'dn: o=nhs\nobjectClass: organization\no: nhs\n\n' +
+      'dn: ou=People,o=nhs\nobjectClass: organizationalUnit\nou: People\n\n',
+  );
   for (let after = 0; ;) {
-    const rows = await db.query<{ id: number; uid: string; mail: string; given_name: string; family_name: string;
-      cn: string; display_name: string; title: string; telephone: string; has_password: boolean }>(
+    const rows = await db.query<{
+      id: number;
+      uid: string;
+      mail: string;
+      given_name: string;
+      family_name: string;
+      cn: string;
+      display_name: string;
+      title: string;
+      telephone: string;
+      has_password: boolean;
+    }>(
       `select id, uid, mail, given_name, family_name, cn, display_name, title, telephone,
         (password_hash is not null and ${BENCH_ORG}) as has_password
-      from people where id > $1 order by id limit 5000`, [after]);
+      from people where id > $1 order by id limit 5000`,
+      [after],
+    );
     if (!rows.length) break;
-    const text = rows.map((r) => `dn: uid=${r.uid},ou=People,o=nhs\nobjectClass: inetOrgPerson\nuid: ${r.uid}\n`
-      + `cn: ${r.cn}\nsn: ${r.family_name}\ngivenName: ${r.given_name}\ndisplayName: ${r.display_name}\n`
-      + `mail: ${r.mail}\ntitle: ${r.title}\ntelephoneNumber: ${r.telephone}\n`
-      + `${r.has_password ? `userPassword: ${ssha(BENCH_PASSWORD)}\n` : ''}\n`).join('');
+    const text = rows
+      .map(
+        (r) =>
+          `dn: uid=${r.uid},ou=People,o=nhs\nobjectClass: inetOrgPerson\nuid: ${r.uid}\n` +
+          `cn: ${r.cn}\nsn: ${r.family_name}\ngivenName: ${r.given_name}\ndisplayName: ${r.display_name}\n` +
+          `mail: ${r.mail}\ntitle: ${r.title}\ntelephoneNumber: ${r.telephone}\n` +
+          `${r.has_password ? `userPassword: ${ssha(BENCH_PASSWORD)}\n` : ''}\n`,
+      )
+      .join('');
     if (!out.write(text)) await once(out, 'drain');
     after = rows[rows.length - 1].id;
   }
@@ -191,7 +236,8 @@ export async function writeLdif(db: Database, file: string): Promise<void> {
 export async function ldifFor(db: Database, file: string): Promise<string> {
   const [s] = await db.query<{ stamp: string }>(
     `select (select version || ' ' || seeded_at::text from bench_seed) || ' ' || (select count(*) from people)
-      as stamp`);
+      as stamp`,
+  );
   const stampFile = `${file}.stamp`;
   if (!existsSync(file) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== s.stamp) {
     const t0 = Date.now();
@@ -206,7 +252,8 @@ export async function ldifFor(db: Database, file: string): Promise<string> {
 /** Bench people with a password, as bind DNs: a warm pool bound again and again, and the rest. */
 export async function benchPeople(db: Database, poolSize: number) {
   const rows = await db.query<{ uid: string }>(
-    `select uid from people where password_hash is not null and ${BENCH_ORG} and kind = 'person' order by id`);
+    `select uid from people where password_hash is not null and ${BENCH_ORG} and kind = 'person' order by id`,
+  );
   const dns = rows.map((r) => `uid=${r.uid},ou=People,o=nhs`);
   return { pool: dns.slice(0, poolSize), fresh: dns.slice(poolSize), password: BENCH_PASSWORD };
 }
@@ -220,11 +267,15 @@ export async function sampleQueries(db: Database) {
   const rows = await db.query<{ given_name: string; family_name: string; mail: string; uid: string }>(
     `select given_name, family_name, mail, uid from people
     where ${BENCH_ORG} and kind = 'person' and status = 'active' and deleted_at is null
-    order by md5(id::text) limit 5000`);
-  const prefixes = rows.flatMap((r) => [2, 3, 4].flatMap((k) =>
-    [r.given_name.slice(0, k).toLowerCase(), r.family_name.slice(0, k).toLowerCase()]));
+    order by md5(id::text) limit 5000`,
+  );
+  const prefixes = rows.flatMap((r) =>
+    [2, 3, 4].flatMap((k) => [r.given_name.slice(0, k).toLowerCase(), r.family_name.slice(0, k).toLowerCase()]),
+  );
   return {
-    prefixes, addresses: rows.map((r) => r.mail), uids: rows.map((r) => r.uid),
+    prefixes,
+    addresses: rows.map((r) => r.mail),
+    uids: rows.map((r) => r.uid),
     distinctNames: new Set(rows.map((r) => `${r.given_name} ${r.family_name}`)).size,
     distinctPrefixes: new Set(prefixes).size,
   };

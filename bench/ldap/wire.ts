@@ -4,7 +4,11 @@
 import net from 'node:net';
 import { BerReader, bool, frameLength, int, seq, str } from '../../src/ldap/ber.js';
 
-export interface Answer { code: number; entries: number; ms: number }
+export interface Answer {
+  code: number;
+  entries: number;
+  ms: number;
+}
 
 /** Every request is answered or failed within this long, so no loop waits for ever. */
 const REQUEST_MS = 30_000;
@@ -17,16 +21,26 @@ export const filters = {
   /** Thunderbird's autocomplete. */
   thunderbird: (x: string) => seq(0xa1, [sub('cn', x), sub('mail', x), sub('sn', x)]),
   /** Outlook's lookup as the name is typed. */
-  outlook: (x: string) => seq(0xa0, [present('mail'), seq(0xa1, [sub('mail', x),
-    seq(0xa1, [sub('cn', x), seq(0xa1, [sub('sn', x), sub('givenName', x)])])])]),
+  outlook: (x: string) =>
+    seq(0xa0, [
+      present('mail'),
+      seq(0xa1, [sub('mail', x), seq(0xa1, [sub('cn', x), seq(0xa1, [sub('sn', x), sub('givenName', x)])])]),
+    ]),
   /** Resolving an address the user typed whole, when the mail is sent. */
   address: (a: string) => seq(0xa3, [str('mail'), str(a)]),
 };
 
-const attrs = seq(0x30, ['cn', 'mail', 'givenName', 'sn', 'telephoneNumber', 'title'].map((a) => str(a)));
+const attrs = seq(
+  0x30,
+  ['cn', 'mail', 'givenName', 'sn', 'telephoneNumber', 'title'].map((a) => str(a)),
+);
 
 interface Waiting {
-  start: bigint; entries: number; resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout;
+  start: bigint;
+  entries: number;
+  resolve: (a: Answer) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
 }
 
 export class LdapConnection {
@@ -39,10 +53,15 @@ export class LdapConnection {
   private constructor(readonly socket: net.Socket) {
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', () => { /* reported as 'close' */ });
+    socket.on('error', () => {
+      /* reported as 'close' */
+    });
     socket.on('close', () => {
       this.closed = true;
-      for (const w of this.waiting.values()) { clearTimeout(w.timer); w.reject(new Error('connection closed')); }
+      for (const w of this.waiting.values()) {
+        clearTimeout(w.timer);
+        w.reject(new Error('connection closed'));
+      }
       this.waiting.clear();
     });
   }
@@ -50,9 +69,18 @@ export class LdapConnection {
   static open(host: string, port: number, timeoutMs = 5_000): Promise<LdapConnection> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port, noDelay: true });
-      const timer = setTimeout(() => { socket.destroy(); reject(new Error('connect timed out')); }, timeoutMs);
-      socket.once('connect', () => { clearTimeout(timer); resolve(new LdapConnection(socket)); });
-      socket.once('error', (err) => { clearTimeout(timer); reject(err); });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('connect timed out'));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new LdapConnection(socket));
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
     });
   }
 
@@ -65,10 +93,16 @@ export class LdapConnection {
       this.buf = this.buf.subarray(len);
       const id = frame.int();
       const op = frame.read();
-      if (id === 0) { this.socket.destroy(); return; } // a notice of disconnection: the server is ending it
+      if (id === 0) {
+        this.socket.destroy();
+        return;
+      } // a notice of disconnection: the server is ending it
       const w = this.waiting.get(id);
       if (!w) continue;
-      if (op.tag === 0x64) { w.entries++; continue; } // searchResEntry
+      if (op.tag === 0x64) {
+        w.entries++;
+        continue;
+      } // searchResEntry
       if (op.tag === 0x73) continue; // searchResRef
       this.waiting.delete(id);
       clearTimeout(w.timer);
@@ -81,7 +115,10 @@ export class LdapConnection {
     if (this.closed) return Promise.reject(new Error('connection closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiting.delete(id); reject(new Error('timed out')); }, REQUEST_MS);
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error('timed out'));
+      }, REQUEST_MS);
       this.waiting.set(id, { start: process.hrtime.bigint(), entries: 0, resolve, reject, timer });
       this.socket.write(seq(0x30, [int(id), op]));
     });
@@ -93,8 +130,9 @@ export class LdapConnection {
 
   /** Subtree from o=nhs, at most 50 entries, the six attributes an address book shows. */
   search(filter: Buffer): Promise<Answer> {
-    return this.request(seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(50), int(0), bool(false), filter,
-      attrs]));
+    return this.request(
+      seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(50), int(0), bool(false), filter, attrs]),
+    );
   }
 
   /** Unbind, and wait (a little) for the server to close, as RFC 4511 has it: the wait on the server. */
@@ -106,5 +144,7 @@ export class LdapConnection {
     clearTimeout(timer);
   }
 
-  destroy() { this.socket.destroy(); }
+  destroy() {
+    this.socket.destroy();
+  }
 }

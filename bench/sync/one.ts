@@ -16,8 +16,14 @@ for (const file of files) {
   // A national run names each file after its organisation: RBEN07.csv is for RBEN07.
   const orgCode = org === '-' ? file.replace(/^.*\/|\.csv$/g, '') : org;
   const t0 = performance.now();
-  const report = await sync.runFeed(systemActor, { connector: 'csv', orgCode, source: { stream: createReadStream(file) } });
-  console.log(JSON.stringify({ file, ms: Math.round(performance.now() - t0), status: report.status, counts: report.counts }));
+  const report = await sync.runFeed(systemActor, {
+    connector: 'csv',
+    orgCode,
+    source: { stream: createReadStream(file) },
+  });
+  console.log(
+    JSON.stringify({ file, ms: Math.round(performance.now() - t0), status: report.status, counts: report.counts }),
+  );
 }
 await database.close();
 console.log(JSON.stringify({ maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));

@@ -6,8 +6,14 @@ import { cell, date, delimitedRows, headerIndex, optionalCell, required, RowErro
 
 const requiredColumns = ['employee_number', 'given_name', 'family_name', 'org_code'] as const;
 const optional = {
-  preferredName: 'preferred_name', title: 'job_title', department: 'department', site: 'site', telephone: 'work_phone',
-  mobile: 'mobile', email: 'email', niNumber: 'ni_number',
+  preferredName: 'preferred_name',
+  title: 'job_title',
+  department: 'department',
+  site: 'site',
+  telephone: 'work_phone',
+  mobile: 'mobile',
+  email: 'email',
+  niNumber: 'ni_number',
 } as const;
 
 export const csvConnector = defineConnector({
@@ -19,7 +25,16 @@ export const csvConnector = defineConnector({
     const col = headerIndex((await rows.next()).value || undefined, requiredColumns);
     const at = (name: string) => col.get(name);
     const columns: Partial<Record<keyof StaffRecord, number>> = {};
-    for (const [field, name] of Object.entries({ ...optional, employeeNumber: 'employee_number', givenName: 'given_name', familyName: 'family_name', orgCode: 'org_code', startDate: 'start_date', endDate: 'end_date', dateOfBirth: 'date_of_birth' })) {
+    for (const [field, name] of Object.entries({
+      ...optional,
+      employeeNumber: 'employee_number',
+      givenName: 'given_name',
+      familyName: 'family_name',
+      orgCode: 'org_code',
+      startDate: 'start_date',
+      endDate: 'end_date',
+      dateOfBirth: 'date_of_birth',
+    })) {
       const i = at(name);
       if (i !== undefined) columns[field as keyof StaffRecord] = i + 1;
     }
@@ -34,7 +49,9 @@ export const csvConnector = defineConnector({
           startDate: date(cell(cells, at('start_date')), at('start_date')!, 'start_date', 'iso'),
           endDate: date(cell(cells, at('end_date')), at('end_date')!, 'end_date', 'iso'),
           dateOfBirth: date(cell(cells, at('date_of_birth')), at('date_of_birth')!, 'date_of_birth', 'iso'),
-          ...(Object.fromEntries(Object.entries(optional).map(([field, name]) => [field, optionalCell(cells, at(name))])) as Pick<StaffRecord, keyof typeof optional>),
+          ...(Object.fromEntries(
+            Object.entries(optional).map(([field, name]) => [field, optionalCell(cells, at(name))]),
+          ) as Pick<StaffRecord, keyof typeof optional>),
         };
         yield { line, record, columns } satisfies Item<StaffRecord>;
       } catch (err) {

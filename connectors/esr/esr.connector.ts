@@ -6,12 +6,29 @@ import { defineConnector, type Item, type StaffRecord } from '../connector.js';
 import { cell, date, delimitedRows, headerIndex, optionalCell, required, RowError } from '../text.js';
 
 const H = {
-  employee: 'employee number', assignment: 'assignment number', first: 'first name', last: 'last name', knownAs: 'known as',
-  org: 'organisation code', title: 'position title', department: 'department', location: 'location', phone: 'work phone',
-  mobile: 'mobile', start: 'assignment start date', end: 'assignment end date', ni: 'ni number', dob: 'date of birth',
+  employee: 'employee number',
+  assignment: 'assignment number',
+  first: 'first name',
+  last: 'last name',
+  knownAs: 'known as',
+  org: 'organisation code',
+  title: 'position title',
+  department: 'department',
+  location: 'location',
+  phone: 'work phone',
+  mobile: 'mobile',
+  start: 'assignment start date',
+  end: 'assignment end date',
+  ni: 'ni number',
+  dob: 'date of birth',
 } as const;
 
-interface Assignment { line: number; record: StaffRecord; start: string | null; end: string | null }
+interface Assignment {
+  line: number;
+  record: StaffRecord;
+  start: string | null;
+  end: string | null;
+}
 
 const today = () => new Date().toISOString().slice(0, 10);
 const isOpen = (a: Assignment) => a.end === null || a.end >= today();
@@ -24,7 +41,11 @@ function merge(list: Assignment[]): StaffRecord {
   const pick = current.reduce((a, b) => ((b.start ?? '') > (a.start ?? '') ? b : a));
   return {
     ...pick.record,
-    startDate: current.map((a) => a.start).filter((s): s is string => s !== null).sort()[0] ?? null,
+    startDate:
+      current
+        .map((a) => a.start)
+        .filter((s): s is string => s !== null)
+        .sort()[0] ?? null,
     // Left only when every assignment has ended: the last end date.
     endDate: open.length ? null : list.map((a) => a.end).reduce(latest),
   };
@@ -39,8 +60,12 @@ export const esrConnector = defineConnector({
     const col = headerIndex((await rows.next()).value || undefined, [H.employee, H.first, H.last, H.org]);
     const at = (h: string) => col.get(h);
     const columns: Partial<Record<keyof StaffRecord, number>> = {
-      employeeNumber: at(H.employee)! + 1, givenName: at(H.first)! + 1, familyName: at(H.last)! + 1, orgCode: at(H.org)! + 1,
-      ...(at(H.phone) !== undefined ? { telephone: at(H.phone)! + 1 } : {}), ...(at(H.mobile) !== undefined ? { mobile: at(H.mobile)! + 1 } : {}),
+      employeeNumber: at(H.employee)! + 1,
+      givenName: at(H.first)! + 1,
+      familyName: at(H.last)! + 1,
+      orgCode: at(H.org)! + 1,
+      ...(at(H.phone) !== undefined ? { telephone: at(H.phone)! + 1 } : {}),
+      ...(at(H.mobile) !== undefined ? { mobile: at(H.mobile)! + 1 } : {}),
     };
     const people = new Map<string, Assignment[]>();
     const broken = new Set<string>(); // a person with one bad assignment is not applied at all
@@ -55,9 +80,14 @@ export const esrConnector = defineConnector({
           familyName: required(cells, at(H.last)!, 'Last Name'),
           preferredName: cell(cells, at(H.knownAs)),
           orgCode: required(cells, at(H.org)!, 'Organisation Code').toUpperCase(),
-          title: optionalCell(cells, at(H.title)), department: optionalCell(cells, at(H.department)), site: optionalCell(cells, at(H.location)),
-          telephone: optionalCell(cells, at(H.phone)), mobile: optionalCell(cells, at(H.mobile)), email: null,
-          startDate: start, endDate: end,
+          title: optionalCell(cells, at(H.title)),
+          department: optionalCell(cells, at(H.department)),
+          site: optionalCell(cells, at(H.location)),
+          telephone: optionalCell(cells, at(H.phone)),
+          mobile: optionalCell(cells, at(H.mobile)),
+          email: null,
+          startDate: start,
+          endDate: end,
           niNumber: cell(cells, at(H.ni)),
           dateOfBirth: date(cell(cells, at(H.dob)), at(H.dob)!, H.dob, 'dmy'),
         };

@@ -6,27 +6,47 @@ import { Client } from 'ldapts';
 import { z } from 'zod';
 import { defineConnector, FeedRejected, type Item, type StaffRecord } from '../connector.js';
 
-const fields = ['employeeNumber', 'givenName', 'familyName', 'preferredName', 'title', 'department', 'site', 'telephone', 'mobile', 'email'] as const;
+const fields = [
+  'employeeNumber',
+  'givenName',
+  'familyName',
+  'preferredName',
+  'title',
+  'department',
+  'site',
+  'telephone',
+  'mobile',
+  'email',
+] as const;
 type Field = (typeof fields)[number];
 
 /** Attributes both Active Directory and inetOrgPerson have; override any, and map preferredName if the directory has one. */
 const defaultMap: Partial<Record<Field, string>> = {
-  employeeNumber: 'employeeNumber', givenName: 'givenName', familyName: 'sn',
-  title: 'title', department: 'department', site: 'physicalDeliveryOfficeName', telephone: 'telephoneNumber', mobile: 'mobile', email: 'mail',
+  employeeNumber: 'employeeNumber',
+  givenName: 'givenName',
+  familyName: 'sn',
+  title: 'title',
+  department: 'department',
+  site: 'physicalDeliveryOfficeName',
+  telephone: 'telephoneNumber',
+  mobile: 'mobile',
+  email: 'mail',
 };
 
-export const ldapConfig = z.object({
-  url: z.string().regex(/^ldaps?:\/\//, 'must start with ldap:// or ldaps://'),
-  bind_dn: z.string().optional(),
-  password: z.string().optional(),
-  base: z.string(),
-  filter: z.string().default('(objectClass=person)'),
-  scope: z.enum(['base', 'one', 'sub']).default('sub'),
-  attributes: z.partialRecord(z.enum(fields), z.string()).default({}),
-  page_size: z.number().int().min(1).max(5000).default(500),
-  timeout_ms: z.number().int().positive().default(30_000),
-  ca_file: z.string().optional(),
-}).strict();
+export const ldapConfig = z
+  .object({
+    url: z.string().regex(/^ldaps?:\/\//, 'must start with ldap:// or ldaps://'),
+    bind_dn: z.string().optional(),
+    password: z.string().optional(),
+    base: z.string(),
+    filter: z.string().default('(objectClass=person)'),
+    scope: z.enum(['base', 'one', 'sub']).default('sub'),
+    attributes: z.partialRecord(z.enum(fields), z.string()).default({}),
+    page_size: z.number().int().min(1).max(5000).default(500),
+    timeout_ms: z.number().int().positive().default(30_000),
+    ca_file: z.string().optional(),
+  })
+  .strict();
 
 const first = (v: unknown): string | null => {
   const s = Array.isArray(v) ? v[0] : v;
@@ -41,28 +61,56 @@ export const ldapConnector = defineConnector({
   async *read(source, config) {
     const map: Partial<Record<Field, string>> = { ...defaultMap, ...config.attributes };
     const client = new Client({
-      url: config.url, timeout: config.timeout_ms, connectTimeout: config.timeout_ms,
+      url: config.url,
+      timeout: config.timeout_ms,
+      connectTimeout: config.timeout_ms,
       ...(config.ca_file ? { tlsOptions: { ca: readFileSync(config.ca_file) } } : {}),
     });
     let n = 0;
     try {
       if (config.bind_dn) await client.bind(config.bind_dn, config.password ?? '');
-      const pages = client.searchPaginated(config.base, { scope: config.scope, filter: config.filter, attributes: Object.values(map) as string[], paged: { pageSize: config.page_size } });
+      const pages = client.searchPaginated(config.base, {
+        scope: config.scope,
+        filter: config.filter,
+        attributes: Object.values(map) as string[],
+        paged: { pageSize: config.page_size },
+      });
       for await (const page of pages) {
         for (const entry of page.searchEntries) {
           n++;
           const get = (f: Field) => (map[f] ? first(entry[map[f]!]) : null);
           const [employeeNumber, givenName, familyName] = [get('employeeNumber'), get('givenName'), get('familyName')];
-          const missing: Field | null = !employeeNumber ? 'employeeNumber' : !givenName ? 'givenName' : !familyName ? 'familyName' : null;
+          const missing: Field | null = !employeeNumber
+            ? 'employeeNumber'
+            : !givenName
+              ? 'givenName'
+              : !familyName
+                ? 'familyName'
+                : null;
           if (missing) {
-            yield { line: n, error: { column: 0, message: `${entry.dn}: no ${map[missing]}` }, key: employeeNumber ?? undefined } satisfies Item<StaffRecord>;
+            yield {
+              line: n,
+              error: { column: 0, message: `${entry.dn}: no ${map[missing]}` },
+              key: employeeNumber ?? undefined,
+            } satisfies Item<StaffRecord>;
             continue;
           }
           const record: StaffRecord = {
-            employeeNumber: employeeNumber!, givenName: givenName!, familyName: familyName!, orgCode: source.orgCode ?? '', // a trust's directory rarely says which organisation: the run's
-            preferredName: get('preferredName'), title: get('title'), department: get('department'), site: get('site'),
-            telephone: get('telephone'), mobile: get('mobile'), email: get('email'),
-            startDate: null, endDate: null, niNumber: null, dateOfBirth: null,
+            employeeNumber: employeeNumber!,
+            givenName: givenName!,
+            familyName: familyName!,
+            orgCode: source.orgCode ?? '', // a trust's directory rarely says which organisation: the run's
+            preferredName: get('preferredName'),
+            title: get('title'),
+            department: get('department'),
+            site: get('site'),
+            telephone: get('telephone'),
+            mobile: get('mobile'),
+            email: get('email'),
+            startDate: null,
+            endDate: null,
+            niNumber: null,
+            dateOfBirth: null,
           };
           yield { line: n, record, columns: {} };
         }

@@ -10,7 +10,11 @@ export const odsSuccessionsConnector = defineConnector({
   config: z.object({}).strict(),
   async *read(source) {
     const rows = delimitedRows(source, ',');
-    const col = headerIndex((await rows.next()).value || undefined, ['predecessor_code', 'successor_code', 'effective_date']);
+    const col = headerIndex((await rows.next()).value || undefined, [
+      'predecessor_code',
+      'successor_code',
+      'effective_date',
+    ]);
     const [p, s, d] = ['predecessor_code', 'successor_code', 'effective_date'].map((h) => col.get(h)!);
     for await (const { line, cells } of rows) {
       try {

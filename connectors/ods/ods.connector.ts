@@ -18,8 +18,11 @@ export const odsConnector = defineConnector({
         const status = required(cells, 12, 'status (column 13)').toUpperCase();
         if (!statuses.has(status)) throw new RowError(13, `status "${status}" is not one of A, C, D, P`);
         const record: OrganisationRecord = {
-          code, name: required(cells, 1, 'name'), status: status as OrganisationRecord['status'],
-          openDate: date(cell(cells, 10), 10, 'open date', 'compact'), closeDate: date(cell(cells, 11), 11, 'close date', 'compact'),
+          code,
+          name: required(cells, 1, 'name'),
+          status: status as OrganisationRecord['status'],
+          openDate: date(cell(cells, 10), 10, 'open date', 'compact'),
+          closeDate: date(cell(cells, 11), 11, 'close date', 'compact'),
         };
         yield { line, record, columns: { code: 1, name: 2, openDate: 11, closeDate: 12, status: 13 } };
       } catch (err) {

@@ -95,21 +95,32 @@ function lockDataDir(dir: string): () => void {
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8'));
     let alive = false;
-    try { process.kill(pid, 0); alive = pid !== process.pid; } catch { /* not running */ }
-    if (alive) throw new Error(`the embedded database in ${dir} is in use by process ${pid} (stop it, or use the REST API)`);
+    try {
+      process.kill(pid, 0);
+      alive = pid !== process.pid;
+    } catch {
+      /* not running */
+    }
+    if (alive)
+      throw new Error(`the embedded database in ${dir} is in use by process ${pid} (stop it, or use the REST API)`);
   }
   writeFileSync(file, String(process.pid));
   return () => rmSync(file, { force: true });
 }
 
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<PgliteDatabase> {
-  const unlock = options.dataDir ? (mkdirSync(options.dataDir, { recursive: true }), lockDataDir(options.dataDir)) : () => {};
+  const unlock = options.dataDir
+    ? (mkdirSync(options.dataDir, { recursive: true }), lockDataDir(options.dataDir))
+    : () => {};
   const client = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
     extensions: { pg_trgm },
     postgresqlconf: pgliteConf,
-  }).catch((err) => { unlock(); throw err; });
+  }).catch((err) => {
+    unlock();
+    throw err;
+  });
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     kind: 'pglite',
@@ -120,7 +131,10 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
       return (await client.query(q.sql, q.params)).rows as never;
     },
     migrate: () => migratePglite(db as never, { migrationsFolder }),
-    close: async () => { await client.close(); unlock(); },
+    close: async () => {
+      await client.close();
+      unlock();
+    },
     dump: () => client.dumpDataDir('none'),
   };
 }
@@ -132,7 +146,9 @@ export async function openPostgres(url: string): Promise<Database> {
   // "any 50" matches that an index range yields at once. (Measured: 1.2 ms against 0.05 ms.)
   const searchPool = new pg.Pool({ connectionString: url, max: 10, options: '-c enable_seqscan=off' });
   for (const p of [pool, searchPool]) {
-    p.on('error', () => { /* an idle client lost its connection; the pool replaces it */ });
+    p.on('error', () => {
+      /* an idle client lost its connection; the pool replaces it */
+    });
     // A client in use whose connection dies (a terminated backend) fails its query, which the caller
     // sees; the socket's own error must not also bring the process down.
     p.on('connect', (client) => client.on('error', () => {}));
@@ -157,9 +173,13 @@ export async function openPostgres(url: string): Promise<Database> {
         lock.release();
       }
     },
-    close: async () => { await Promise.all([pool.end(), searchPool.end()]); },
+    close: async () => {
+      await Promise.all([pool.end(), searchPool.end()]);
+    },
     poolStats: () => ({
-      total: pool.totalCount + searchPool.totalCount, idle: pool.idleCount + searchPool.idleCount, waiting: pool.waitingCount + searchPool.waitingCount,
+      total: pool.totalCount + searchPool.totalCount,
+      idle: pool.idleCount + searchPool.idleCount,
+      waiting: pool.waitingCount + searchPool.waitingCount,
     }),
     async watchChanges(changed, lost) {
       let client: pg.Client | null = null;

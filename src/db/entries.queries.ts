@@ -20,7 +20,11 @@ export const peopleColumns: ColumnMap = {
   // The current address is on the row; old ones (aliases) are the few non-current addresses.
   // The LDAP `mail` filter asks for both (translated as mail OR alias), each from its own index.
   mail: lower('p.mail'),
-  alias: { expr: sql`p.mail`, via: (match) => sql`p.id = any(array(select person_id from addresses where not current and ${match(sql`address`)}))` },
+  alias: {
+    expr: sql`p.mail`,
+    via: (match) =>
+      sql`p.id = any(array(select person_id from addresses where not current and ${match(sql`address`)}))`,
+  },
   cn: lower('p.cn'),
   sn: lower('p.family_name'),
   givenName: lowerNullable('p.given_name'),
@@ -30,7 +34,11 @@ export const peopleColumns: ColumnMap = {
   title: lowerNullable('p.title'),
   department: lowerNullable('p.department'),
   site: lowerNullable('p.site'),
-  orgName: { expr: sql`p.org_code`, nullable: true, via: (match) => sql`p.org_code = any(array(select code from organisations where ${match(sql`lower(name)`)}))` },
+  orgName: {
+    expr: sql`p.org_code`,
+    nullable: true,
+    via: (match) => sql`p.org_code = any(array(select code from organisations where ${match(sql`lower(name)`)}))`,
+  },
   orgCode: { expr: sql`p.org_code`, nullable: true, prepare: (v) => v.toUpperCase() },
   entryUuid: { expr: sql`p.entry_uuid::text` },
   created: { expr: sql`p.created_at`, kind: 'time' },
@@ -44,7 +52,10 @@ export const organisationColumns: ColumnMap = {
   orgStatus: lower('o.status'),
   successorCode: { expr: sql`o.successor_code`, nullable: true, prepare: (v) => v.toUpperCase() },
   parentCode: { expr: sql`o.parent_code`, nullable: true, prepare: (v) => v.toUpperCase() },
-  previousName: { expr: sql`o.code`, via: (match) => sql`o.code = any(array(select org_code from organisation_names where ${match(sql`lower(name)`)}))` },
+  previousName: {
+    expr: sql`o.code`,
+    via: (match) => sql`o.code = any(array(select org_code from organisation_names where ${match(sql`lower(name)`)}))`,
+  },
   entryUuid: { expr: sql`o.entry_uuid::text` },
   created: { expr: sql`o.created_at`, kind: 'time' },
   modified: { expr: sql`o.updated_at`, kind: 'time' },
@@ -57,9 +68,18 @@ export const serviceColumns: ColumnMap = {
   created: { expr: sql`s.created_at`, kind: 'time' },
 };
 
-export interface ServiceRow { name: string; description: string | null; entry_uuid: string; created: string }
+export interface ServiceRow {
+  name: string;
+  description: string | null;
+  entry_uuid: string;
+  created: string;
+}
 
-export async function searchServices(database: Database, filter: Filter, opts: { name?: string; afterName?: string; limit: number }): Promise<ServiceRow[]> {
+export async function searchServices(
+  database: Database,
+  filter: Filter,
+  opts: { name?: string; afterName?: string; limit: number },
+): Promise<ServiceRow[]> {
   const where = [compileFilter(filter, serviceColumns)];
   if (opts.name) where.push(sql`s.name = ${opts.name.toLowerCase()}`);
   if (opts.afterName) where.push(sql`s.name > ${opts.afterName}`);
@@ -73,18 +93,39 @@ export const changeColumns: ColumnMap = {
 };
 
 export interface EntryRow {
-  id: number; kind: 'person' | 'mailbox'; uid: string; mail: string; given_name: string | null; family_name: string;
-  cn: string; display_name: string; org_code: string | null; org_name: string | null; title: string | null;
-  department: string | null; site: string | null; telephone: string | null; mobile: string | null; entry_uuid: string;
-  status: 'active' | 'leaver'; quota_mb: number; aliases: string[] | null; owner_uid: string | null; delegates: string[] | null;
+  id: number;
+  kind: 'person' | 'mailbox';
+  uid: string;
+  mail: string;
+  given_name: string | null;
+  family_name: string;
+  cn: string;
+  display_name: string;
+  org_code: string | null;
+  org_name: string | null;
+  title: string | null;
+  department: string | null;
+  site: string | null;
+  telephone: string | null;
+  mobile: string | null;
+  entry_uuid: string;
+  status: 'active' | 'leaver';
+  quota_mb: number;
+  aliases: string[] | null;
+  owner_uid: string | null;
+  delegates: string[] | null;
   /** ISO 8601 in UTC, to the millisecond. */
-  created_at: string; updated_at: string;
+  created_at: string;
+  updated_at: string;
   /** Soft-deleted (seen by national administrators only), ISO 8601; null otherwise. */
   deleted_at: string | null;
 }
 
 /** Who may see what: leavers only for their organisation's administrators; soft-deleted never here. */
-export interface Visibility { all: boolean; adminOf: string[] }
+export interface Visibility {
+  all: boolean;
+  adminOf: string[];
+}
 
 export type SortKey = 'cn' | 'sn' | 'givenName' | 'mail' | 'displayName';
 /**
@@ -127,7 +168,12 @@ export interface PeopleQuery {
 
 function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
   const parts: SQL[] = [sql`p.deleted_at is null`, compileFilter(filter, peopleColumns)];
-  if (!q.visibility.all) parts.push(q.visibility.adminOf.length ? sql`(p.status = 'active' or p.org_code = any(${sql.param(q.visibility.adminOf)}::text[]))` : sql`p.status = 'active'`);
+  if (!q.visibility.all)
+    parts.push(
+      q.visibility.adminOf.length
+        ? sql`(p.status = 'active' or p.org_code = any(${sql.param(q.visibility.adminOf)}::text[]))`
+        : sql`p.status = 'active'`,
+    );
   if (q.kind) parts.push(sql`p.kind = ${q.kind}`);
   if (q.orgCode) parts.push(sql`p.org_code = ${q.orgCode} and p.status = 'active'`);
   if (q.listedOnly) parts.push(sql`(p.kind = 'person' or p.listed)`);
@@ -144,15 +190,24 @@ function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
  */
 export type EntryRows = Pick<ReadCache, 'readMany' | 'mark' | 'keepAll' | 'warm'> | null;
 
-export async function searchPeople(database: Database, q: PeopleQuery, remembered: EntryRows = null): Promise<EntryRow[]> {
+export async function searchPeople(
+  database: Database,
+  q: PeopleQuery,
+  remembered: EntryRows = null,
+): Promise<EntryRow[]> {
   const key = JSON.stringify(q);
   if (remembered?.warm()) {
-    const ids = (await database.select<{ id: string | number }>(built(`ids ${key}`, () => matching(q, false)))).map((r) => Number(r.id));
+    const ids = (await database.select<{ id: string | number }>(built(`ids ${key}`, () => matching(q, false)))).map(
+      (r) => Number(r.id),
+    );
     return rowsById(database, ids, remembered);
   }
   const mark = remembered?.mark();
   const rows = (await database.select<EntryRow>(built(`rows ${key}`, () => matching(q, true)))).map(entryRow);
-  remembered?.keepAll(mark!, rows.map((r) => [r.id, r]));
+  remembered?.keepAll(
+    mark!,
+    rows.map((r) => [r.id, r]),
+  );
   return rows;
 }
 
@@ -166,16 +221,21 @@ export async function rowsById(database: Database, ids: number[], remembered: En
 
 /** What a search returns, in its order: ids alone (from indexes alone where the filter allows), or whole rows. */
 function matching(q: PeopleQuery, whole: boolean): SQL {
-  const [columns, org] = whole ? [entryColumns, sql`left join organisations o on o.code = p.org_code`] : [sql`p.id`, sql``];
+  const [columns, org] = whole
+    ? [entryColumns, sql`left join organisations o on o.code = p.org_code`]
+    : [sql`p.id`, sql``];
   // An unordered search for "any N" whose filter is an OR (what mail clients send as you type):
   // the first N of each arm, each read from its own index, hold N matches whenever N exist —
   // far cheaper than one plan that must combine every match of every arm first.
   const arms = orArms(q.filter);
   if (!q.sort && !q.paged && !q.offset && arms.length > 1) {
-    const firstOf = (arm: Filter) => sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
+    const firstOf = (arm: Filter) =>
+      sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
     const union = sql`(${sql.join(arms.map(firstOf), sql` union `)}) m`;
     // The ids come from the arms' indexes alone; only whole rows need the table again.
-    return whole ? sql`select ${columns} from ${union} join people p on p.id = m.id ${org} limit ${q.limit}` : sql`select m.id from ${union} limit ${q.limit}`;
+    return whole
+      ? sql`select ${columns} from ${union} join people p on p.id = m.id ${org} limit ${q.limit}`
+      : sql`select m.id from ${union} limit ${q.limit}`;
   }
   const where = [peopleWhere(q)];
   let order = sql``;
@@ -204,7 +264,8 @@ const entryRow = (r: EntryRow): EntryRow => ({ ...r, id: Number(r.id) });
 
 /** Everything an entry shows, for these row ids, by id. */
 async function entryRows(database: Database, ids: number[]): Promise<Map<number, EntryRow>> {
-  const rows = await database.select<EntryRow>(sql`select ${entryColumns} from people p left join organisations o on o.code = p.org_code
+  const rows =
+    await database.select<EntryRow>(sql`select ${entryColumns} from people p left join organisations o on o.code = p.org_code
     where p.id = any(${sql.param(ids)}::bigint[])`);
   return new Map(rows.map((r) => [Number(r.id), entryRow(r)]));
 }
@@ -214,7 +275,10 @@ function orArms(f: Filter): Filter[] {
   const arms = 'or' in f ? f.or.flatMap(orArms) : [f];
   // A person's cn is "Given Family": where the OR asks for cn=X* already (Outlook asks for both),
   // givenName=X* can find no one more, and is not asked for.
-  const prefix = (a: Filter, attr: string) => ('attr' in a && a.attr === attr && a.op === 'sub' && a.initial && !a.any.length && !a.final ? a.initial.toLowerCase() : null);
+  const prefix = (a: Filter, attr: string) =>
+    'attr' in a && a.attr === attr && a.op === 'sub' && a.initial && !a.any.length && !a.final
+      ? a.initial.toLowerCase()
+      : null;
   const cn = new Set(arms.map((a) => prefix(a, 'cn')).filter((p) => p !== null));
   return arms.filter((a) => {
     const given = prefix(a, 'givenName');
@@ -227,16 +291,29 @@ export async function countPeople(database: Database, q: PeopleQuery, below?: st
   const key = q.sort && sortKeys[q.sort.key];
   const before = sql.raw(q.sort?.reverse ? '~>~' : '~<~');
   const extra = below !== undefined && key ? sql` and ${key.expr} ${before} ${key.value(below)}` : sql``;
-  const [row] = await database.select<{ n: number }>(sql`select count(*)::int as n from people p where ${peopleWhere(q)}${extra}`);
+  const [row] = await database.select<{ n: number }>(
+    sql`select count(*)::int as n from people p where ${peopleWhere(q)}${extra}`,
+  );
   return row.n;
 }
 
 export interface OrganisationRow {
-  code: string; name: string; status: string; parent_code: string | null; successor_code: string | null;
-  entry_uuid: string; created: string; modified: string; previous_names: string[] | null;
+  code: string;
+  name: string;
+  status: string;
+  parent_code: string | null;
+  successor_code: string | null;
+  entry_uuid: string;
+  created: string;
+  modified: string;
+  previous_names: string[] | null;
 }
 
-export async function searchOrganisations(database: Database, filter: Filter, opts: { code?: string; afterCode?: string; limit: number }): Promise<OrganisationRow[]> {
+export async function searchOrganisations(
+  database: Database,
+  filter: Filter,
+  opts: { code?: string; afterCode?: string; limit: number },
+): Promise<OrganisationRow[]> {
   const where = [compileFilter(filter, organisationColumns)];
   if (opts.code) where.push(sql`o.code = ${opts.code.toUpperCase()}`);
   if (opts.afterCode) where.push(sql`o.code > ${opts.afterCode}`);
@@ -245,7 +322,16 @@ export async function searchOrganisations(database: Database, filter: Filter, op
     from organisations o where ${sql.join(where, sql` and `)} order by o.code limit ${opts.limit}`);
 }
 
-export interface ChangeRow { seq: number; at: string; actor: string; action: string; target_type: string; target_id: string; before: unknown; after: unknown }
+export interface ChangeRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  before: unknown;
+  after: unknown;
+}
 
 /**
  * The changes a local administrator reads (the core's `changeScope`): to their organisations, and
@@ -255,15 +341,23 @@ export const changesOf = (orgs: string[], targetType: SQL, targetId: SQL) => sql
   and ${targetId} = any(${sql.param(orgs)}::text[])) or (${targetType} in ('person', 'mailbox')
   and exists (select 1 from people p where p.uid = ${targetId} and p.org_code = any(${sql.param(orgs)}::text[]))))`;
 
-export async function searchChanges(database: Database, filter: Filter, opts: { seq?: number; afterSeq?: number; limit: number; orgs?: string[] }): Promise<ChangeRow[]> {
+export async function searchChanges(
+  database: Database,
+  filter: Filter,
+  opts: { seq?: number; afterSeq?: number; limit: number; orgs?: string[] },
+): Promise<ChangeRow[]> {
   const where = [compileFilter(filter, changeColumns)];
   if (opts.orgs) where.push(changesOf(opts.orgs, sql`a.target_type`, sql`a.target_id`));
   if (opts.seq !== undefined) where.push(sql`a.seq = ${opts.seq}`);
   if (opts.afterSeq !== undefined) where.push(sql`a.seq > ${opts.afterSeq}`);
-  return database.select<ChangeRow>(sql`select a.seq, ${generalized('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`);
+  return database.select<ChangeRow>(
+    sql`select a.seq, ${generalized('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`,
+  );
 }
 
 export async function changeBounds(database: Database): Promise<{ first: number; last: number }> {
-  const [r] = await database.select<{ first: number | null; last: number | null }>(sql`select min(seq)::int as first, max(seq)::int as last from audit`);
+  const [r] = await database.select<{ first: number | null; last: number | null }>(
+    sql`select min(seq)::int as first, max(seq)::int as last from audit`,
+  );
   return { first: r.first ?? 0, last: r.last ?? 0 };
 }

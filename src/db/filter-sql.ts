@@ -79,7 +79,8 @@ function compileItem(f: Extract<Filter, { attr: Attr }>, col: Column): SQL {
   } else {
     const value = prepared(col, f.value);
     if (value === null) return sql`null::boolean`;
-    const param = col.kind === 'number' ? sql`${Number(value)}` : col.kind === 'time' ? sql`${value}::timestamptz` : sql`${value}`;
+    const param =
+      col.kind === 'number' ? sql`${Number(value)}` : col.kind === 'time' ? sql`${value}::timestamptz` : sql`${value}`;
     const op = f.op === 'eq' ? sql`=` : f.op === 'ge' ? sql`>=` : sql`<=`;
     match = (e) => sql`${e} ${op} ${param}`;
   }
@@ -88,9 +89,22 @@ function compileItem(f: Extract<Filter, { attr: Attr }>, col: Column): SQL {
 
 /** The WHERE clause for `filter` over a table described by `columns`; attributes it lacks are absent (false). */
 export function compileFilter(filter: Filter, columns: ColumnMap): SQL {
-  if ('const' in filter) return filter.const === 'undefined' ? sql`null::boolean` : filter.const ? sql`true` : sql`false`;
-  if ('and' in filter) return filter.and.length ? sql`(${sql.join(filter.and.map((f) => compileFilter(f, columns)), sql` and `)})` : sql`true`;
-  if ('or' in filter) return filter.or.length ? sql`(${sql.join(filter.or.map((f) => compileFilter(f, columns)), sql` or `)})` : sql`false`;
+  if ('const' in filter)
+    return filter.const === 'undefined' ? sql`null::boolean` : filter.const ? sql`true` : sql`false`;
+  if ('and' in filter)
+    return filter.and.length
+      ? sql`(${sql.join(
+          filter.and.map((f) => compileFilter(f, columns)),
+          sql` and `,
+        )})`
+      : sql`true`;
+  if ('or' in filter)
+    return filter.or.length
+      ? sql`(${sql.join(
+          filter.or.map((f) => compileFilter(f, columns)),
+          sql` or `,
+        )})`
+      : sql`false`;
   if ('not' in filter) return sql`(not ${compileFilter(filter.not, columns)})`;
   const col = columns[filter.attr];
   return col ? compileItem(filter, col) : sql`false`;

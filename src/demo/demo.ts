@@ -22,8 +22,35 @@ export const demoOrganisations = [
   { code: 'RA9', name: 'Southmoor Ambulance Service NHS Trust', people: 20 },
 ];
 
-const departments = ['Cardiology', 'Emergency Department', 'Paediatrics', 'Radiology', 'Pharmacy', 'Estates', 'Finance', 'Human Resources', 'Oncology', 'Maternity', 'IT Services', 'Theatres'];
-const titles = ['Staff Nurse', 'Consultant', 'Healthcare Assistant', 'Ward Sister', 'Registrar', 'Physiotherapist', 'Pharmacist', 'Porter', 'Medical Secretary', 'Radiographer', 'Midwife', 'Service Desk Analyst', 'Finance Officer'];
+const departments = [
+  'Cardiology',
+  'Emergency Department',
+  'Paediatrics',
+  'Radiology',
+  'Pharmacy',
+  'Estates',
+  'Finance',
+  'Human Resources',
+  'Oncology',
+  'Maternity',
+  'IT Services',
+  'Theatres',
+];
+const titles = [
+  'Staff Nurse',
+  'Consultant',
+  'Healthcare Assistant',
+  'Ward Sister',
+  'Registrar',
+  'Physiotherapist',
+  'Pharmacist',
+  'Porter',
+  'Medical Secretary',
+  'Radiographer',
+  'Midwife',
+  'Service Desk Analyst',
+  'Finance Officer',
+];
 const sites = ['Main Hospital', 'North Wing', 'Riverside Clinic', 'Community Hub', 'Headquarters'];
 
 /** mulberry32: small, seeded, good enough to pick names. */
@@ -45,13 +72,19 @@ export async function loadDemo(directory: Directory, log: Logger): Promise<void>
   const sys = systemActor;
   const rnd = random(2026);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
-  const phone = (prefix: string) => `${prefix} ${String(Math.floor(rnd() * 1e3)).padStart(3, '0')} ${String(Math.floor(rnd() * 1e4)).padStart(4, '0')}`;
+  const phone = (prefix: string) =>
+    `${prefix} ${String(Math.floor(rnd() * 1e3)).padStart(3, '0')} ${String(Math.floor(rnd() * 1e4)).padStart(4, '0')}`;
   const loaded = await directory.run(async (ctx) => {
     // Claimed first: a second server loading at the same moment waits on this row, then finds it
     // taken and loads nothing.
-    const [claimed] = await ctx.tx.insert(settings).values({ key: 'demo_loaded', value: new Date().toISOString() }).onConflictDoNothing().returning();
+    const [claimed] = await ctx.tx
+      .insert(settings)
+      .values({ key: 'demo_loaded', value: new Date().toISOString() })
+      .onConflictDoNothing()
+      .returning();
     if (!claimed) return false;
-    for (const o of demoOrganisations) await createOrganisation(ctx, sys, { code: o.code, name: o.name, parentCode: o.parent ?? null });
+    for (const o of demoOrganisations)
+      await createOrganisation(ctx, sys, { code: o.code, name: o.name, parentCode: o.parent ?? null });
     const [first] = demoOrganisations;
     // The demo accounts: password "demo" is below the usual minimum, so it is hashed here directly.
     const demoHash = await hashPassword('demo');
@@ -61,7 +94,13 @@ export async function loadDemo(directory: Directory, log: Logger): Promise<void>
       { given: 'Demo', family: 'User', grant: null },
     ];
     for (const a of accounts) {
-      const p = await createJoiner(ctx, sys, { givenName: a.given, familyName: a.family, orgCode: first.code, title: 'Demonstration Account', department: 'IT Services' });
+      const p = await createJoiner(ctx, sys, {
+        givenName: a.given,
+        familyName: a.family,
+        orgCode: first.code,
+        title: 'Demonstration Account',
+        department: 'IT Services',
+      });
       await ctx.tx.update(people).set({ passwordHash: demoHash }).where(eq(people.id, p.id));
       if (a.grant) await grantRole(ctx, sys, { uid: p.uid }, a.grant);
     }
@@ -71,9 +110,16 @@ export async function loadDemo(directory: Directory, log: Logger): Promise<void>
       for (let i = 0; i < o.people; i++, n++) {
         const [given, family] = demoNames[n % demoNames.length];
         const p = await createJoiner(ctx, sys, {
-          givenName: given, familyName: family, orgCode: o.code, hrKey: `${o.code}-${1000 + i}`, source: 'demo',
-          title: pick(titles), department: pick(departments), site: pick(sites),
-          telephone: phone('0113'), mobile: rnd() < 0.6 ? phone('07700') : null,
+          givenName: given,
+          familyName: family,
+          orgCode: o.code,
+          hrKey: `${o.code}-${1000 + i}`,
+          source: 'demo',
+          title: pick(titles),
+          department: pick(departments),
+          site: pick(sites),
+          telephone: phone('0113'),
+          mobile: rnd() < 0.6 ? phone('07700') : null,
         });
         owners[o.code] ??= p.uid;
       }
@@ -86,5 +132,8 @@ export async function loadDemo(directory: Directory, log: Logger): Promise<void>
     await markLeaver(ctx, sys, owners.RA9);
     return true;
   });
-  if (loaded) log.info('loaded the demo directory: 6 organisations, 303 people, 6 generic mailboxes; demo.admin, demo.la and demo.user sign in with the password "demo"');
+  if (loaded)
+    log.info(
+      'loaded the demo directory: 6 organisations, 303 people, 6 generic mailboxes; demo.admin, demo.la and demo.user sign in with the password "demo"',
+    );
 }

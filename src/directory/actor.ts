@@ -20,7 +20,11 @@ export interface Actor {
 
 /** The process itself: migrations, the demo loader, retention sweeps. */
 export const systemActor: Actor = {
-  kind: 'system', name: 'system', roles: new Set(['national_admin']), adminOf: new Set(), feedsFor: new Set(),
+  kind: 'system',
+  name: 'system',
+  roles: new Set(['national_admin']),
+  adminOf: new Set(),
+  feedsFor: new Set(),
 };
 
 export const isNational = (a: Actor) => a.roles.has('national_admin');
@@ -45,7 +49,10 @@ export function requireAuditor(a: Actor): void {
 }
 
 /** What a person holds beyond "user": a role, and for some roles the organisation it is for. */
-export interface HeldRole { role: Exclude<Role, 'user'>; orgCode: string | null }
+export interface HeldRole {
+  role: Exclude<Role, 'user'>;
+  orgCode: string | null;
+}
 
 /**
  * Authority over a person's credentials, roles, organisation and details (architecture rule 11):
@@ -59,9 +66,14 @@ export function hasAuthorityOver(a: Actor, org: string | null, held: readonly He
   return ofOrg && held.length === 0;
 }
 
-export function requireAuthorityOver(a: Actor, who: { uid: string; orgCode: string | null }, held: readonly HeldRole[]): void {
+export function requireAuthorityOver(
+  a: Actor,
+  who: { uid: string; orgCode: string | null },
+  held: readonly HeldRole[],
+): void {
   if (hasAuthorityOver(a, who.orgCode, held)) return;
-  if (held.length === 0) fail('auth.forbidden', `Only an administrator of ${who.orgCode ?? 'their organisation'} may do that to ${who.uid}`);
+  if (held.length === 0)
+    fail('auth.forbidden', `Only an administrator of ${who.orgCode ?? 'their organisation'} may do that to ${who.uid}`);
   const roles = [...new Set(held.map((h) => h.role.replace('_', ' ')))].join(', ');
   fail('auth.forbidden', `${who.uid} holds the role ${roles}: only a national administrator may do that`);
 }

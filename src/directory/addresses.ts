@@ -6,7 +6,18 @@ import { fail } from './errors.js';
 
 // Letters that Unicode decomposition leaves whole (Ł has no combining stroke in NFD).
 const extraFolds: Record<string, string> = {
-  ł: 'l', ø: 'o', đ: 'd', ð: 'd', ħ: 'h', ı: 'i', ŀ: 'l', ß: 'ss', æ: 'ae', œ: 'oe', þ: 'th', ŧ: 't',
+  ł: 'l',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  ħ: 'h',
+  ı: 'i',
+  ŀ: 'l',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  þ: 'th',
+  ŧ: 't',
 };
 
 /** Siân → sian, Łukasz → lukasz, O'Brien-Smith → obrien-smith, Mary Ann → maryann. */
@@ -48,7 +59,9 @@ export async function allocateAddress(tx: Tx, base: string, domain: string, pers
   // allocation (a feed's joiners) holds the whole space instead.
   // The lock is per base without its trailing digits: "ann.lee1" numbered 2 and "ann.lee12" both want ann.lee12.
   const family = base.replace(/\d+$/, '');
-  await tx.execute(sql`select pg_advisory_xact_lock_shared(${ADDRESS_LOCK}), pg_advisory_xact_lock(hashtext(${'address:' + family}))`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock_shared(${ADDRESS_LOCK}), pg_advisory_xact_lock(hashtext(${'address:' + family}))`,
+  );
   const [address] = await allocateMany(tx, [base], domain);
   await tx.insert(addresses).values({ address, personId });
   return address;
@@ -76,7 +89,9 @@ export async function allocateMany(tx: Tx, bases: string[], domain: string): Pro
       where a.address ~>=~ b.base and a.address ~<~ (b.base || chr(127))) q
     cross join lateral (select case when split_part(q.rest, '@', 1) = '' then 1 else split_part(q.rest, '@', 1)::numeric end as num) x
     where q.rest ~ ${own}`;
-  const summary = await rows<{ base: string; n: number; top: string }>(tx.execute(sql`${numbers(sql`count(*)::int as n, max(x.num)::text as top`)} group by b.base`));
+  const summary = await rows<{ base: string; n: number; top: string }>(
+    tx.execute(sql`${numbers(sql`count(*)::int as n, max(x.num)::text as top`)} group by b.base`),
+  );
   const taken = new Map<string, Set<number>>();
   const next = new Map<string, number>(distinct.map((b) => [b, 1]));
   const gappy: string[] = [];
@@ -85,7 +100,9 @@ export async function allocateMany(tx: Tx, bases: string[], domain: string): Pro
     else gappy.push(base);
   }
   if (gappy.length) {
-    const sparse = await rows<{ base: string; num: string }>(tx.execute(sql`${numbers(sql`x.num::text as num`)} and b.base = any(${sql.param(gappy)}::text[])`));
+    const sparse = await rows<{ base: string; num: string }>(
+      tx.execute(sql`${numbers(sql`x.num::text as num`)} and b.base = any(${sql.param(gappy)}::text[])`),
+    );
     for (const { base, num } of sparse) {
       const set = taken.get(base) ?? new Set<number>();
       set.add(Number(num));

@@ -70,13 +70,19 @@ export async function announceChanges(tx: Tx, touched: Set<string>): Promise<voi
   await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${everything(touched) ? '*' : [...touched].join(' ')})`);
 }
 
-const tagOf = (e: AuditEntry) => (e.targetType === 'organisation' ? `org:${e.targetId}` : `${e.targetType === 'service' ? 'service' : 'uid'}:${e.targetId}`);
+const tagOf = (e: AuditEntry) =>
+  e.targetType === 'organisation'
+    ? `org:${e.targetId}`
+    : `${e.targetType === 'service' ? 'service' : 'uid'}:${e.targetId}`;
 
 async function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
   const touched = changedIn.get(tx);
   if (touched) for (const e of entries) if (touched.size <= MAX_NAMED) touched.add(tagOf(e));
-  await tx.execute(touched ? sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`
-    : sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '*')`);
+  await tx.execute(
+    touched
+      ? sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`
+      : sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '*')`,
+  );
 }
 
 export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<number> {
@@ -92,7 +98,11 @@ export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<n
 export async function recordMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await lockAndNotify(tx, entries);
-  for (let i = 0; i < entries.length; i += BATCH) await insertBatch(tx, entries.slice(i, i + BATCH).map((e) => toRow(actor, e)));
+  for (let i = 0; i < entries.length; i += BATCH)
+    await insertBatch(
+      tx,
+      entries.slice(i, i + BATCH).map((e) => toRow(actor, e)),
+    );
 }
 
 const BATCH = 2000;
@@ -108,14 +118,24 @@ async function insertBatch(tx: Tx, rows: ReturnType<typeof toRow>[]) {
     order by a.n`);
 }
 
-export interface AuditQuery { after?: number; actor?: string; target?: string; limit?: number }
+export interface AuditQuery {
+  after?: number;
+  actor?: string;
+  target?: string;
+  limit?: number;
+}
 
 export async function listAudit(ctx: Ctx, actor: Actor, q: AuditQuery) {
   requireAuditor(actor);
   const where: SQL[] = [gt(audit.seq, q.after ?? 0)];
   if (q.actor) where.push(eq(audit.actor, q.actor));
   if (q.target) where.push(eq(audit.targetId, q.target));
-  return ctx.tx.select().from(audit).where(and(...where)).orderBy(asc(audit.seq)).limit(q.limit ?? 50);
+  return ctx.tx
+    .select()
+    .from(audit)
+    .where(and(...where))
+    .orderBy(asc(audit.seq))
+    .limit(q.limit ?? 50);
 }
 
 /**
@@ -126,7 +146,10 @@ export async function listAudit(ctx: Ctx, actor: Actor, q: AuditQuery) {
 export function changeScope(actor: Actor): { all: true } | { orgs: string[] } {
   if (isNational(actor) || actor.roles.has('auditor') || actor.kind !== 'person') return { all: true };
   if (actor.adminOf.size) return { orgs: [...actor.adminOf] };
-  return fail('auth.forbidden', 'The change feed is for administrators, auditors and service accounts: it says who did what');
+  return fail(
+    'auth.forbidden',
+    'The change feed is for administrators, auditors and service accounts: it says who did what',
+  );
 }
 
 /** The change feed from `after`, as the caller may read it. */
@@ -134,5 +157,10 @@ export async function listChanges(ctx: Ctx, actor: Actor, q: { after?: number; l
   const scope = changeScope(actor);
   const where: SQL[] = [gt(audit.seq, q.after ?? 0)];
   if ('orgs' in scope) where.push(changesOf(scope.orgs, sql`${audit.targetType}`, sql`${audit.targetId}`));
-  return ctx.tx.select().from(audit).where(and(...where)).orderBy(asc(audit.seq)).limit(q.limit ?? 50);
+  return ctx.tx
+    .select()
+    .from(audit)
+    .where(and(...where))
+    .orderBy(asc(audit.seq))
+    .limit(q.limit ?? 50);
 }

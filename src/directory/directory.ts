@@ -50,11 +50,19 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   const cache = createReadCache(embedded, 50_000, cachedTags);
   // Directory rows by id, what mail clients' searches (and REST's) return again and again.
   // Each row is tagged with what it shows (its uid, its organisation: a rename changes every row of it).
-  const entries = createReadCache(embedded, settings.entryCacheSize ?? 100_000, (r) => {
-    const row = r as EntryRow;
-    return [`uid:${row.uid}`, `org:${row.org_code}`];
-  }, { bytes: (settings.entryCacheMb ?? 256) * 1024 * 1024, sizeOf: (r) => entryBytes(r as EntryRow) });
-  const trust = (lost: boolean) => { cache.setTrusted(!lost); entries.setTrusted(!lost); };
+  const entries = createReadCache(
+    embedded,
+    settings.entryCacheSize ?? 100_000,
+    (r) => {
+      const row = r as EntryRow;
+      return [`uid:${row.uid}`, `org:${row.org_code}`];
+    },
+    { bytes: (settings.entryCacheMb ?? 256) * 1024 * 1024, sizeOf: (r) => entryBytes(r as EntryRow) },
+  );
+  const trust = (lost: boolean) => {
+    cache.setTrusted(!lost);
+    entries.setTrusted(!lost);
+  };
   // After a write, here or in another process, both caches lose only what the write changed.
   // Without a list of what changed (`*`), everything goes.
   const changed = (what: Set<string> | '*') => {
@@ -79,14 +87,22 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       changed(touched ?? '*'); // evicting what a failed write touched loses nothing
     }
   };
-  const op = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => run((ctx) => f(ctx, ...a));
+  const op =
+    <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) =>
+    (...a: A) =>
+      run((ctx) => f(ctx, ...a));
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
   const readCtx: Ctx = { tx: database.db, settings, now };
-  const read = <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) => (...a: A) => f(readCtx, ...a);
+  const read =
+    <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) =>
+    (...a: A) =>
+      f(readCtx, ...a);
   // An actor as the directory has it now, from memory until the next write (sign-ins and LDAP's
   // per-operation check ask for it again and again).
   const currentActor = (who: { personId: number } | { service: string }) =>
-    cache.read(`actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`, () => accounts.loadActor(readCtx, who));
+    cache.read(`actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`, () =>
+      accounts.loadActor(readCtx, who),
+    );
   return {
     database,
     entries,
@@ -144,7 +160,8 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       return found && found.expiresAt > now().getTime() ? found.actor : null;
     },
     /** Follow writes by other processes sharing the database (PostgreSQL), so the read cache stays true. */
-    watchChanges: () => database.watchChanges?.((what) => changed(what === '*' ? '*' : new Set(what.split(' '))), trust),
+    watchChanges: () =>
+      database.watchChanges?.((what) => changed(what === '*' ? '*' : new Set(what.split(' '))), trust),
     revokeToken: op(tokens.revokeToken),
   };
 }

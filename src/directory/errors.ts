@@ -57,7 +57,8 @@ function* causes(err: unknown): Generator<Record<string, unknown>> {
   }
 }
 
-const lostConnection = /connection terminated|connection error|econnrefused|timeout exceeded when trying to connect|pglite is closed|the database system is (starting up|shutting down)/i;
+const lostConnection =
+  /connection terminated|connection error|econnrefused|timeout exceeded when trying to connect|pglite is closed|the database system is (starting up|shutting down)/i;
 
 /**
  * Whether the database could not be reached (refused, cut, shutting down): the front ends answer
@@ -66,7 +67,11 @@ const lostConnection = /connection terminated|connection error|econnrefused|time
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (const e of causes(err)) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code)) return true;
+    if (
+      /^(08|57P0)/.test(code) ||
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code)
+    )
+      return true;
     if (typeof e.message === 'string' && lostConnection.test(e.message)) return true;
   }
   return false;
@@ -80,7 +85,10 @@ export function describeError(err: unknown): { code?: string; message: string } 
   let found: { code?: string; message: string } | undefined;
   for (const e of causes(err)) {
     if (typeof e.message !== 'string' || /^Failed query:/.test(e.message)) continue;
-    found = { ...(typeof e.code === 'string' ? { code: e.code } : {}), message: e.message.split('\n')[0].slice(0, 300) };
+    found = {
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+      message: e.message.split('\n')[0].slice(0, 300),
+    };
     if (found.code) break;
   }
   return found ?? { message: 'unknown error' };

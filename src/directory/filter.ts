@@ -5,9 +5,30 @@
 
 /** Attributes of people and mailboxes, organisations, and change-log entries. */
 export type Attr =
-  | 'uid' | 'mail' | 'alias' | 'cn' | 'sn' | 'givenName' | 'displayName' | 'telephone' | 'mobile'
-  | 'title' | 'department' | 'site' | 'orgName' | 'orgCode' | 'entryUuid' | 'created' | 'modified'
-  | 'kind' | 'orgStatus' | 'previousName' | 'successorCode' | 'parentCode' | 'changeNumber' | 'description';
+  | 'uid'
+  | 'mail'
+  | 'alias'
+  | 'cn'
+  | 'sn'
+  | 'givenName'
+  | 'displayName'
+  | 'telephone'
+  | 'mobile'
+  | 'title'
+  | 'department'
+  | 'site'
+  | 'orgName'
+  | 'orgCode'
+  | 'entryUuid'
+  | 'created'
+  | 'modified'
+  | 'kind'
+  | 'orgStatus'
+  | 'previousName'
+  | 'successorCode'
+  | 'parentCode'
+  | 'changeNumber'
+  | 'description';
 
 export type Filter =
   | { and: Filter[] }
@@ -28,7 +49,9 @@ export const UNDEFINED: Filter = { const: 'undefined' };
  */
 export function prefixFilter(text: string): Filter {
   const initial = text.trim();
-  return { or: (['cn', 'sn', 'mail', 'alias'] as const).map((attr) => ({ attr, op: 'sub' as const, initial, any: [] })) };
+  return {
+    or: (['cn', 'sn', 'mail', 'alias'] as const).map((attr) => ({ attr, op: 'sub' as const, initial, any: [] })),
+  };
 }
 
 /**

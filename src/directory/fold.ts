@@ -16,7 +16,14 @@ export const FOLD_FROM = 'łŁøØđĐðÐħĦıŧŦŋŊĸ';
 export const FOLD_TO = 'llooddddhhittnnk';
 /** Letters that read as two (SQL: replace). */
 export const FOLD_PAIRS: readonly (readonly [string, string])[] = [
-  ['ß', 'ss'], ['ẞ', 'ss'], ['æ', 'ae'], ['Æ', 'ae'], ['œ', 'oe'], ['Œ', 'oe'], ['þ', 'th'], ['Þ', 'th'],
+  ['ß', 'ss'],
+  ['ẞ', 'ss'],
+  ['æ', 'ae'],
+  ['Æ', 'ae'],
+  ['œ', 'oe'],
+  ['Œ', 'oe'],
+  ['þ', 'th'],
+  ['Þ', 'th'],
 ];
 
 const folds = new Map<string, string>([...FOLD_PAIRS, ...[...FOLD_FROM].map((c, i) => [c, FOLD_TO[i]] as const)]);

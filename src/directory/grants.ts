@@ -9,7 +9,10 @@ import type { Ctx } from './context.js';
 
 /** What a person holds beyond "user". */
 export async function grantsOf(ctx: Ctx, personId: number): Promise<HeldRole[]> {
-  return ctx.tx.select({ role: roleGrants.role, orgCode: roleGrants.orgCode }).from(roleGrants).where(eq(roleGrants.personId, personId));
+  return ctx.tx
+    .select({ role: roleGrants.role, orgCode: roleGrants.orgCode })
+    .from(roleGrants)
+    .where(eq(roleGrants.personId, personId));
 }
 
 /**
@@ -17,14 +20,24 @@ export async function grantsOf(ctx: Ctx, personId: number): Promise<HeldRole[]> 
  * given (a leaver, a move, a closure, or a national administrator's decision).
  */
 export async function revokeGrants(ctx: Ctx, actor: Actor, where: SQL, reason: string): Promise<number> {
-  const gone = await rows<{ role: string; org_code: string | null; holder: string; kind: 'person' | 'service' }>(ctx.tx.execute(sql`
+  const gone = await rows<{ role: string; org_code: string | null; holder: string; kind: 'person' | 'service' }>(
+    ctx.tx.execute(sql`
     with gone as (delete from role_grants g where ${where} returning g.*)
     select gone.role, gone.org_code, coalesce(p.uid, gone.service_name) as holder,
       case when gone.person_id is null then 'service' else 'person' end as kind
-    from gone left join people p on p.id = gone.person_id`));
-  await recordMany(ctx.tx, actor, gone.map((g) => ({
-    action: 'role.revoke', targetType: g.kind, targetId: g.holder, before: { role: g.role, orgCode: g.org_code },
-    after: { reason }, cause: ctx.cause,
-  })));
+    from gone left join people p on p.id = gone.person_id`),
+  );
+  await recordMany(
+    ctx.tx,
+    actor,
+    gone.map((g) => ({
+      action: 'role.revoke',
+      targetType: g.kind,
+      targetId: g.holder,
+      before: { role: g.role, orgCode: g.org_code },
+      after: { reason },
+      cause: ctx.cause,
+    })),
+  );
   return gone.length;
 }

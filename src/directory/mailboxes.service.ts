@@ -25,7 +25,8 @@ export interface MailboxInput {
 /** "Ward 7 Pharmacy" → ward.7.pharmacy: each word folded as names are, joined by dots. */
 export function mailboxBase(name: string): string {
   const base = name.split(/\s+/).map(foldName).filter(Boolean).join('.');
-  if (!base) fail('validation.failed', `"${name}" leaves nothing to make an address from`, { name: 'needs letters or digits' });
+  if (!base)
+    fail('validation.failed', `"${name}" leaves nothing to make an address from`, { name: 'needs letters or digits' });
   return base;
 }
 
@@ -33,31 +34,59 @@ export async function createMailbox(ctx: Ctx, actor: Actor, input: MailboxInput)
   requireAdminOf(actor, input.orgCode);
   const name = input.name.replace(/\s+/g, ' ').trim();
   const base = mailboxBase(name);
-  if (!input.ownerUid) fail('mailbox.no_owner', 'A generic mailbox needs an owning person', { owner_uid: 'is required' });
-  const owner = await findRow(ctx, input.ownerUid).catch(() => fail('mailbox.no_owner', `The owner ${input.ownerUid} is not in the directory`, { owner_uid: 'must be an active person' }));
-  if (owner.status !== 'active') fail('mailbox.no_owner', `The owner ${input.ownerUid} is a leaver`, { owner_uid: 'must be an active person' });
+  if (!input.ownerUid)
+    fail('mailbox.no_owner', 'A generic mailbox needs an owning person', { owner_uid: 'is required' });
+  const owner = await findRow(ctx, input.ownerUid).catch(() =>
+    fail('mailbox.no_owner', `The owner ${input.ownerUid} is not in the directory`, {
+      owner_uid: 'must be an active person',
+    }),
+  );
+  if (owner.status !== 'active')
+    fail('mailbox.no_owner', `The owner ${input.ownerUid} is a leaver`, { owner_uid: 'must be an active person' });
   const org = await activeOrganisation(ctx, input.orgCode);
   const quotaMb = checkTier(input.quotaMb ?? 200);
   await ensureRoom(ctx, org.code, quotaMb, true);
   const placeholder = `pending-${crypto.randomUUID()}`;
   const now = ctx.now();
-  const [row] = await ctx.tx.insert(people).values({
-    kind: 'mailbox', uid: placeholder, mail: placeholder, familyName: name, cn: name, displayName: displayName(name, org.name),
-    orgCode: org.code, ownerId: owner.id, quotaMb, listed: input.listed ?? true, createdAt: now, updatedAt: now,
-  }).returning({ id: people.id });
+  const [row] = await ctx.tx
+    .insert(people)
+    .values({
+      kind: 'mailbox',
+      uid: placeholder,
+      mail: placeholder,
+      familyName: name,
+      cn: name,
+      displayName: displayName(name, org.name),
+      orgCode: org.code,
+      ownerId: owner.id,
+      quotaMb,
+      listed: input.listed ?? true,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: people.id });
   const mail = await allocateAddress(ctx.tx, base, ctx.settings.mailDomain, row.id);
   const uid = mail.slice(0, mail.indexOf('@'));
   const [mailbox] = await ctx.tx.update(people).set({ uid, mail }).where(eq(people.id, row.id)).returning();
-  await record(ctx.tx, actor, { action: 'mailbox.create', targetType: 'mailbox', targetId: uid, after: { ...mailbox, owner: owner.uid }, cause: ctx.cause });
+  await record(ctx.tx, actor, {
+    action: 'mailbox.create',
+    targetType: 'mailbox',
+    targetId: uid,
+    after: { ...mailbox, owner: owner.uid },
+    cause: ctx.cause,
+  });
   return mailbox;
 }
 
 export async function getMailbox(ctx: Ctx, actor: Actor, uid: string) {
   const mailbox = await getPerson(ctx, actor, uid, 'mailbox');
   const [owner] = await ctx.tx.select({ uid: people.uid }).from(people).where(eq(people.id, mailbox.ownerId!));
-  const delegates = await ctx.tx.select({ uid: people.uid, permission: mailboxDelegates.permission })
-    .from(mailboxDelegates).innerJoin(people, eq(people.id, mailboxDelegates.personId))
-    .where(eq(mailboxDelegates.mailboxId, mailbox.id)).orderBy(people.uid);
+  const delegates = await ctx.tx
+    .select({ uid: people.uid, permission: mailboxDelegates.permission })
+    .from(mailboxDelegates)
+    .innerJoin(people, eq(people.id, mailboxDelegates.personId))
+    .where(eq(mailboxDelegates.mailboxId, mailbox.id))
+    .orderBy(people.uid);
   return { ...mailbox, ownerUid: owner.uid, delegates };
 }
 
@@ -71,21 +100,46 @@ async function manageable(ctx: Ctx, actor: Actor, uid: string) {
 }
 
 export async function setDelegate(ctx: Ctx, actor: Actor, uid: string, personUid: string, permission: Permission) {
-  if (!permissions.includes(permission)) fail('validation.failed', `Unknown permission ${permission}`, { permission: `must be one of ${permissions.join(', ')}` });
+  if (!permissions.includes(permission))
+    fail('validation.failed', `Unknown permission ${permission}`, {
+      permission: `must be one of ${permissions.join(', ')}`,
+    });
   const mailbox = await manageable(ctx, actor, uid);
   const person = await findRow(ctx, personUid);
   if (person.status !== 'active') fail('person.not_active', `${personUid} is a leaver`);
-  const [before] = await ctx.tx.select().from(mailboxDelegates).where(and(eq(mailboxDelegates.mailboxId, mailbox.id), eq(mailboxDelegates.personId, person.id)));
+  const [before] = await ctx.tx
+    .select()
+    .from(mailboxDelegates)
+    .where(and(eq(mailboxDelegates.mailboxId, mailbox.id), eq(mailboxDelegates.personId, person.id)));
   if (before?.permission === permission) return;
-  await ctx.tx.insert(mailboxDelegates).values({ mailboxId: mailbox.id, personId: person.id, permission })
+  await ctx.tx
+    .insert(mailboxDelegates)
+    .values({ mailboxId: mailbox.id, personId: person.id, permission })
     .onConflictDoUpdate({ target: [mailboxDelegates.mailboxId, mailboxDelegates.personId], set: { permission } });
-  await record(ctx.tx, actor, { action: 'mailbox.delegate', targetType: 'mailbox', targetId: uid, before: before ? { delegate: personUid, permission: before.permission } : null, after: { delegate: personUid, permission }, cause: ctx.cause });
+  await record(ctx.tx, actor, {
+    action: 'mailbox.delegate',
+    targetType: 'mailbox',
+    targetId: uid,
+    before: before ? { delegate: personUid, permission: before.permission } : null,
+    after: { delegate: personUid, permission },
+    cause: ctx.cause,
+  });
 }
 
 export async function removeDelegate(ctx: Ctx, actor: Actor, uid: string, personUid: string) {
   const mailbox = await manageable(ctx, actor, uid);
   const person = await findRow(ctx, personUid);
-  const removed = await ctx.tx.delete(mailboxDelegates).where(and(eq(mailboxDelegates.mailboxId, mailbox.id), eq(mailboxDelegates.personId, person.id))).returning();
+  const removed = await ctx.tx
+    .delete(mailboxDelegates)
+    .where(and(eq(mailboxDelegates.mailboxId, mailbox.id), eq(mailboxDelegates.personId, person.id)))
+    .returning();
   if (removed.length === 0) return;
-  await record(ctx.tx, actor, { action: 'mailbox.undelegate', targetType: 'mailbox', targetId: uid, before: { delegate: personUid, permission: removed[0].permission }, after: null, cause: ctx.cause });
+  await record(ctx.tx, actor, {
+    action: 'mailbox.undelegate',
+    targetType: 'mailbox',
+    targetId: uid,
+    before: { delegate: personUid, permission: removed[0].permission },
+    after: null,
+    cause: ctx.cause,
+  });
 }

@@ -13,10 +13,29 @@ import type { Ctx } from './context.js';
 import { fail } from './errors.js';
 
 export type PersonRow = typeof people.$inferSelect;
-export interface PersonView extends PersonRow { orgName: string | null; aliases: string[] }
+export interface PersonView extends PersonRow {
+  orgName: string | null;
+  aliases: string[];
+}
 /** What the person JSON shows of a view (or of an entry row: times as ISO text). */
-export type PersonSummary = Pick<PersonView, 'uid' | 'mail' | 'aliases' | 'givenName' | 'familyName' | 'displayName' | 'orgCode' | 'orgName'
-  | 'title' | 'department' | 'site' | 'telephone' | 'mobile' | 'status' | 'quotaMb'> & { createdAt: Date | string; updatedAt: Date | string; deletedAt: Date | string | null };
+export type PersonSummary = Pick<
+  PersonView,
+  | 'uid'
+  | 'mail'
+  | 'aliases'
+  | 'givenName'
+  | 'familyName'
+  | 'displayName'
+  | 'orgCode'
+  | 'orgName'
+  | 'title'
+  | 'department'
+  | 'site'
+  | 'telephone'
+  | 'mobile'
+  | 'status'
+  | 'quotaMb'
+> & { createdAt: Date | string; updatedAt: Date | string; deletedAt: Date | string | null };
 
 const viewColumns = {
   ...getTableColumns(people),
@@ -26,7 +45,11 @@ const viewColumns = {
 };
 
 export function selectPeople(ctx: Ctx, where: SQL | undefined) {
-  return ctx.tx.select(viewColumns).from(people).leftJoin(organisations, eq(organisations.code, people.orgCode)).where(where);
+  return ctx.tx
+    .select(viewColumns)
+    .from(people)
+    .leftJoin(organisations, eq(organisations.code, people.orgCode))
+    .where(where);
 }
 
 /**
@@ -35,16 +58,25 @@ export function selectPeople(ctx: Ctx, where: SQL | undefined) {
  */
 export function canSee(actor: Actor, row: PersonRow): boolean {
   if (row.deletedAt) return isNational(actor);
-  if (row.status === 'leaver') return isAdminOf(actor, row.orgCode) || (row.orgCode !== null && actor.feedsFor.has(row.orgCode));
+  if (row.status === 'leaver')
+    return isAdminOf(actor, row.orgCode) || (row.orgCode !== null && actor.feedsFor.has(row.orgCode));
   return true;
 }
 
 /** A row by uid, locked for the transaction when `forUpdate`; never a soft-deleted one unless asked. */
-export async function findRow(ctx: Ctx, uid: string, opts: { kind?: 'person' | 'mailbox'; forUpdate?: boolean; deleted?: boolean } = {}): Promise<PersonRow> {
+export async function findRow(
+  ctx: Ctx,
+  uid: string,
+  opts: { kind?: 'person' | 'mailbox'; forUpdate?: boolean; deleted?: boolean } = {},
+): Promise<PersonRow> {
   const kind = opts.kind ?? 'person';
-  const q = ctx.tx.select().from(people).where(and(eq(people.uid, uid), eq(people.kind, kind)));
+  const q = ctx.tx
+    .select()
+    .from(people)
+    .where(and(eq(people.uid, uid), eq(people.kind, kind)));
   const [row] = opts.forUpdate ? await q.for('update') : await q;
-  if (!row || (row.deletedAt && !opts.deleted)) fail(kind === 'person' ? 'person.not_found' : 'mailbox.not_found', `No ${kind} has the uid ${uid}`);
+  if (!row || (row.deletedAt && !opts.deleted))
+    fail(kind === 'person' ? 'person.not_found' : 'mailbox.not_found', `No ${kind} has the uid ${uid}`);
   return row;
 }
 
@@ -55,18 +87,31 @@ export async function findView(ctx: Ctx, uid: string, kind: 'person' | 'mailbox'
 }
 
 /** The view if `actor` may see it; otherwise not found, exactly as if there were none. */
-export function visible(actor: Actor, row: PersonView | undefined, uid: string, kind: 'person' | 'mailbox'): PersonView {
-  if (!row || !canSee(actor, row)) fail(kind === 'person' ? 'person.not_found' : 'mailbox.not_found', `No ${kind} has the uid ${uid}`);
+export function visible(
+  actor: Actor,
+  row: PersonView | undefined,
+  uid: string,
+  kind: 'person' | 'mailbox',
+): PersonView {
+  if (!row || !canSee(actor, row))
+    fail(kind === 'person' ? 'person.not_found' : 'mailbox.not_found', `No ${kind} has the uid ${uid}`);
   return row;
 }
 
-export async function getPerson(ctx: Ctx, actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person'): Promise<PersonView> {
+export async function getPerson(
+  ctx: Ctx,
+  actor: Actor,
+  uid: string,
+  kind: 'person' | 'mailbox' = 'person',
+): Promise<PersonView> {
   return visible(actor, await findView(ctx, uid, kind), uid, kind);
 }
 
 /** The person or mailbox holding an address, current or old (lower-cased before lookup). */
 export async function findByAddress(ctx: Ctx, address: string): Promise<PersonRow | undefined> {
-  const [row] = await ctx.tx.select(getTableColumns(people)).from(addresses)
+  const [row] = await ctx.tx
+    .select(getTableColumns(people))
+    .from(addresses)
     .innerJoin(people, eq(people.id, addresses.personId))
     .where(eq(addresses.address, address.trim().toLowerCase()));
   return row;
@@ -88,7 +133,12 @@ export type PeopleStatus = 'active' | 'leaver' | 'all';
  * `after` is the cursor the previous page ended with. The people shown come from the directory's
  * entry cache (`remembered`), as LDAP's do.
  */
-export async function listPeople(database: Database, remembered: EntryRows, actor: Actor, q: { q?: string; org?: string; status?: PeopleStatus; after?: string; limit: number }) {
+export async function listPeople(
+  database: Database,
+  remembered: EntryRows,
+  actor: Actor,
+  q: { q?: string; org?: string; status?: PeopleStatus; after?: string; limit: number },
+) {
   const status = q.status ?? 'active';
   if (status !== 'active' && !isAdmin(actor)) fail('auth.forbidden', 'Only administrators may list leavers');
   const national = isNational(actor);
@@ -102,19 +152,32 @@ export async function listPeople(database: Database, remembered: EntryRows, acto
   // Everything the statements below depend on, so that a search asked before reuses its SQL (built()).
   const asked = JSON.stringify([status, national, adminOf, q.org ?? null, text, after]);
   let compiled: { where: SQL[]; arms: Arm[] } | undefined;
-  const parts = () => compiled ??= {
-    where: [sql`p.kind = 'person'`, national ? sql`true` : sql`p.deleted_at is null`,
-      ...(status !== 'all' ? [sql`p.status = ${status}`] : []),
-      ...(adminOf ? [sql`(p.status = 'active' or p.org_code = any(${sql.param(adminOf)}::text[]))`] : []),
-      ...(q.org ? [sql`p.org_code = ${q.org}`] : [])],
-    arms: filters ? filters.map(armOf) : [{ match: sql`true`, key: null }],
-  };
+  const parts = () =>
+    (compiled ??= {
+      where: [
+        sql`p.kind = 'person'`,
+        national ? sql`true` : sql`p.deleted_at is null`,
+        ...(status !== 'all' ? [sql`p.status = ${status}`] : []),
+        ...(adminOf ? [sql`(p.status = 'active' or p.org_code = any(${sql.param(adminOf)}::text[]))`] : []),
+        ...(q.org ? [sql`p.org_code = ${q.org}`] : []),
+      ],
+      arms: filters ? filters.map(armOf) : [{ match: sql`true`, key: null }],
+    });
   // The first of each arm's matches, from its own index (its index alone for the first arm).
   const armQuery = (arm: number, room: number) => {
     const { where, arms } = parts();
     const { match, key } = arms[arm];
-    const conditions = [...where, match, ...arms.slice(0, arm).map((earlier) => sql`not coalesce(${earlier.match}, false)`)];
-    if (arm === after.arm && after.id) conditions.push(key ? sql`${key} ~>=~ ${after.key} and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))` : sql`p.id > ${after.id}`);
+    const conditions = [
+      ...where,
+      match,
+      ...arms.slice(0, arm).map((earlier) => sql`not coalesce(${earlier.match}, false)`),
+    ];
+    if (arm === after.arm && after.id)
+      conditions.push(
+        key
+          ? sql`${key} ~>=~ ${after.key} and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))`
+          : sql`p.id > ${after.id}`,
+      );
     return sql`(select p.id, ${arm}::int as arm, ${key ?? sql`null::text`} as key from people p
       where ${sql.join(conditions, sql` and `)} order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${room})`;
   };
@@ -124,15 +187,27 @@ export async function listPeople(database: Database, remembered: EntryRows, acto
   for (let arm = after.arm; arm < armCount && found.length <= q.limit;) {
     const room = q.limit + 1 - found.length;
     const take = arm === after.arm ? Math.min(2, armCount - arm) : 1;
-    const statement = built(`people ${asked} ${arm} ${take} ${room}`, () => sql`select id, arm, key
-      from (${sql.join(Array.from({ length: take }, (_, i) => armQuery(arm + i, room)), sql` union all `)}) m order by arm, key using ~<~, id limit ${room}`);
+    const statement = built(
+      `people ${asked} ${arm} ${take} ${room}`,
+      () => sql`select id, arm, key
+      from (${sql.join(
+        Array.from({ length: take }, (_, i) => armQuery(arm + i, room)),
+        sql` union all `,
+      )}) m order by arm, key using ~<~, id limit ${room}`,
+    );
     const rows = await database.select<{ id: string; arm: number; key: string | null }>(statement);
     found.push(...rows.map((r) => ({ id: Number(r.id), key: r.key, arm: r.arm })));
     arm += take;
   }
   const page = found.slice(0, q.limit);
   const last = page[page.length - 1];
-  const items = (await rowsById(database, page.map((r) => r.id), remembered)).map(summaryOf);
+  const items = (
+    await rowsById(
+      database,
+      page.map((r) => r.id),
+      remembered,
+    )
+  ).map(summaryOf);
   return { items, next: found.length > q.limit ? `${last.arm}.${last.id}.${last.key ?? ''}` : null };
 }
 
@@ -141,11 +216,29 @@ const summaries = new WeakMap<EntryRow, PersonSummary>();
 function summaryOf(r: EntryRow): PersonSummary {
   let s = summaries.get(r);
   if (!s) {
-    summaries.set(r, (s = {
-      uid: r.uid, mail: r.mail, aliases: r.aliases ?? [], givenName: r.given_name, familyName: r.family_name, displayName: r.display_name,
-      orgCode: r.org_code, orgName: r.org_name, title: r.title, department: r.department, site: r.site, telephone: r.telephone,
-      mobile: r.mobile, status: r.status, quotaMb: r.quota_mb, createdAt: r.created_at, updatedAt: r.updated_at, deletedAt: r.deleted_at,
-    }));
+    summaries.set(
+      r,
+      (s = {
+        uid: r.uid,
+        mail: r.mail,
+        aliases: r.aliases ?? [],
+        givenName: r.given_name,
+        familyName: r.family_name,
+        displayName: r.display_name,
+        orgCode: r.org_code,
+        orgName: r.org_name,
+        title: r.title,
+        department: r.department,
+        site: r.site,
+        telephone: r.telephone,
+        mobile: r.mobile,
+        status: r.status,
+        quotaMb: r.quota_mb,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        deletedAt: r.deleted_at,
+      }),
+    );
   }
   return s;
 }
@@ -183,6 +276,7 @@ function armOf(f: Filter): Arm {
 function readCursor(raw: string | undefined, arms: number): { arm: number; id?: number; key: string } {
   if (raw === undefined) return { arm: 0, key: '' };
   const m = /^(\d+)\.(\d+)\.([^]*)$/.exec(raw);
-  if (!m || Number(m[1]) >= arms) fail('validation.failed', 'The cursor is not one this API gave out', { cursor: 'is not one this API gave out' });
+  if (!m || Number(m[1]) >= arms)
+    fail('validation.failed', 'The cursor is not one this API gave out', { cursor: 'is not one this API gave out' });
   return { arm: Number(m[1]), id: Number(m[2]), key: m[3] };
 }

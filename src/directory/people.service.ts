@@ -34,7 +34,10 @@ export interface JoinerInput extends PersonFields {
   dateOfBirth?: string | null;
 }
 
-export interface PersonPatch extends PersonFields { givenName?: string; familyName?: string }
+export interface PersonPatch extends PersonFields {
+  givenName?: string;
+  familyName?: string;
+}
 
 const selfEditable = new Set(['telephone', 'mobile']);
 
@@ -50,7 +53,10 @@ const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 export const hasControls = (v: string) => controls.test(v);
 
 function refuseControls(v: string, field: string): string {
-  if (controls.test(v)) fail('validation.failed', `${field} contains a control character`, { [field]: 'must not contain control characters' });
+  if (controls.test(v))
+    fail('validation.failed', `${field} contains a control character`, {
+      [field]: 'must not contain control characters',
+    });
   return v;
 }
 
@@ -60,7 +66,8 @@ export function cleanName(value: string, field: string): string {
   return v;
 }
 
-const clean = (v: string | null | undefined, field: string) => (v == null ? v : refuseControls(v, field).trim() || null);
+const clean = (v: string | null | undefined, field: string) =>
+  v == null ? v : refuseControls(v, field).trim() || null;
 
 /**
  * What is wrong with a telephone number, or null: digits, spaces, "+", brackets and hyphens only,
@@ -68,7 +75,8 @@ const clean = (v: string | null | undefined, field: string) => (v == null ? v : 
  */
 export function phoneProblem(v: string): string | null {
   const digits = v.replace(/\D/g, '').length;
-  if (!/^\+?[0-9 ()-]+$/.test(v) || digits < 3 || digits > 20) return 'must be a telephone number: digits, spaces, +, brackets and hyphens (3 to 20 digits)';
+  if (!/^\+?[0-9 ()-]+$/.test(v) || digits < 3 || digits > 20)
+    return 'must be a telephone number: digits, spaces, +, brackets and hyphens (3 to 20 digits)';
   return null;
 }
 
@@ -105,15 +113,42 @@ export async function createJoiner(ctx: Ctx, actor: Actor, input: JoinerInput): 
   const cn = `${givenName} ${familyName}`;
   // The row needs an id before its address can point at it: insert with a placeholder, then allocate.
   const placeholder = `pending-${crypto.randomUUID()}`;
-  const [row] = await ctx.tx.insert(people).values({
-    uid: placeholder, mail: placeholder, givenName, familyName, cn, displayName: displayName(cn, org.name),
-    orgCode: org.code, quotaMb, ...cleanFields(input), ...identifierHashes(ctx, input), createdAt: now, updatedAt: now,
-  }).returning({ id: people.id });
+  const [row] = await ctx.tx
+    .insert(people)
+    .values({
+      uid: placeholder,
+      mail: placeholder,
+      givenName,
+      familyName,
+      cn,
+      displayName: displayName(cn, org.name),
+      orgCode: org.code,
+      quotaMb,
+      ...cleanFields(input),
+      ...identifierHashes(ctx, input),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: people.id });
   const mail = await allocateAddress(ctx.tx, base, ctx.settings.mailDomain, row.id);
   const uid = mail.slice(0, mail.indexOf('@'));
   const [person] = await ctx.tx.update(people).set({ uid, mail }).where(eq(people.id, row.id)).returning();
-  await ctx.tx.insert(employments).values({ personId: row.id, orgCode: org.code, hrKey: input.hrKey ?? null, source: input.source ?? 'api', startedAt: now });
-  await record(ctx.tx, actor, { action: 'person.create', targetType: 'person', targetId: uid, after: person, cause: ctx.cause });
+  await ctx.tx
+    .insert(employments)
+    .values({
+      personId: row.id,
+      orgCode: org.code,
+      hrKey: input.hrKey ?? null,
+      source: input.source ?? 'api',
+      startedAt: now,
+    });
+  await record(ctx.tx, actor, {
+    action: 'person.create',
+    targetType: 'person',
+    targetId: uid,
+    after: person,
+    cause: ctx.cause,
+  });
   return person;
 }
 
@@ -125,7 +160,9 @@ async function addressForName(ctx: Ctx, row: PersonRow, givenName: string, famil
   const base = baseLocalPart(givenName, familyName);
   if (baseOf(row.mail) === base) return row.mail;
   const own = await ctx.tx.select({ address: addresses.address }).from(addresses).where(eq(addresses.personId, row.id));
-  const earlier = own.map((a) => a.address).find((a) => baseOf(a) === base && a.endsWith(`@${ctx.settings.mailDomain}`));
+  const earlier = own
+    .map((a) => a.address)
+    .find((a) => baseOf(a) === base && a.endsWith(`@${ctx.settings.mailDomain}`));
   return earlier ?? allocateAddress(ctx.tx, base, ctx.settings.mailDomain, row.id);
 }
 
@@ -134,12 +171,24 @@ async function addressForName(ctx: Ctx, row: PersonRow, givenName: string, famil
  * authority; its feed (`feed`) keeps HR's fields true for everyone it employs, whatever roles they
  * hold; a person edits their own phone numbers.
  */
-export async function updatePerson(ctx: Ctx, actor: Actor, uid: string, patch: PersonPatch, opts: { feed?: boolean } = {}): Promise<PersonRow> {
+export async function updatePerson(
+  ctx: Ctx,
+  actor: Actor,
+  uid: string,
+  patch: PersonPatch,
+  opts: { feed?: boolean } = {},
+): Promise<PersonRow> {
   const row = await findRow(ctx, uid, { forUpdate: true });
   const self = actor.personId === row.id;
   if (!isAdminOf(actor, row.orgCode) && !(row.orgCode && actor.feedsFor.has(row.orgCode))) {
     const forbidden = Object.keys(patch).filter((k) => !selfEditable.has(k));
-    if (!self || forbidden.length) fail('auth.forbidden', self ? `You may change only your telephone and mobile, not ${forbidden.join(', ')}` : 'Only an administrator of the organisation may change this person');
+    if (!self || forbidden.length)
+      fail(
+        'auth.forbidden',
+        self
+          ? `You may change only your telephone and mobile, not ${forbidden.join(', ')}`
+          : 'Only an administrator of the organisation may change this person',
+      );
   } else if (!self && !opts.feed) {
     requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
   }
@@ -156,10 +205,25 @@ export async function updatePerson(ctx: Ctx, actor: Actor, uid: string, patch: P
   const changed = Object.entries(change).filter(([k, v]) => row[k as keyof PersonRow] !== v);
   if (changed.length === 0) return row;
   const diff = Object.fromEntries(changed);
-  if (diff.mail) await ctx.tx.update(addresses).set({ current: sql`${addresses.address} = ${diff.mail}` }).where(eq(addresses.personId, row.id));
-  const [updated] = await ctx.tx.update(people).set({ ...diff, updatedAt: ctx.now() }).where(eq(people.id, row.id)).returning();
+  if (diff.mail)
+    await ctx.tx
+      .update(addresses)
+      .set({ current: sql`${addresses.address} = ${diff.mail}` })
+      .where(eq(addresses.personId, row.id));
+  const [updated] = await ctx.tx
+    .update(people)
+    .set({ ...diff, updatedAt: ctx.now() })
+    .where(eq(people.id, row.id))
+    .returning();
   const before = Object.fromEntries(changed.map(([k]) => [k, row[k as keyof PersonRow]]));
-  await record(ctx.tx, actor, { action: 'person.update', targetType: 'person', targetId: uid, before, after: diff, cause: ctx.cause });
+  await record(ctx.tx, actor, {
+    action: 'person.update',
+    targetType: 'person',
+    targetId: uid,
+    before,
+    after: diff,
+    cause: ctx.cause,
+  });
   return updated;
 }
 
@@ -181,10 +245,19 @@ export async function softDeleteExpiredLeavers(ctx: Ctx, actor: Actor): Promise<
   requireNational(actor);
   const now = ctx.now();
   const cutoff = new Date(now.getTime() - ctx.settings.leaverRetentionDays * 86_400_000);
-  const gone = await ctx.tx.update(people).set({ deletedAt: now, updatedAt: now })
+  const gone = await ctx.tx
+    .update(people)
+    .set({ deletedAt: now, updatedAt: now })
     .where(and(eq(people.status, 'leaver'), isNull(people.deletedAt), lt(people.leftAt, cutoff)))
     .returning({ uid: people.uid, kind: people.kind });
-  for (const g of gone) await record(ctx.tx, actor, { action: 'person.soft_delete', targetType: g.kind, targetId: g.uid, after: { deleted: true }, cause: ctx.cause });
+  for (const g of gone)
+    await record(ctx.tx, actor, {
+      action: 'person.soft_delete',
+      targetType: g.kind,
+      targetId: g.uid,
+      after: { deleted: true },
+      cause: ctx.cause,
+    });
   return gone.map((g) => g.uid);
 }
 
@@ -194,8 +267,18 @@ export async function restorePerson(ctx: Ctx, actor: Actor, uid: string): Promis
   const row = await findRow(ctx, uid, { forUpdate: true, deleted: true });
   if (!row.deletedAt) fail('person.not_deleted', `${uid} is not soft-deleted`);
   // The retention clock restarts, or the next sweep would delete them again at once.
-  const [restored] = await ctx.tx.update(people).set({ deletedAt: null, leftAt: ctx.now(), updatedAt: ctx.now() }).where(eq(people.id, row.id)).returning();
-  await record(ctx.tx, actor, { action: 'person.restore', targetType: 'person', targetId: uid, before: { deleted: true }, after: { deleted: false }, cause: ctx.cause });
+  const [restored] = await ctx.tx
+    .update(people)
+    .set({ deletedAt: null, leftAt: ctx.now(), updatedAt: ctx.now() })
+    .where(eq(people.id, row.id))
+    .returning();
+  await record(ctx.tx, actor, {
+    action: 'person.restore',
+    targetType: 'person',
+    targetId: uid,
+    before: { deleted: true },
+    after: { deleted: false },
+    cause: ctx.cause,
+  });
   return restored;
 }
-

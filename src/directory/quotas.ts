@@ -15,7 +15,10 @@ export const quotaTiers = [50, 200, 500, 1024] as const;
 const largeShare: Record<number, number> = { 500: 0.03, 1024: 0.02 };
 
 export function checkTier(mb: number): number {
-  if (!(quotaTiers as readonly number[]).includes(mb)) fail('quota.invalid_tier', `${mb} MB is not a quota tier: choose 50, 200, 500 or 1024`, { quota_mb: 'must be 50, 200, 500 or 1024' });
+  if (!(quotaTiers as readonly number[]).includes(mb))
+    fail('quota.invalid_tier', `${mb} MB is not a quota tier: choose 50, 200, 500 or 1024`, {
+      quota_mb: 'must be 50, 200, 500 or 1024',
+    });
   return mb;
 }
 
@@ -24,11 +27,17 @@ export const tierLimit = (tier: number, mailboxes: number) =>
 
 /** Active people and generic mailboxes of the organisation, by tier, with each tier's limit. */
 export async function quotaSummary(ctx: Ctx, orgCode: string) {
-  const rows = await ctx.tx.select({ tier: people.quotaMb, n: sql<number>`count(*)::int` }).from(people)
+  const rows = await ctx.tx
+    .select({ tier: people.quotaMb, n: sql<number>`count(*)::int` })
+    .from(people)
     .where(and(eq(people.orgCode, orgCode), eq(people.status, 'active'), isNull(people.deletedAt)))
     .groupBy(people.quotaMb);
   const mailboxes = rows.reduce((s, r) => s + r.n, 0);
-  const tiers = quotaTiers.map((tier) => ({ quotaMb: tier, count: rows.find((r) => r.tier === tier)?.n ?? 0, limit: tierLimit(tier, mailboxes) }));
+  const tiers = quotaTiers.map((tier) => ({
+    quotaMb: tier,
+    count: rows.find((r) => r.tier === tier)?.n ?? 0,
+    limit: tierLimit(tier, mailboxes),
+  }));
   return { orgCode, mailboxes, tiers };
 }
 
@@ -45,7 +54,10 @@ export async function ensureRoom(ctx: Ctx, orgCode: string, tier: number, adding
   const limit = tierLimit(tier, mailboxes)!;
   const count = summary.tiers.find((t) => t.quotaMb === tier)!.count;
   if (count + 1 > limit) {
-    fail('quota.limit_reached', `${orgCode} has ${mailboxes} mailboxes: at most ${limit} may be ${tier} MB (${largeShare[tier] * 100}%, rounded down, at least one) and ${count} already are`);
+    fail(
+      'quota.limit_reached',
+      `${orgCode} has ${mailboxes} mailboxes: at most ${limit} may be ${tier} MB (${largeShare[tier] * 100}%, rounded down, at least one) and ${count} already are`,
+    );
   }
 }
 
@@ -55,14 +67,31 @@ export async function getQuotaSummary(ctx: Ctx, actor: Actor, orgCode: string) {
   return quotaSummary(ctx, orgCode);
 }
 
-export async function setQuota(ctx: Ctx, actor: Actor, uid: string, quotaMb: number, kind: 'person' | 'mailbox' = 'person') {
+export async function setQuota(
+  ctx: Ctx,
+  actor: Actor,
+  uid: string,
+  quotaMb: number,
+  kind: 'person' | 'mailbox' = 'person',
+) {
   checkTier(quotaMb);
   const row = await findRow(ctx, uid, { kind });
   requireAdminOf(actor, row.orgCode);
   requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
   if (row.quotaMb === quotaMb) return row;
   await ensureRoom(ctx, row.orgCode!, quotaMb, false);
-  const [updated] = await ctx.tx.update(people).set({ quotaMb, updatedAt: ctx.now() }).where(eq(people.id, row.id)).returning();
-  await record(ctx.tx, actor, { action: 'quota.set', targetType: row.kind, targetId: uid, before: { quotaMb: row.quotaMb }, after: { quotaMb }, cause: ctx.cause });
+  const [updated] = await ctx.tx
+    .update(people)
+    .set({ quotaMb, updatedAt: ctx.now() })
+    .where(eq(people.id, row.id))
+    .returning();
+  await record(ctx.tx, actor, {
+    action: 'quota.set',
+    targetType: row.kind,
+    targetId: uid,
+    before: { quotaMb: row.quotaMb },
+    after: { quotaMb },
+    cause: ctx.cause,
+  });
   return updated;
 }

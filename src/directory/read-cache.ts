@@ -11,8 +11,12 @@
  * `tagsOf`: what a value shows (e.g. `uid:jane.smith`, `org:RXA`), so that `evict` finds it.
  * `budget`: a bound in bytes as well, by an estimate of each value's size: memory, not only a count.
  */
-export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value: unknown, key: unknown) => string[],
-  budget?: { bytes: number; sizeOf: (value: unknown) => number }) {
+export function createReadCache(
+  trusted: boolean,
+  max = 50_000,
+  tagsOf?: (value: unknown, key: unknown) => string[],
+  budget?: { bytes: number; sizeOf: (value: unknown) => number },
+) {
   const entries = new Map<unknown, unknown>();
   let bytes = 0;
   const byTag = new Map<string, Set<unknown>>();
@@ -35,9 +39,16 @@ export function createReadCache(trusted: boolean, max = 50_000, tagsOf?: (value:
     const size = budget?.sizeOf(value) ?? 0;
     if (entries.size >= max) {
       let n = Math.ceil(max / 10); // the oldest tenth goes
-      for (const k of entries.keys()) { if (n-- <= 0) break; drop(k); }
+      for (const k of entries.keys()) {
+        if (n-- <= 0) break;
+        drop(k);
+      }
     }
-    if (budget) for (const k of entries.keys()) { if (bytes + size <= budget.bytes) break; drop(k); }
+    if (budget)
+      for (const k of entries.keys()) {
+        if (bytes + size <= budget.bytes) break;
+        drop(k);
+      }
     bytes += size;
     entries.set(key, value);
     for (const tag of tagsOf?.(value, key) ?? []) {

@@ -4,12 +4,17 @@ import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 // OWASP's scrypt setting N=2^15, r=8, p=3 (32 MiB and about 0.3 s a hash on this machine kind). The parameters are
 // stored in each hash, so they can be raised without invalidating older hashes.
-const N = 2 ** 15, r = 8, p = 3, keyLength = 32;
+const N = 2 ** 15,
+  r = 8,
+  p = 3,
+  keyLength = 32;
 
 function scryptAsync(password: string, salt: Buffer, n: number, rr: number, pp: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password, salt, keyLength, { N: n, r: rr, p: pp, maxmem: 256 * n * rr + 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key)));
+      err ? reject(err) : resolve(key),
+    ),
+  );
 }
 
 /** `scrypt$N$r$p$salt$hash`, base64. */

@@ -28,18 +28,31 @@ export interface SignInLimits {
   perSource: number;
 }
 
-export const defaultSignInLimits: SignInLimits = { hashConcurrency: 2, hashQueue: 64, rememberSeconds: 600, failuresPerMinute: 30, perSource: 8 };
+export const defaultSignInLimits: SignInLimits = {
+  hashConcurrency: 2,
+  hashQueue: 64,
+  rememberSeconds: 600,
+  failuresPerMinute: 30,
+  perSource: 8,
+};
 
 interface AccountRow {
-  kind: 'person' | 'service'; id: string; password_hash: string | null; failed_attempts: number;
-  locked_until: Date | string | null; usable: boolean;
+  kind: 'person' | 'service';
+  id: string;
+  password_hash: string | null;
+  failed_attempts: number;
+  locked_until: Date | string | null;
+  usable: boolean;
 }
 
 const REMEMBERED_MAX = 100_000;
 
 export function createSignIn(
-  database: Database, settings: CoreSettings, now: () => Date,
-  actorOf: (who: { personId: number } | { service: string }) => Promise<Actor | null>, limits: SignInLimits = defaultSignInLimits,
+  database: Database,
+  settings: CoreSettings,
+  now: () => Date,
+  actorOf: (who: { personId: number } | { service: string }) => Promise<Actor | null>,
+  limits: SignInLimits = defaultSignInLimits,
 ) {
   const key = randomBytes(32);
   const mac = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
@@ -52,8 +65,9 @@ export function createSignIn(
   // Checks waiting or running per source address: one address may hold a few places, not the queue.
   const bySource = new Map<string, number>();
   async function check(password: string, stored: string | null, source?: string): Promise<boolean> {
-    const mine = source ? bySource.get(source) ?? 0 : 0;
-    if (source && mine >= limits.perSource) fail('service.busy', 'Too many sign-ins from this address are being checked; try again shortly');
+    const mine = source ? (bySource.get(source) ?? 0) : 0;
+    if (source && mine >= limits.perSource)
+      fail('service.busy', 'Too many sign-ins from this address are being checked; try again shortly');
     if (hashing >= limits.hashConcurrency && waiting.length >= limits.hashQueue) {
       fail('service.busy', 'Too many sign-ins are being checked; try again shortly');
     }
@@ -92,20 +106,27 @@ export function createSignIn(
   function remember(...proofs: string[]) {
     if (remembered.size >= REMEMBERED_MAX) {
       let drop = REMEMBERED_MAX / 10;
-      for (const k of remembered.keys()) { if (drop-- <= 0) break; remembered.delete(k); }
+      for (const k of remembered.keys()) {
+        if (drop-- <= 0) break;
+        remembered.delete(k);
+      }
     }
     for (const proof of proofs) remembered.set(proof, Date.now() + limits.rememberSeconds * 1000);
   }
   const isRemembered = (proof: string | undefined) => proof !== undefined && (remembered.get(proof) ?? 0) > Date.now();
 
-  const find = (p: Principal) => database.select<AccountRow>('service' in p
-    ? sql`select 'service' as kind, name as id, password_hash, failed_attempts, locked_until, true as usable
+  const find = (p: Principal) =>
+    database.select<AccountRow>(
+      'service' in p
+        ? sql`select 'service' as kind, name as id, password_hash, failed_attempts, locked_until, true as usable
         from services where name = ${p.service}`
-    : sql`select 'person' as kind, p.id::text as id, p.password_hash, p.failed_attempts, p.locked_until,
+        : sql`select 'person' as kind, p.id::text as id, p.password_hash, p.failed_attempts, p.locked_until,
         (p.status = 'active' and p.deleted_at is null) as usable from people p
-        where p.kind = 'person' and ${'uid' in p ? sql`p.uid = ${p.uid}` : sql`p.id = (select person_id from addresses where address = ${p.address.trim().toLowerCase()})`}`);
+        where p.kind = 'person' and ${'uid' in p ? sql`p.uid = ${p.uid}` : sql`p.id = (select person_id from addresses where address = ${p.address.trim().toLowerCase()})`}`,
+    );
 
-  const table = (a: AccountRow) => (a.kind === 'person' ? [sql`people`, sql`id = ${a.id}`] : [sql`services`, sql`name = ${a.id}`]);
+  const table = (a: AccountRow) =>
+    a.kind === 'person' ? [sql`people`, sql`id = ${a.id}`] : [sql`services`, sql`name = ${a.id}`];
 
   /**
    * The Actor for a name and password, or null: unknown name, wrong password, leaver, locked and
@@ -121,7 +142,9 @@ export function createSignIn(
     const [account] = await find(principal);
     const at = now();
     const locked = account?.locked_until != null && new Date(account.locked_until) > at;
-    const proof = account?.password_hash ? mac(`${account.kind}:${account.id}\0${account.password_hash}\0${password}`) : undefined;
+    const proof = account?.password_hash
+      ? mac(`${account.kind}:${account.id}\0${account.password_hash}\0${password}`)
+      : undefined;
     let ok = isRemembered(proof) && !locked;
     if (!ok) {
       if (blocked) return null;

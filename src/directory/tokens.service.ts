@@ -22,9 +22,20 @@ function holder(actor: Actor) {
   return fail('auth.forbidden', 'The system holds no tokens');
 }
 
-export async function issueToken(ctx: Ctx, actor: Actor, seconds = TOKEN_SECONDS): Promise<{ token: string; expiresIn: number }> {
+export async function issueToken(
+  ctx: Ctx,
+  actor: Actor,
+  seconds = TOKEN_SECONDS,
+): Promise<{ token: string; expiresIn: number }> {
   const token = `nhsd_${randomBytes(32).toString('base64url')}`;
-  await ctx.tx.insert(tokens).values({ hash: hashOf(token), ...holder(actor), createdAt: ctx.now(), expiresAt: new Date(ctx.now().getTime() + seconds * 1000) });
+  await ctx.tx
+    .insert(tokens)
+    .values({
+      hash: hashOf(token),
+      ...holder(actor),
+      createdAt: ctx.now(),
+      expiresAt: new Date(ctx.now().getTime() + seconds * 1000),
+    });
   return { token, expiresIn: seconds };
 }
 
@@ -33,7 +44,13 @@ export async function issueServiceToken(ctx: Ctx, actor: Actor, service: string)
   requireNational(actor);
   const serviceActor = await loadActor(ctx, { service });
   if (!serviceActor) fail('service.not_found', `No service account is named ${service}`);
-  await record(ctx.tx, actor, { action: 'service.token', targetType: 'service', targetId: service, after: { token: 'issued' }, cause: ctx.cause });
+  await record(ctx.tx, actor, {
+    action: 'service.token',
+    targetType: 'service',
+    targetId: service,
+    after: { token: 'issued' },
+    cause: ctx.cause,
+  });
   return issueToken(ctx, serviceActor, SERVICE_TOKEN_SECONDS);
 }
 
@@ -44,25 +61,47 @@ export const tokenKey = (token: string) => `token:${hashOf(token)}`;
  * null if expired, revoked, or a leaver's.
  */
 export async function verifyToken(ctx: Ctx, token: string): Promise<{ actor: Actor; expiresAt: number } | null> {
-  const [row] = await rows<{ person_id: number | null; service_name: string | null; uid: string | null; usable: boolean; expires_at: Date; grants: { role: never; org_code: string | null }[] }>(ctx.tx.execute(sql`
+  const [row] = await rows<{
+    person_id: number | null;
+    service_name: string | null;
+    uid: string | null;
+    usable: boolean;
+    expires_at: Date;
+    grants: { role: never; org_code: string | null }[];
+  }>(
+    ctx.tx.execute(sql`
     select t.person_id, t.service_name, p.uid, t.expires_at,
       (t.service_name is not null or (p.kind = 'person' and p.status = 'active' and p.deleted_at is null)) as usable,
       coalesce((select json_agg(json_build_object('role', g.role, 'org_code', g.org_code)) from role_grants g
         where g.person_id = t.person_id or g.service_name = t.service_name), '[]'::json) as grants
     from tokens t left join people p on p.id = t.person_id
-    where t.hash = ${hashOf(token)} and t.revoked_at is null and t.expires_at > ${ctx.now()}`));
+    where t.hash = ${hashOf(token)} and t.revoked_at is null and t.expires_at > ${ctx.now()}`),
+  );
   if (!row || !row.usable) return null;
-  const base = row.person_id ? { kind: 'person' as const, name: row.uid!, personId: Number(row.person_id) } : { kind: 'service' as const, name: row.service_name! };
-  return { actor: actorWith(base, row.grants.map((g) => ({ role: g.role, orgCode: g.org_code }))), expiresAt: new Date(row.expires_at).getTime() };
+  const base = row.person_id
+    ? { kind: 'person' as const, name: row.uid!, personId: Number(row.person_id) }
+    : { kind: 'service' as const, name: row.service_name! };
+  return {
+    actor: actorWith(
+      base,
+      row.grants.map((g) => ({ role: g.role, orgCode: g.org_code })),
+    ),
+    expiresAt: new Date(row.expires_at).getTime(),
+  };
 }
 
 /** End every token of a person, except `keep` (the one making a change of their own password). */
 export async function revokeTokensOf(ctx: Ctx, personId: number, keep?: string | null): Promise<void> {
   const except = keep ? sql` and hash <> ${hashOf(keep)}` : sql``;
-  await ctx.tx.execute(sql`update tokens set revoked_at = ${ctx.now()} where person_id = ${personId} and revoked_at is null${except}`);
+  await ctx.tx.execute(
+    sql`update tokens set revoked_at = ${ctx.now()} where person_id = ${personId} and revoked_at is null${except}`,
+  );
 }
 
 export async function revokeToken(ctx: Ctx, token: string): Promise<void> {
-  await ctx.tx.update(tokens).set({ revokedAt: ctx.now() }).where(eq(tokens.hash, hashOf(token)));
+  await ctx.tx
+    .update(tokens)
+    .set({ revokedAt: ctx.now() })
+    .where(eq(tokens.hash, hashOf(token)));
   touch(ctx.tx, tokenKey(token)); // not audited, so say so here
 }

@@ -2,7 +2,8 @@
 // cell that a spreadsheet would run (= + - @, tab, CR first) is prefixed with an apostrophe.
 import type { BookEntry } from './source.js';
 
-export const csvHeader = 'First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,Job Title,Department,Company,Office Location\r\n';
+export const csvHeader =
+  'First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,Job Title,Department,Company,Office Location\r\n';
 
 export function csvCell(value: string | null): string {
   let v = value ?? '';
@@ -12,6 +13,20 @@ export function csvCell(value: string | null): string {
 
 export function csvRow(e: BookEntry): string {
   const mailbox = e.kind === 'mailbox';
-  return [mailbox ? '' : e.given_name, mailbox ? e.cn : e.family_name, e.display_name, e.mail, e.telephone, e.mobile, e.title, e.department, e.org_name, e.site]
-    .map(csvCell).join(',') + '\r\n';
+  return (
+    [
+      mailbox ? '' : e.given_name,
+      mailbox ? e.cn : e.family_name,
+      e.display_name,
+      e.mail,
+      e.telephone,
+      e.mobile,
+      e.title,
+      e.department,
+      e.org_name,
+      e.site,
+    ]
+      .map(csvCell)
+      .join(',') + '\r\n'
+  );
 }

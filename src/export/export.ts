@@ -19,8 +19,16 @@ async function* render(database: Database, orgCode: string, format: Format, suff
   if (format === 'ldif') yield ldifHeader;
   let chunk = '';
   for await (const e of addressBook(database, orgCode)) {
-    chunk += format === 'csv' ? csvRow(e) : format === 'ldif' ? ldifEntry(e, suffix) : vcard(e, format === 'vcard' ? '3.0' : '4.0');
-    if (chunk.length > 64 * 1024) { yield chunk; chunk = ''; }
+    chunk +=
+      format === 'csv'
+        ? csvRow(e)
+        : format === 'ldif'
+          ? ldifEntry(e, suffix)
+          : vcard(e, format === 'vcard' ? '3.0' : '4.0');
+    if (chunk.length > 64 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
   }
   if (chunk) yield chunk;
 }

@@ -4,7 +4,10 @@ import type { BookEntry } from './source.js';
 const safe = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
 
 export function ldifLine(name: string, value: string): string {
-  const line = value === '' || (safe.test(value) && !value.endsWith(' ')) ? `${name}: ${value}` : `${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`;
+  const line =
+    value === '' || (safe.test(value) && !value.endsWith(' '))
+      ? `${name}: ${value}`
+      : `${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`;
   // Every character of such a line is ASCII, so folding by characters is folding by octets.
   const parts = [line.slice(0, 76)];
   for (let i = 76; i < line.length; i += 75) parts.push(` ${line.slice(i, i + 75)}`);
@@ -16,11 +19,37 @@ export const ldifHeader = 'version: 1\n\n';
 export function ldifEntry(e: BookEntry, suffix: string): string {
   const attrs: [string, string | null][] = [
     ['dn', `uid=${e.uid},ou=${e.org_code},ou=AddressBooks,${suffix}`],
-    ...(e.kind === 'mailbox' ? [['objectClass', 'top'], ['objectClass', 'inetOrgPerson'], ['objectClass', 'nhsGenericMailbox']] as [string, string][]
-      : [['objectClass', 'top'], ['objectClass', 'person'], ['objectClass', 'organizationalPerson'], ['objectClass', 'inetOrgPerson'], ['objectClass', 'nhsPerson']] as [string, string][]),
-    ['uid', e.uid], ['cn', e.cn], ['sn', e.family_name], ['givenName', e.given_name], ['displayName', e.display_name], ['mail', e.mail],
-    ['telephoneNumber', e.telephone], ['mobile', e.mobile], ['title', e.title], ['ou', e.department], ['o', e.org_name],
-    ['nhsOrgCode', e.org_code], ['physicalDeliveryOfficeName', e.site],
+    ...(e.kind === 'mailbox'
+      ? ([
+          ['objectClass', 'top'],
+          ['objectClass', 'inetOrgPerson'],
+          ['objectClass', 'nhsGenericMailbox'],
+        ] as [string, string][])
+      : ([
+          ['objectClass', 'top'],
+          ['objectClass', 'person'],
+          ['objectClass', 'organizationalPerson'],
+          ['objectClass', 'inetOrgPerson'],
+          ['objectClass', 'nhsPerson'],
+        ] as [string, string][])),
+    ['uid', e.uid],
+    ['cn', e.cn],
+    ['sn', e.family_name],
+    ['givenName', e.given_name],
+    ['displayName', e.display_name],
+    ['mail', e.mail],
+    ['telephoneNumber', e.telephone],
+    ['mobile', e.mobile],
+    ['title', e.title],
+    ['ou', e.department],
+    ['o', e.org_name],
+    ['nhsOrgCode', e.org_code],
+    ['physicalDeliveryOfficeName', e.site],
   ];
-  return attrs.filter(([, v]) => v !== null).map(([k, v]) => ldifLine(k, v!)).join('') + '\n';
+  return (
+    attrs
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => ldifLine(k, v!))
+      .join('') + '\n'
+  );
 }

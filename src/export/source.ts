@@ -4,9 +4,22 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 
 export interface BookEntry {
-  id: number; kind: 'person' | 'mailbox'; uid: string; mail: string; given_name: string | null; family_name: string; cn: string;
-  display_name: string; org_code: string; org_name: string; title: string | null; department: string | null; site: string | null;
-  telephone: string | null; mobile: string | null; entry_uuid: string;
+  id: number;
+  kind: 'person' | 'mailbox';
+  uid: string;
+  mail: string;
+  given_name: string | null;
+  family_name: string;
+  cn: string;
+  display_name: string;
+  org_code: string;
+  org_name: string;
+  title: string | null;
+  department: string | null;
+  site: string | null;
+  telephone: string | null;
+  mobile: string | null;
+  entry_uuid: string;
 }
 
 export async function* addressBook(database: Database, orgCode: string, batch = 1000): AsyncGenerator<BookEntry> {

@@ -2,7 +2,12 @@
 import type { BookEntry } from './source.js';
 
 /** RFC 6350 section 3.4 / RFC 2426 section 4: backslash, comma, semicolon and newlines. */
-export const escapeText = (v: string) => v.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/;/g, '\\;').replace(/\r\n|\r|\n/g, '\\n');
+export const escapeText = (v: string) =>
+  v
+    .replace(/\\/g, '\\\\')
+    .replace(/,/g, '\\,')
+    .replace(/;/g, '\\;')
+    .replace(/\r\n|\r|\n/g, '\\n');
 
 /** Fold a content line at 75 octets without splitting a UTF-8 character (RFC 6350 section 3.2). */
 export function fold(line: string): string {
@@ -33,7 +38,9 @@ export function vcard(e: BookEntry, version: '3.0' | '4.0'): string {
     `ORG:${escapeText(e.org_name)}${e.department ? `;${escapeText(e.department)}` : ''}`,
     ...(e.title ? [`TITLE:${escapeText(e.title)}`] : []),
     v4 ? `EMAIL;TYPE=work:${e.mail}` : `EMAIL;TYPE=INTERNET,WORK:${e.mail}`,
-    ...(e.telephone ? [v4 ? `TEL;TYPE=work,voice:${escapeText(e.telephone)}` : `TEL;TYPE=WORK,VOICE:${escapeText(e.telephone)}`] : []),
+    ...(e.telephone
+      ? [v4 ? `TEL;TYPE=work,voice:${escapeText(e.telephone)}` : `TEL;TYPE=WORK,VOICE:${escapeText(e.telephone)}`]
+      : []),
     ...(e.mobile ? [v4 ? `TEL;TYPE=cell:${escapeText(e.mobile)}` : `TEL;TYPE=CELL:${escapeText(e.mobile)}`] : []),
     `UID:urn:uuid:${e.entry_uuid}`,
     'END:VCARD',

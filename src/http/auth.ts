@@ -6,8 +6,13 @@ import type { Directory } from '../directory/directory.js';
 import { DirectoryError } from '../directory/errors.js';
 
 declare module 'fastify' {
-  interface FastifyRequest { actor: Actor | null; token: string | null }
-  interface FastifyContextConfig { auth?: boolean }
+  interface FastifyRequest {
+    actor: Actor | null;
+    token: string | null;
+  }
+  interface FastifyContextConfig {
+    auth?: boolean;
+  }
 }
 
 export function bearer(req: FastifyRequest): string | null {

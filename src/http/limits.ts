@@ -6,7 +6,12 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 
-export interface HttpLimits { maxConnections: number; perAddress: number; headersSeconds: number; requestSeconds: number }
+export interface HttpLimits {
+  maxConnections: number;
+  perAddress: number;
+  headersSeconds: number;
+  requestSeconds: number;
+}
 
 export function limitConnections(server: Server, limits: HttpLimits, log: Logger): void {
   server.headersTimeout = limits.headersSeconds * 1000;
@@ -20,7 +25,8 @@ export function limitConnections(server: Server, limits: HttpLimits, log: Logger
     if (open >= limits.maxConnections || mine >= limits.perAddress) {
       if (Date.now() - warned > 60_000) {
         warned = Date.now();
-        const which = open >= limits.maxConnections ? `${limits.maxConnections} in all` : `${limits.perAddress} from ${address}`;
+        const which =
+          open >= limits.maxConnections ? `${limits.maxConnections} in all` : `${limits.perAddress} from ${address}`;
         log.warn({ address, open }, `HTTP connection refused: ${which} already open (HTTP_MAX_CONNECTIONS)`);
       }
       socket.destroy();

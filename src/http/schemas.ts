@@ -6,30 +6,61 @@ import type { PersonSummary } from '../directory/people.queries.js';
 
 export const odsCode = z.string().regex(/^[A-Z0-9]{1,9}$/, 'an ODS code: 1 to 9 upper-case letters and digits');
 
-export const person = z.object({
-  uid: z.string(), mail: z.string(), aliases: z.array(z.string()),
-  given_name: z.string().nullable(), family_name: z.string(), display_name: z.string(),
-  org_code: z.string().nullable(), org_name: z.string().nullable(),
-  title: z.string().nullable(), department: z.string().nullable(), site: z.string().nullable(),
-  telephone: z.string().nullable(), mobile: z.string().nullable(),
-  status: z.enum(['active', 'leaver']), quota_mb: z.number().int(),
-  created_at: z.string(), updated_at: z.string(),
-  deleted_at: z.string().nullable().describe('Set when a leaver was soft-deleted after the retention period (national administrators see them; POST .../restore brings them back)'),
-}).meta({ id: 'Person' });
+export const person = z
+  .object({
+    uid: z.string(),
+    mail: z.string(),
+    aliases: z.array(z.string()),
+    given_name: z.string().nullable(),
+    family_name: z.string(),
+    display_name: z.string(),
+    org_code: z.string().nullable(),
+    org_name: z.string().nullable(),
+    title: z.string().nullable(),
+    department: z.string().nullable(),
+    site: z.string().nullable(),
+    telephone: z.string().nullable(),
+    mobile: z.string().nullable(),
+    status: z.enum(['active', 'leaver']),
+    quota_mb: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    deleted_at: z
+      .string()
+      .nullable()
+      .describe(
+        'Set when a leaver was soft-deleted after the retention period (national administrators see them; POST .../restore brings them back)',
+      ),
+  })
+  .meta({ id: 'Person' });
 
-export const organisation = z.object({
-  code: z.string(), name: z.string(), status: z.enum(['active', 'closed']),
-  parent_code: z.string().nullable(), successor_code: z.string().nullable(),
-  previous_names: z.array(z.object({ name: z.string(), valid_from: z.string(), valid_to: z.string() })),
-  created_at: z.string(), updated_at: z.string(),
-}).meta({ id: 'Organisation' });
+export const organisation = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    status: z.enum(['active', 'closed']),
+    parent_code: z.string().nullable(),
+    successor_code: z.string().nullable(),
+    previous_names: z.array(z.object({ name: z.string(), valid_from: z.string(), valid_to: z.string() })),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Organisation' });
 
-export const problem = z.object({
-  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.string(), request_id: z.string(),
-  errors: z.array(z.object({ field: z.string().optional(), message: z.string() })).optional(),
-}).meta({ id: 'Problem' });
+export const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    request_id: z.string(),
+    errors: z.array(z.object({ field: z.string().optional(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
 
-export const page = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+export const page = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
 export const listQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -44,7 +75,9 @@ export const cursor = {
     try {
       const a = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')).a;
       if (typeof a === kind) return a as T;
-    } catch { /* fall through */ }
+    } catch {
+      /* fall through */
+    }
     const err = Object.assign(new Error('The cursor is not one this API gave out'), { statusCode: 400 });
     throw err;
   },
@@ -56,9 +89,23 @@ const iso = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString());
 
 export function personJson(p: PersonSummary): z.infer<typeof person> {
   return {
-    uid: p.uid, mail: p.mail, aliases: p.aliases ?? [], given_name: p.givenName, family_name: p.familyName, display_name: p.displayName,
-    org_code: p.orgCode, org_name: p.orgName, title: p.title, department: p.department, site: p.site,
-    telephone: p.telephone, mobile: p.mobile, status: p.status, quota_mb: p.quotaMb, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
+    uid: p.uid,
+    mail: p.mail,
+    aliases: p.aliases ?? [],
+    given_name: p.givenName,
+    family_name: p.familyName,
+    display_name: p.displayName,
+    org_code: p.orgCode,
+    org_name: p.orgName,
+    title: p.title,
+    department: p.department,
+    site: p.site,
+    telephone: p.telephone,
+    mobile: p.mobile,
+    status: p.status,
+    quota_mb: p.quotaMb,
+    created_at: iso(p.createdAt),
+    updated_at: iso(p.updatedAt),
     deleted_at: p.deletedAt == null ? null : iso(p.deletedAt),
   };
 }
@@ -75,10 +122,23 @@ export function personText(p: PersonSummary): string {
   return text;
 }
 
-export function organisationJson(o: OrganisationView | (Omit<OrganisationView, 'previousNames'> & { previousNames?: OrganisationView['previousNames'] })): z.infer<typeof organisation> {
+export function organisationJson(
+  o:
+    | OrganisationView
+    | (Omit<OrganisationView, 'previousNames'> & { previousNames?: OrganisationView['previousNames'] }),
+): z.infer<typeof organisation> {
   return {
-    code: o.code, name: o.name, status: o.status, parent_code: o.parentCode, successor_code: o.successorCode,
-    previous_names: (o.previousNames ?? []).map((n) => ({ name: n.name, valid_from: iso(n.validFrom), valid_to: iso(n.validTo) })),
-    created_at: iso(o.createdAt), updated_at: iso(o.updatedAt),
+    code: o.code,
+    name: o.name,
+    status: o.status,
+    parent_code: o.parentCode,
+    successor_code: o.successorCode,
+    previous_names: (o.previousNames ?? []).map((n) => ({
+      name: n.name,
+      valid_from: iso(n.validFrom),
+      valid_to: iso(n.validTo),
+    })),
+    created_at: iso(o.createdAt),
+    updated_at: iso(o.updatedAt),
   };
 }

@@ -22,7 +22,9 @@ type Json = Record<string, unknown>;
 
 const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
 const retryAfter = (description: string) => ({
-  description, required: true, schema: { type: 'integer', minimum: 0 },
+  description,
+  required: true,
+  schema: { type: 'integer', minimum: 0 },
 });
 
 /** The shared problem responses, by status: what the error handler (src/http/errors.ts) sends. */
@@ -30,19 +32,22 @@ export const problemResponses: Record<number, { name: string; response: Json }> 
   400: {
     name: 'BadRequest',
     response: {
-      description: 'The request is not valid: a parameter or body field fails its schema (one entry per field in '
-        + '`errors`), text holds a NUL character, a cursor is not one this API gave out, or the body cannot be read',
+      description:
+        'The request is not valid: a parameter or body field fails its schema (one entry per field in ' +
+        '`errors`), text holds a NUL character, a cursor is not one this API gave out, or the body cannot be read',
     },
   },
   401: {
     name: 'Unauthorized',
     response: {
-      description: 'No valid bearer token (none, unknown, expired, revoked, a leaver\'s); signing in, the wrong '
-        + 'username or password, or a locked account',
+      description:
+        "No valid bearer token (none, unknown, expired, revoked, a leaver's); signing in, the wrong " +
+        'username or password, or a locked account',
       headers: {
         'WWW-Authenticate': {
-          description: 'The bearer challenge (RFC 6750), with `error="invalid_token"` when a token was sent and '
-            + 'refused: get a new one rather than retry',
+          description:
+            'The bearer challenge (RFC 6750), with `error="invalid_token"` when a token was sent and ' +
+            'refused: get a new one rather than retry',
           required: true,
           schema: { type: 'string', pattern: '^Bearer realm="nhs-directory"' },
           example: 'Bearer realm="nhs-directory", error="invalid_token"',
@@ -55,15 +60,18 @@ export const problemResponses: Record<number, { name: string; response: Json }> 
   409: {
     name: 'Conflict',
     response: {
-      description: 'The directory is not in a state that allows it (it exists already, a leaver, a closed '
-        + 'organisation, a full quota tier, already resolved)',
+      description:
+        'The directory is not in a state that allows it (it exists already, a leaver, a closed ' +
+        'organisation, a full quota tier, already resolved)',
     },
   },
   413: {
-    name: 'PayloadTooLarge', response: { description: 'The body is over its limit: 1 MiB of JSON, 256 MiB of a feed' },
+    name: 'PayloadTooLarge',
+    response: { description: 'The body is over its limit: 1 MiB of JSON, 256 MiB of a feed' },
   },
   415: {
-    name: 'UnsupportedMediaType', response: { description: 'The body\'s Content-Type is not one this operation reads' },
+    name: 'UnsupportedMediaType',
+    response: { description: "The body's Content-Type is not one this operation reads" },
   },
   429: {
     name: 'TooManyRequests',
@@ -73,7 +81,8 @@ export const problemResponses: Record<number, { name: string; response: Json }> 
     },
   },
   500: {
-    name: 'InternalError', response: { description: 'Something failed on the server: quote `request_id` to report it' },
+    name: 'InternalError',
+    response: { description: 'Something failed on the server: quote `request_id` to report it' },
   },
   503: {
     name: 'ServiceUnavailable',
@@ -84,7 +93,12 @@ export const problemResponses: Record<number, { name: string; response: Json }> 
   },
 };
 
-interface RouteLike { url: string; method: string | string[]; config?: { auth?: boolean }; schema?: Json }
+interface RouteLike {
+  url: string;
+  method: string | string[];
+  config?: { auth?: boolean };
+  schema?: Json;
+}
 
 /** The problem statuses the machinery adds to a route, whatever the route itself declares. */
 function machineryStatuses(route: RouteLike, schema: Json): number[] {
@@ -169,10 +183,12 @@ const transformObject: FastifyDynamicSwaggerOptions['transformObject'] = (input)
       }
     }
   }
-  doc.components.responses = Object.fromEntries([...used].sort().map((status) => {
-    const { name, response } = problemResponses[status];
-    return [name, { ...response, content: problemContent }];
-  }));
+  doc.components.responses = Object.fromEntries(
+    [...used].sort().map((status) => {
+      const { name, response } = problemResponses[status];
+      return [name, { ...response, content: problemContent }];
+    }),
+  );
   // zod's registry gives an input and an output form of every named schema; keep those in use.
   const schemas = doc.components.schemas as Record<string, unknown>;
   const keep = referencedSchemas({ paths: doc.paths, responses: doc.components.responses }, schemas);
@@ -184,9 +200,11 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
   openapi: {
     openapi: '3.1.0',
     info: {
-      title: 'nhs-directory', version,
-      description: 'The NHS staff directory: people, organisations, address books and feeds. Errors are RFC 9457 '
-        + 'problem documents (application/problem+json) with a stable `code` and the `request_id`.',
+      title: 'nhs-directory',
+      version,
+      description:
+        'The NHS staff directory: people, organisations, address books and feeds. Errors are RFC 9457 ' +
+        'problem documents (application/problem+json) with a stable `code` and the `request_id`.',
     },
     servers: [
       { url: '/', description: 'The server that serves this document' },
@@ -205,7 +223,8 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
     components: {
       securitySchemes: {
         bearerAuth: {
-          type: 'http', scheme: 'bearer',
+          type: 'http',
+          scheme: 'bearer',
           description: 'A token from POST /api/v1/auth/token (or `nhsdir token create`)',
         },
       },

@@ -5,9 +5,15 @@
 export class BerError extends Error {}
 
 export class BerReader {
-  constructor(private readonly buf: Buffer, public offset = 0, private readonly end = buf.length) {}
+  constructor(
+    private readonly buf: Buffer,
+    public offset = 0,
+    private readonly end = buf.length,
+  ) {}
 
-  get done(): boolean { return this.offset >= this.end; }
+  get done(): boolean {
+    return this.offset >= this.end;
+  }
 
   peekTag(): number {
     if (this.offset >= this.end) throw new BerError('unexpected end of data');
@@ -17,7 +23,8 @@ export class BerReader {
   /** Reads one TLV header: its tag and a reader over exactly its content. */
   read(expected?: number): { tag: number; body: BerReader; start: number; length: number } {
     const tag = this.peekTag();
-    if (expected !== undefined && tag !== expected) throw new BerError(`expected tag 0x${expected.toString(16)}, found 0x${tag.toString(16)}`);
+    if (expected !== undefined && tag !== expected)
+      throw new BerError(`expected tag 0x${expected.toString(16)}, found 0x${tag.toString(16)}`);
     if ((tag & 0x1f) === 0x1f) throw new BerError('multi-byte tags are not used in LDAP');
     let p = this.offset + 1;
     if (p >= this.end) throw new BerError('truncated length');
@@ -40,7 +47,9 @@ export class BerReader {
     return body.buf.subarray(body.offset, body.end);
   }
 
-  string(expected = 0x04): string { return this.bytes(expected).toString('utf8'); }
+  string(expected = 0x04): string {
+    return this.bytes(expected).toString('utf8');
+  }
 
   int(expected = 0x02): number {
     const b = this.bytes(expected);
@@ -56,10 +65,16 @@ export class BerReader {
     return b[0] !== 0;
   }
 
-  enumerated(): number { return this.int(0x0a); }
+  enumerated(): number {
+    return this.int(0x0a);
+  }
 
   /** Everything left, as raw bytes (an unparsed control value, say). */
-  rest(): Buffer { const b = this.buf.subarray(this.offset, this.end); this.offset = this.end; return b; }
+  rest(): Buffer {
+    const b = this.buf.subarray(this.offset, this.end);
+    this.offset = this.end;
+    return b;
+  }
 }
 
 /**
@@ -108,7 +123,9 @@ export class PduAssembler {
   private need = -1;
 
   /** Bytes received and not yet part of a whole PDU. */
-  get buffered(): number { return this.held; }
+  get buffered(): number {
+    return this.held;
+  }
 
   push(chunk: Buffer): void {
     if (!chunk.length) return;
@@ -163,7 +180,8 @@ export function tlv(tag: number, content: Buffer): Buffer {
 }
 
 export const seq = (tag: number, parts: Buffer[]) => tlv(tag, Buffer.concat(parts));
-export const str = (value: string | Buffer, tag = 0x04) => tlv(tag, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
+export const str = (value: string | Buffer, tag = 0x04) =>
+  tlv(tag, typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
 export const bool = (value: boolean, tag = 0x01) => tlv(tag, Buffer.from([value ? 0xff : 0x00]));
 
 export function int(value: number, tag = 0x02): Buffer {
@@ -188,9 +206,13 @@ export class BerWriter {
   private pos = 0;
   private readonly open: number[] = [];
 
-  constructor(size = 16 * 1024) { this.buf = Buffer.allocUnsafe(size); }
+  constructor(size = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
-  get length(): number { return this.pos; }
+  get length(): number {
+    return this.pos;
+  }
 
   private ensure(n: number) {
     if (this.pos + n <= this.buf.length) return;
@@ -250,7 +272,10 @@ export class BerWriter {
   }
 
   private length_(len: number) {
-    if (len < 0x80) { this.buf[this.pos++] = len; return; }
+    if (len < 0x80) {
+      this.buf[this.pos++] = len;
+      return;
+    }
     const n = len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4;
     this.buf[this.pos++] = 0x80 | n;
     for (let i = n - 1; i >= 0; i--) this.buf[this.pos++] = (len >>> (8 * i)) & 0xff;

@@ -1,7 +1,10 @@
 // Distinguished names (RFC 4514): parsed into RDNs with attribute types lower-cased and values
 // unescaped, so that comparisons ignore case and spacing as clients expect.
 
-export interface Rdn { type: string; value: string }
+export interface Rdn {
+  type: string;
+  value: string;
+}
 
 export class DnError extends Error {}
 
@@ -28,7 +31,11 @@ export function parseDn(dn: string): Rdn[] {
   let current = '';
   for (let i = 0; i <= dn.length; i++) {
     const c = dn[i];
-    if (c === '\\') { current += c + (dn[i + 1] ?? ''); i++; continue; }
+    if (c === '\\') {
+      current += c + (dn[i + 1] ?? '');
+      i++;
+      continue;
+    }
     if (c === ',' || c === ';' || i === dn.length) {
       const eq = current.indexOf('=');
       if (eq <= 0 || /(^|[^\\])\+/.test(current)) throw new DnError(`bad RDN "${current}"`);
@@ -44,12 +51,17 @@ export function parseDn(dn: string): Rdn[] {
 }
 
 export function escapeValue(v: string): string {
-  return v.replace(/[,+"\\<>;=]/g, '\\$&').replace(/^[ #]/, '\\$&').replace(/ $/, '\\ ');
+  return v
+    .replace(/[,+"\\<>;=]/g, '\\$&')
+    .replace(/^[ #]/, '\\$&')
+    .replace(/ $/, '\\ ');
 }
 
 /** Does `dn` (parsed) end with `suffix` (parsed), comparing case-insensitively? */
 export function endsWith(dn: Rdn[], suffix: Rdn[]): boolean {
   if (suffix.length > dn.length) return false;
   const off = dn.length - suffix.length;
-  return suffix.every((r, i) => r.type === dn[off + i].type && r.value.toLowerCase() === dn[off + i].value.toLowerCase());
+  return suffix.every(
+    (r, i) => r.type === dn[off + i].type && r.value.toLowerCase() === dn[off + i].value.toLowerCase(),
+  );
 }

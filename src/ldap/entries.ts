@@ -17,11 +17,13 @@ export class Dit {
   constructor(readonly suffix: string) {}
   person = (uid: string) => `uid=${escapeValue(uid)},ou=People,${this.suffix}`;
   mailbox = (uid: string) => `uid=${escapeValue(uid)},ou=Mailboxes,${this.suffix}`;
-  inAddressBook = (uid: string, code: string) => `uid=${escapeValue(uid)},ou=${escapeValue(code)},ou=AddressBooks,${this.suffix}`;
+  inAddressBook = (uid: string, code: string) =>
+    `uid=${escapeValue(uid)},ou=${escapeValue(code)},ou=AddressBooks,${this.suffix}`;
   organisation = (code: string) => `nhsOrgCode=${escapeValue(code)},ou=Organisations,${this.suffix}`;
   service = (name: string) => `cn=${escapeValue(name)},ou=Services,${this.suffix}`;
   change = (n: number) => `changeNumber=${n},cn=changelog`;
-  entryOf = (row: { kind: string; uid: string }) => (row.kind === 'mailbox' ? this.mailbox(row.uid) : this.person(row.uid));
+  entryOf = (row: { kind: string; uid: string }) =>
+    row.kind === 'mailbox' ? this.mailbox(row.uid) : this.person(row.uid);
 }
 
 const some = (name: string, v: string | null | undefined): Attrs => (v ? [[name, [v]]] : []);
@@ -30,32 +32,38 @@ const many = (name: string, vs: readonly string[] | null | undefined): Attrs => 
 export function personEntry(dit: Dit, row: EntryRow, addressBook?: string): Entry {
   const dn = addressBook ? dit.inAddressBook(row.uid, addressBook) : dit.entryOf(row);
   // The attributes are built only when they are encoded, which for a row seen before is seldom.
-  return { dn, row, get attrs() { return personAttributes(dit, row); } };
+  return {
+    dn,
+    row,
+    get attrs() {
+      return personAttributes(dit, row);
+    },
+  };
 }
 
 function personAttributes(dit: Dit, row: EntryRow): Attrs {
   const mailbox = row.kind === 'mailbox';
   return [
-      ['objectClass', mailbox ? objectClasses.mailbox : objectClasses.person],
-      ['uid', [row.uid]],
-      ['cn', [row.cn]],
-      ['sn', [row.family_name]],
-      ...some('givenName', row.given_name),
-      ['displayName', [row.display_name]],
-      ['mail', [row.mail]],
-      ...many('nhsMailAlias', row.aliases),
-      ...some('telephoneNumber', row.telephone),
-      ...some('mobile', row.mobile),
-      ...some('title', row.title),
-      ...some('ou', row.department),
-      ...some('o', row.org_name),
-      ...some('nhsOrgCode', row.org_code),
-      ...some('physicalDeliveryOfficeName', row.site),
-      ...some('owner', row.owner_uid && dit.person(row.owner_uid)),
-      ...many('nhsDelegate', row.delegates?.map(dit.person)),
-      ['entryUUID', [row.entry_uuid]],
-      ['createTimestamp', [generalizedTime(row.created_at)]],
-      ['modifyTimestamp', [generalizedTime(row.updated_at)]],
+    ['objectClass', mailbox ? objectClasses.mailbox : objectClasses.person],
+    ['uid', [row.uid]],
+    ['cn', [row.cn]],
+    ['sn', [row.family_name]],
+    ...some('givenName', row.given_name),
+    ['displayName', [row.display_name]],
+    ['mail', [row.mail]],
+    ...many('nhsMailAlias', row.aliases),
+    ...some('telephoneNumber', row.telephone),
+    ...some('mobile', row.mobile),
+    ...some('title', row.title),
+    ...some('ou', row.department),
+    ...some('o', row.org_name),
+    ...some('nhsOrgCode', row.org_code),
+    ...some('physicalDeliveryOfficeName', row.site),
+    ...some('owner', row.owner_uid && dit.person(row.owner_uid)),
+    ...many('nhsDelegate', row.delegates?.map(dit.person)),
+    ['entryUUID', [row.entry_uuid]],
+    ['createTimestamp', [generalizedTime(row.created_at)]],
+    ['modifyTimestamp', [generalizedTime(row.updated_at)]],
   ];
 }
 
@@ -84,23 +92,49 @@ export function organisationEntry(dit: Dit, row: OrganisationRow): Entry {
 export function serviceEntry(dit: Dit, row: ServiceRow): Entry {
   return {
     dn: dit.service(row.name),
-    attrs: [['objectClass', objectClasses.service], ['cn', [row.name]], ...some('description', row.description), ['entryUUID', [row.entry_uuid]], ['createTimestamp', [row.created]]],
+    attrs: [
+      ['objectClass', objectClasses.service],
+      ['cn', [row.name]],
+      ...some('description', row.description),
+      ['entryUUID', [row.entry_uuid]],
+      ['createTimestamp', [row.created]],
+    ],
   };
 }
 
 // Domain field names in audit records, as the LDAP attributes a replica knows.
 const fieldAttribute: Record<string, string> = {
-  givenName: 'givenName', familyName: 'sn', cn: 'cn', displayName: 'displayName', mail: 'mail', title: 'title',
-  department: 'ou', site: 'physicalDeliveryOfficeName', telephone: 'telephoneNumber', mobile: 'mobile',
-  orgCode: 'nhsOrgCode', successorCode: 'nhsSuccessorOrgCode',
+  givenName: 'givenName',
+  familyName: 'sn',
+  cn: 'cn',
+  displayName: 'displayName',
+  mail: 'mail',
+  title: 'title',
+  department: 'ou',
+  site: 'physicalDeliveryOfficeName',
+  telephone: 'telephoneNumber',
+  mobile: 'mobile',
+  orgCode: 'nhsOrgCode',
+  successorCode: 'nhsSuccessorOrgCode',
 };
-const orgFieldAttribute: Record<string, string> = { ...fieldAttribute, name: 'o', status: 'nhsOrgStatus', code: 'nhsOrgCode', parentCode: 'nhsParentOrgCode' };
+const orgFieldAttribute: Record<string, string> = {
+  ...fieldAttribute,
+  name: 'o',
+  status: 'nhsOrgStatus',
+  code: 'nhsOrgCode',
+  parentCode: 'nhsParentOrgCode',
+};
 
 /** A change-log entry (draft-good-ldap-changelog): what changed, as LDIF change records. */
 export function changeEntry(dit: Dit, row: ChangeRow): Entry {
-  const target = row.target_type === 'organisation' ? dit.organisation(row.target_id)
-    : row.target_type === 'service' ? dit.service(row.target_id)
-    : row.target_type === 'mailbox' ? dit.mailbox(row.target_id) : dit.person(row.target_id);
+  const target =
+    row.target_type === 'organisation'
+      ? dit.organisation(row.target_id)
+      : row.target_type === 'service'
+        ? dit.service(row.target_id)
+        : row.target_type === 'mailbox'
+          ? dit.mailbox(row.target_id)
+          : dit.person(row.target_id);
   const type = row.action.endsWith('.create') ? 'add' : row.action === 'person.soft_delete' ? 'delete' : 'modify';
   const after = (row.after ?? {}) as Record<string, unknown>;
   const names = row.target_type === 'organisation' ? orgFieldAttribute : fieldAttribute;
@@ -131,7 +165,10 @@ export class Selection {
   /** What was asked for, as one string: the key of the encodings above. */
   private readonly key: string;
 
-  constructor(requested: string[], readonly typesOnly: boolean) {
+  constructor(
+    requested: string[],
+    readonly typesOnly: boolean,
+  ) {
     for (const r of requested) this.names.add(r.split(';')[0].toLowerCase());
     this.key = `${typesOnly ? 't' : 'v'}${[...this.names].sort().join(' ')}`;
     this.all = requested.length === 0 || this.names.has('*');
@@ -185,4 +222,3 @@ export class Selection {
 // cache takes its encodings with it.
 const encodings = new WeakMap<object, Map<string, Buffer>>();
 const ENCODINGS_PER_ROW = 4;
-

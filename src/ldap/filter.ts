@@ -9,14 +9,34 @@ export type EntryType = 'people' | 'organisation' | 'change' | 'bookOu' | 'servi
 
 const attrs: Record<EntryType, Record<string, Attr>> = {
   people: {
-    uid: 'uid', mail: 'mail', nhsmailalias: 'alias', cn: 'cn', sn: 'sn', givenname: 'givenName', displayname: 'displayName',
-    telephonenumber: 'telephone', mobile: 'mobile', title: 'title', ou: 'department', o: 'orgName', nhsorgcode: 'orgCode',
-    physicaldeliveryofficename: 'site', entryuuid: 'entryUuid', createtimestamp: 'created', modifytimestamp: 'modified',
+    uid: 'uid',
+    mail: 'mail',
+    nhsmailalias: 'alias',
+    cn: 'cn',
+    sn: 'sn',
+    givenname: 'givenName',
+    displayname: 'displayName',
+    telephonenumber: 'telephone',
+    mobile: 'mobile',
+    title: 'title',
+    ou: 'department',
+    o: 'orgName',
+    nhsorgcode: 'orgCode',
+    physicaldeliveryofficename: 'site',
+    entryuuid: 'entryUuid',
+    createtimestamp: 'created',
+    modifytimestamp: 'modified',
   },
   organisation: {
-    o: 'orgName', nhsorgcode: 'orgCode', nhsorgstatus: 'orgStatus', nhspreviousname: 'previousName',
-    nhssuccessororgcode: 'successorCode', nhsparentorgcode: 'parentCode', entryuuid: 'entryUuid',
-    createtimestamp: 'created', modifytimestamp: 'modified',
+    o: 'orgName',
+    nhsorgcode: 'orgCode',
+    nhsorgstatus: 'orgStatus',
+    nhspreviousname: 'previousName',
+    nhssuccessororgcode: 'successorCode',
+    nhsparentorgcode: 'parentCode',
+    entryuuid: 'entryUuid',
+    createtimestamp: 'created',
+    modifytimestamp: 'modified',
   },
   change: { changenumber: 'changeNumber', changetime: 'created' },
   // The address-book containers (ou=<CODE>,ou=AddressBooks): their one attribute is the code.
@@ -34,7 +54,14 @@ const always: Record<EntryType, Set<string>> = {
 };
 
 const lc = (xs: readonly string[]) => xs.map((x) => x.toLowerCase());
-const classesOf = { person: lc(objectClasses.person), mailbox: lc(objectClasses.mailbox), organisation: lc(objectClasses.organisation), change: lc(objectClasses.change), bookOu: lc(objectClasses.container), service: lc(objectClasses.service) };
+const classesOf = {
+  person: lc(objectClasses.person),
+  mailbox: lc(objectClasses.mailbox),
+  organisation: lc(objectClasses.organisation),
+  change: lc(objectClasses.change),
+  bookOu: lc(objectClasses.container),
+  service: lc(objectClasses.service),
+};
 
 /** The attribute type without options (`cn;lang-en` → `cn`), lower-cased. */
 const baseName = (attr: string) => attr.split(';')[0].toLowerCase();
@@ -58,11 +85,16 @@ export function toFilter(f: LdapFilter, type: EntryType): Filter {
 
 function translate(f: LdapFilter, type: EntryType): Filter {
   switch (f.type) {
-    case 'and': return { and: f.filters.map((x) => translate(x, type)) };
-    case 'or': return { or: f.filters.map((x) => translate(x, type)) };
-    case 'not': return { not: translate(f.filter, type) };
-    case 'ext': return UNDEFINED; // no extensible matching rules are offered
-    default: break;
+    case 'and':
+      return { and: f.filters.map((x) => translate(x, type)) };
+    case 'or':
+      return { or: f.filters.map((x) => translate(x, type)) };
+    case 'not':
+      return { not: translate(f.filter, type) };
+    case 'ext':
+      return UNDEFINED; // no extensible matching rules are offered
+    default:
+      break;
   }
   const name = baseName(f.attr);
   if (name === 'objectclass') {
@@ -79,11 +111,15 @@ function translate(f: LdapFilter, type: EntryType): Filter {
 
 function item(f: Exclude<LdapFilter, { type: 'and' | 'or' | 'not' | 'ext' }>, attr: Attr): Filter {
   switch (f.type) {
-    case 'present': return { attr, op: 'present' };
-    case 'sub': return { attr, op: 'sub', initial: f.initial, any: f.any, final: f.final };
+    case 'present':
+      return { attr, op: 'present' };
+    case 'sub':
+      return { attr, op: 'sub', initial: f.initial, any: f.any, final: f.final };
     // Approximate matching is equality here (RFC 4511 allows it).
-    case 'approx': return { attr, op: 'eq', value: f.value };
-    default: return { attr, op: f.type, value: f.value };
+    case 'approx':
+      return { attr, op: 'eq', value: f.value };
+    default:
+      return { attr, op: f.type, value: f.value };
   }
 }
 
@@ -93,18 +129,32 @@ export function matchEntry(f: LdapFilter, entry: Record<string, readonly string[
   switch (f.type) {
     case 'and': {
       let r: boolean | undefined = true;
-      for (const x of f.filters) { const v = matchEntry(x, entry); if (v === false) return false; if (v === undefined) r = undefined; }
+      for (const x of f.filters) {
+        const v = matchEntry(x, entry);
+        if (v === false) return false;
+        if (v === undefined) r = undefined;
+      }
       return r;
     }
     case 'or': {
       let r: boolean | undefined = false;
-      for (const x of f.filters) { const v = matchEntry(x, entry); if (v === true) return true; if (v === undefined) r = undefined; }
+      for (const x of f.filters) {
+        const v = matchEntry(x, entry);
+        if (v === true) return true;
+        if (v === undefined) r = undefined;
+      }
       return r;
     }
-    case 'not': { const v = matchEntry(f.filter, entry); return v === undefined ? undefined : !v; }
-    case 'present': return values(f.attr) !== undefined || (attributeNames.has(baseName(f.attr)) ? false : undefined);
-    case 'ext': return undefined;
-    default: break;
+    case 'not': {
+      const v = matchEntry(f.filter, entry);
+      return v === undefined ? undefined : !v;
+    }
+    case 'present':
+      return values(f.attr) !== undefined || (attributeNames.has(baseName(f.attr)) ? false : undefined);
+    case 'ext':
+      return undefined;
+    default:
+      break;
   }
   const vs = values(f.attr);
   if (!vs) return attributeNames.has(baseName(f.attr)) ? false : undefined;
@@ -113,7 +163,9 @@ export function matchEntry(f: LdapFilter, entry: Record<string, readonly string[
   if (f.type === 'ge') return lower.some((v) => v >= f.value.toLowerCase());
   if (f.type === 'le') return lower.some((v) => v <= f.value.toLowerCase());
   if (f.type !== 'sub') return undefined;
-  const parts = [f.initial ?? '', ...f.any, f.final ?? ''].map((p) => p.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = [f.initial ?? '', ...f.any, f.final ?? ''].map((p) =>
+    p.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
   const re = new RegExp(`^${parts.join('.*')}$`, 's');
   return lower.some((v) => re.test(v));
 }

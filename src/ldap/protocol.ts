@@ -14,13 +14,27 @@ export const OID = {
 } as const;
 
 export const Result = {
-  success: 0, operationsError: 1, protocolError: 2, timeLimitExceeded: 3, sizeLimitExceeded: 4,
-  authMethodNotSupported: 7, strongerAuthRequired: 8, unavailableCriticalExtension: 12, noSuchAttribute: 16,
+  success: 0,
+  operationsError: 1,
+  protocolError: 2,
+  timeLimitExceeded: 3,
+  sizeLimitExceeded: 4,
+  authMethodNotSupported: 7,
+  strongerAuthRequired: 8,
+  unavailableCriticalExtension: 12,
+  noSuchAttribute: 16,
   constraintViolation: 19,
-  noSuchObject: 32, invalidDNSyntax: 34, invalidCredentials: 49, insufficientAccessRights: 50, busy: 51,
-  unavailable: 52, unwillingToPerform: 53,
+  noSuchObject: 32,
+  invalidDNSyntax: 34,
+  invalidCredentials: 49,
+  insufficientAccessRights: 50,
+  busy: 51,
+  unavailable: 52,
+  unwillingToPerform: 53,
   // draft-ietf-ldapext-ldapv3-vlv-09 section 6.2 (VirtualListViewResponse)
-  sortControlMissing: 60, offsetRangeError: 61, other: 80,
+  sortControlMissing: 60,
+  offsetRangeError: 61,
+  other: 80,
 } as const;
 
 /** RFC 4515 filters, as decoded from BER (section 4.5.1.7 of RFC 4511). */
@@ -32,17 +46,34 @@ export type LdapFilter =
   | { type: 'present'; attr: string }
   | { type: 'ext'; attr?: string; rule?: string; value: string; dnAttributes: boolean };
 
-export interface Control { oid: string; critical: boolean; value?: Buffer }
+export interface Control {
+  oid: string;
+  critical: boolean;
+  value?: Buffer;
+}
 
 export type Request =
   | { op: 'bind'; version: number; name: string; simple?: string; sasl?: string }
   | { op: 'unbind' }
-  | { op: 'search'; base: string; scope: 0 | 1 | 2; sizeLimit: number; timeLimit: number; typesOnly: boolean; filter: LdapFilter; attributes: string[] }
+  | {
+      op: 'search';
+      base: string;
+      scope: 0 | 1 | 2;
+      sizeLimit: number;
+      timeLimit: number;
+      typesOnly: boolean;
+      filter: LdapFilter;
+      attributes: string[];
+    }
   | { op: 'abandon'; target: number }
   | { op: 'extended'; name: string; value?: Buffer }
   | { op: 'modify' | 'add' | 'delete' | 'modifyDN' | 'compare' };
 
-export interface Message { id: number; request: Request; controls: Control[] }
+export interface Message {
+  id: number;
+  request: Request;
+  controls: Control[];
+}
 
 const MAX_FILTER_DEPTH = 32;
 
@@ -50,13 +81,18 @@ function readFilter(r: BerReader, depth: number): LdapFilter {
   if (depth > MAX_FILTER_DEPTH) throw new BerError(`filter nested deeper than ${MAX_FILTER_DEPTH}`);
   const { tag, body } = r.read();
   switch (tag) {
-    case 0xa0: case 0xa1: {
+    case 0xa0:
+    case 0xa1: {
       const filters: LdapFilter[] = [];
       while (!body.done) filters.push(readFilter(body, depth + 1));
       return { type: tag === 0xa0 ? 'and' : 'or', filters };
     }
-    case 0xa2: return { type: 'not', filter: readFilter(body, depth + 1) };
-    case 0xa3: case 0xa5: case 0xa6: case 0xa8: {
+    case 0xa2:
+      return { type: 'not', filter: readFilter(body, depth + 1) };
+    case 0xa3:
+    case 0xa5:
+    case 0xa6:
+    case 0xa8: {
       const attr = body.string();
       const value = body.string();
       return { type: ({ 0xa3: 'eq', 0xa5: 'ge', 0xa6: 'le', 0xa8: 'approx' } as const)[tag as 0xa3], attr, value };
@@ -75,7 +111,8 @@ function readFilter(r: BerReader, depth: number): LdapFilter {
       }
       return f;
     }
-    case 0x87: return { type: 'present', attr: Buffer.from(body.rest()).toString('utf8') };
+    case 0x87:
+      return { type: 'present', attr: Buffer.from(body.rest()).toString('utf8') };
     case 0xa9: {
       const f: LdapFilter = { type: 'ext', value: '', dnAttributes: false };
       while (!body.done) {
@@ -88,7 +125,8 @@ function readFilter(r: BerReader, depth: number): LdapFilter {
       }
       return f;
     }
-    default: throw new BerError(`unknown filter tag 0x${tag.toString(16)}`);
+    default:
+      throw new BerError(`unknown filter tag 0x${tag.toString(16)}`);
   }
 }
 
@@ -123,7 +161,9 @@ export function decodeMessage(frame: Buffer): Message {
       else throw new BerError('unknown authentication choice');
       break;
     }
-    case 0x42: request = { op: 'unbind' }; break;
+    case 0x42:
+      request = { op: 'unbind' };
+      break;
     case 0x63: {
       const base = body.string();
       const scope = body.enumerated();
@@ -136,7 +176,16 @@ export function decodeMessage(frame: Buffer): Message {
       const attrs = body.read(0x30).body;
       const attributes: string[] = [];
       while (!attrs.done) attributes.push(attrs.string());
-      request = { op: 'search', base, scope: scope as 0 | 1 | 2, sizeLimit: Math.max(0, sizeLimit), timeLimit: Math.max(0, timeLimit), typesOnly, filter, attributes };
+      request = {
+        op: 'search',
+        base,
+        scope: scope as 0 | 1 | 2,
+        sizeLimit: Math.max(0, sizeLimit),
+        timeLimit: Math.max(0, timeLimit),
+        typesOnly,
+        filter,
+        attributes,
+      };
       break;
     }
     case 0x50: {
@@ -152,12 +201,23 @@ export function decodeMessage(frame: Buffer): Message {
       request = { op: 'extended', name, value };
       break;
     }
-    case 0x66: request = { op: 'modify' }; break;
-    case 0x68: request = { op: 'add' }; break;
-    case 0x4a: request = { op: 'delete' }; break;
-    case 0x6c: request = { op: 'modifyDN' }; break;
-    case 0x6e: request = { op: 'compare' }; break;
-    default: throw new BerError(`unknown operation tag 0x${tag.toString(16)}`);
+    case 0x66:
+      request = { op: 'modify' };
+      break;
+    case 0x68:
+      request = { op: 'add' };
+      break;
+    case 0x4a:
+      request = { op: 'delete' };
+      break;
+    case 0x6c:
+      request = { op: 'modifyDN' };
+      break;
+    case 0x6e:
+      request = { op: 'compare' };
+      break;
+    default:
+      throw new BerError(`unknown operation tag 0x${tag.toString(16)}`);
   }
   const controls = !msg.done && msg.peekTag() === 0xa0 ? readControls(msg) : [];
   return { id, request, controls };
@@ -165,11 +225,27 @@ export function decodeMessage(frame: Buffer): Message {
 
 // ---- responses ----
 
-export const responseTag = { bind: 0x61, search: 0x65, modify: 0x67, add: 0x69, delete: 0x6b, modifyDN: 0x6d, compare: 0x6f, extended: 0x78 } as const;
+export const responseTag = {
+  bind: 0x61,
+  search: 0x65,
+  modify: 0x67,
+  add: 0x69,
+  delete: 0x6b,
+  modifyDN: 0x6d,
+  compare: 0x6f,
+  extended: 0x78,
+} as const;
 
 function controlsTlv(controls: Control[]): Buffer[] {
   if (!controls.length) return [];
-  return [seq(0xa0, controls.map((c) => seq(0x30, [str(c.oid), ...(c.critical ? [bool(true)] : []), ...(c.value ? [str(c.value)] : [])])))];
+  return [
+    seq(
+      0xa0,
+      controls.map((c) =>
+        seq(0x30, [str(c.oid), ...(c.critical ? [bool(true)] : []), ...(c.value ? [str(c.value)] : [])]),
+      ),
+    ),
+  ];
 }
 
 export function message(id: number, op: Buffer, controls: Control[] = []): Buffer {
@@ -181,7 +257,10 @@ export function result(tag: number, code: number, diagnostic = '', extra: Buffer
 }
 
 export function extendedResult(code: number, diagnostic: string, name?: string, value?: Buffer): Buffer {
-  return result(responseTag.extended, code, diagnostic, [...(name ? [str(name, 0x8a)] : []), ...(value ? [tlv(0x8b, value)] : [])]);
+  return result(responseTag.extended, code, diagnostic, [
+    ...(name ? [str(name, 0x8a)] : []),
+    ...(value ? [tlv(0x8b, value)] : []),
+  ]);
 }
 
 /** RFC 4511 section 4.4.1: sent before the server closes a connection it cannot go on with. */

@@ -79,7 +79,12 @@ export const nhsObjectClasses = definitions(`
     MAY ( nhsOrgStatus $ nhsPreviousName $ nhsSuccessorOrgCode $ nhsParentOrgCode ) )
 `);
 
-const namesOf = (def: string) => /NAME (?:'([^']*)'|\(([^)]*)\))/.exec(def)!.slice(1).join(' ').match(/[\w-]+/g)!;
+const namesOf = (def: string) =>
+  /NAME (?:'([^']*)'|\(([^)]*)\))/
+    .exec(def)!
+    .slice(1)
+    .join(' ')
+    .match(/[\w-]+/g)!;
 const allTypes = [...standard.attributeTypes, ...nhsAttributeTypes];
 // A supertype (name, distinguishedName) would match its subtypes' values, which filters do not follow.
 const supertypes = new Set(allTypes.flatMap((def) => /SUP (\S+)/.exec(def)?.[1].toLowerCase() ?? []));
@@ -89,9 +94,13 @@ const supertypes = new Set(allTypes.flatMap((def) => /SUP (\S+)/.exec(def)?.[1].
  * there. A filter item naming one that an entry lacks is false; any other name is unknown, so
  * Undefined (RFC 4511 section 4.5.1.7).
  */
-export const attributeNames = new Map<string, string>(allTypes.map(namesOf)
-  .filter((names) => !names.some((n) => supertypes.has(n.toLowerCase())))
-  .flat().map((n) => [n.toLowerCase(), n]));
+export const attributeNames = new Map<string, string>(
+  allTypes
+    .map(namesOf)
+    .filter((names) => !names.some((n) => supertypes.has(n.toLowerCase())))
+    .flat()
+    .map((n) => [n.toLowerCase(), n]),
+);
 
 /** The cn=Subschema entry (RFC 4512 section 4.2): every definition the entries it governs use. */
 export const subschemaAttributes: Record<string, string[]> = {

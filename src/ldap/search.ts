@@ -6,7 +6,18 @@ import type { Actor } from '../directory/actor.js';
 import { isAdmin, isNational } from '../directory/actor.js';
 import { changeScope } from '../directory/audit.js';
 import type { Database } from '../db/client.js';
-import { changeBounds, countPeople, searchChanges, searchOrganisations, searchPeople, searchServices, type EntryRows, type PeopleQuery, type SortKey, type Visibility } from '../db/entries.queries.js';
+import {
+  changeBounds,
+  countPeople,
+  searchChanges,
+  searchOrganisations,
+  searchPeople,
+  searchServices,
+  type EntryRows,
+  type PeopleQuery,
+  type SortKey,
+  type Visibility,
+} from '../db/entries.queries.js';
 import { never, TRUE } from '../directory/filter.js';
 import { BerReader, enumerated, int, seq, str } from './ber.js';
 import { endsWith, parseDn, type Rdn } from './dn.js';
@@ -31,17 +42,40 @@ export interface SearchEnv {
 /** Hands one entry, with the attributes the search asked for, to the connection. */
 export type Send = (entry: Entry, selection: Selection) => Promise<void>;
 
-export interface SearchOutcome { code: number; diagnostic?: string; matchedDN?: string; controls?: Control[] }
+export interface SearchOutcome {
+  code: number;
+  diagnostic?: string;
+  matchedDN?: string;
+  controls?: Control[];
+}
 
 type SearchRequest = Extract<Request, { op: 'search' }>;
 type PeopleSource = { people: Omit<PeopleQuery, 'filter' | 'visibility' | 'limit'>; book?: 'own' | string };
-type Source = { fixed: Entry } | PeopleSource | { orgs: { code?: string } } | { bookOus: { code?: string } } | { services: { name?: string } } | { changes: { seq?: number; orgs?: string[] } };
+type Source =
+  | { fixed: Entry }
+  | PeopleSource
+  | { orgs: { code?: string } }
+  | { bookOus: { code?: string } }
+  | { services: { name?: string } }
+  | { changes: { seq?: number; orgs?: string[] } };
 
 class LdapError extends Error {
-  constructor(readonly code: number, message: string, readonly matchedDN = '') { super(message); }
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly matchedDN = '',
+  ) {
+    super(message);
+  }
 }
 
-const container = (dn: string, ou: string): Entry => ({ dn, attrs: [['objectClass', objectClasses.container], ['ou', [ou]]] });
+const container = (dn: string, ou: string): Entry => ({
+  dn,
+  attrs: [
+    ['objectClass', objectClasses.container],
+    ['ou', [ou]],
+  ],
+});
 const containers = ['People', 'Mailboxes', 'Organisations', 'AddressBooks', 'Services'] as const;
 
 // ---- where the base points, and which sources a scope covers ----
@@ -50,15 +84,27 @@ function plan(env: SearchEnv, base: Rdn[], scope: 0 | 1 | 2): Source[] {
   const suffix = parseDn(env.dit.suffix);
   const s = env.dit.suffix;
   if (!endsWith(base, suffix)) throw new LdapError(Result.noSuchObject, `${rdnString(base)} is not in this directory`);
-  const rel = base.slice(0, base.length - suffix.length).map((r) => ({ type: r.type, value: r.value, lower: r.value.toLowerCase() }));
-  const root: Entry = { dn: s, attrs: [['objectClass', objectClasses.root], ...suffix.slice(0, 1).map((r): [string, string[]] => [r.type, [r.value]])] };
+  const rel = base
+    .slice(0, base.length - suffix.length)
+    .map((r) => ({ type: r.type, value: r.value, lower: r.value.toLowerCase() }));
+  const root: Entry = {
+    dn: s,
+    attrs: [
+      ['objectClass', objectClasses.root],
+      ...suffix.slice(0, 1).map((r): [string, string[]] => [r.type, [r.value]]),
+    ],
+  };
   const conts = containers.map((c) => ({ fixed: container(`ou=${c},${s}`, c) }));
-  const under = (self: Source, children: Source[]): Source[] => (scope === 0 ? [self] : scope === 1 ? children : [self, ...children]);
+  const under = (self: Source, children: Source[]): Source[] =>
+    scope === 0 ? [self] : scope === 1 ? children : [self, ...children];
   const leaf = (source: Source): Source[] => (scope === 1 ? [] : [source]);
   const at = (i: number, type: string) => rel[i]?.type === type;
 
   if (rel.length === 0) {
-    return under({ fixed: root }, scope === 1 ? conts : [...conts, { people: {} }, { orgs: {} }, { bookOus: {} }, { services: {} }]);
+    return under(
+      { fixed: root },
+      scope === 1 ? conts : [...conts, { people: {} }, { orgs: {} }, { bookOus: {} }, { services: {} }],
+    );
   }
   const top = rel[rel.length - 1];
   if (top.type !== 'ou') throw new LdapError(Result.noSuchObject, `no entry ${rdnString(base)}`, s);
@@ -68,19 +114,28 @@ function plan(env: SearchEnv, base: Rdn[], scope: 0 | 1 | 2): Source[] {
   const matched = `ou=${name},${s}`;
   const kind = name === 'People' ? 'person' : 'mailbox';
   switch (rel.length === 1 ? name : `${name}/${rel.length}`) {
-    case 'People': case 'Mailboxes': return under(cont, [{ people: { kind } }]);
-    case 'People/2': case 'Mailboxes/2':
+    case 'People':
+    case 'Mailboxes':
+      return under(cont, [{ people: { kind } }]);
+    case 'People/2':
+    case 'Mailboxes/2':
       if (!at(0, 'uid')) break;
       return leaf({ people: { kind, uid: rel[0].lower } });
-    case 'Organisations': return under(cont, [{ orgs: {} }]);
+    case 'Organisations':
+      return under(cont, [{ orgs: {} }]);
     case 'Organisations/2':
       if (!at(0, 'nhsorgcode')) break;
       return leaf({ orgs: { code: rel[0].value } });
-    case 'Services': return under(cont, [{ services: {} }]);
+    case 'Services':
+      return under(cont, [{ services: {} }]);
     case 'Services/2':
       if (!at(0, 'cn')) break;
       return leaf({ services: { name: rel[0].value } });
-    case 'AddressBooks': return under(cont, scope === 1 ? [{ bookOus: {} }] : [{ bookOus: {} }, { people: { listedOnly: true }, book: 'own' }]);
+    case 'AddressBooks':
+      return under(
+        cont,
+        scope === 1 ? [{ bookOus: {} }] : [{ bookOus: {} }, { people: { listedOnly: true }, book: 'own' }],
+      );
     case 'AddressBooks/2': {
       if (!at(0, 'ou')) break;
       const code = rel[0].value.toUpperCase();
@@ -101,12 +156,40 @@ const rdnString = (rdns: Rdn[]) => rdns.map((r) => `${r.type}=${r.value}`).join(
 
 // ---- controls ----
 
-interface Paging { size: number; cookie: Buffer | null }
-interface Cursor { s: number; id?: number; key?: string; code?: string; seq?: number }
-interface Sorting { key: SortKey; reverse: boolean; critical: boolean; supported: boolean; attr: string }
-interface Vlv { before: number; after: number; offset?: number; count?: number; gte?: string; context?: Buffer }
+interface Paging {
+  size: number;
+  cookie: Buffer | null;
+}
+interface Cursor {
+  s: number;
+  id?: number;
+  key?: string;
+  code?: string;
+  seq?: number;
+}
+interface Sorting {
+  key: SortKey;
+  reverse: boolean;
+  critical: boolean;
+  supported: boolean;
+  attr: string;
+}
+interface Vlv {
+  before: number;
+  after: number;
+  offset?: number;
+  count?: number;
+  gte?: string;
+  context?: Buffer;
+}
 
-const sortKeys: Record<string, SortKey> = { cn: 'cn', sn: 'sn', givenname: 'givenName', mail: 'mail', displayname: 'displayName' };
+const sortKeys: Record<string, SortKey> = {
+  cn: 'cn',
+  sn: 'sn',
+  givenname: 'givenName',
+  mail: 'mail',
+  displayname: 'displayName',
+};
 
 /** RFC 4511 section 4.1.1: the largest INTEGER (0 .. maxInt) a counter in a request may hold. */
 const MAX_INT = 2147483647;
@@ -184,7 +267,11 @@ function openCursor(cookie: Buffer, scope: string, sources: number): Cursor | nu
   const body = cookie.subarray(MAC_BYTES);
   if (!timingSafeEqual(cookie.subarray(0, MAC_BYTES), cookieMac(scope, body))) return null;
   let c: unknown;
-  try { c = JSON.parse(body.toString('utf8')); } catch { return null; }
+  try {
+    c = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
   // Ours, so well-formed; checked all the same, since a bad cursor would become a negative LIMIT.
   return isCursor(c, sources) ? c : null;
 }
@@ -195,13 +282,26 @@ function isCursor(c: unknown, sources: number): c is Cursor {
   const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   const optional = (v: unknown, ok: (x: unknown) => boolean) => v === undefined || ok(v);
   const text = (v: unknown) => typeof v === 'string';
-  return count(s) && (s as number) < sources
-    && optional(id, count) && optional(seq, count) && optional(key, text) && optional(code, text);
+  return (
+    count(s) &&
+    (s as number) < sources &&
+    optional(id, count) &&
+    optional(seq, count) &&
+    optional(key, text) &&
+    optional(code, text)
+  );
 }
 
-const sortResponse = (code: number, attr?: string): Control => ({ oid: OID.sortResponse, critical: false, value: seq(0x30, [enumerated(code), ...(attr ? [str(attr, 0x80)] : [])]) });
-const pagedResponse = (cookie: Buffer | null): Control =>
-  ({ oid: OID.paged, critical: false, value: seq(0x30, [int(0), str(cookie ?? Buffer.alloc(0))]) });
+const sortResponse = (code: number, attr?: string): Control => ({
+  oid: OID.sortResponse,
+  critical: false,
+  value: seq(0x30, [enumerated(code), ...(attr ? [str(attr, 0x80)] : [])]),
+});
+const pagedResponse = (cookie: Buffer | null): Control => ({
+  oid: OID.paged,
+  critical: false,
+  value: seq(0x30, [int(0), str(cookie ?? Buffer.alloc(0))]),
+});
 
 // ---- assertion values no entry can match ----
 
@@ -215,11 +315,18 @@ const NUL = '\u0000';
  */
 function withoutNul(f: LdapFilter): LdapFilter {
   switch (f.type) {
-    case 'and': case 'or': return { type: f.type, filters: f.filters.map(withoutNul) };
-    case 'not': return { type: 'not', filter: withoutNul(f.filter) };
-    case 'present': case 'ext': return f;
-    case 'sub': return [f.initial, ...f.any, f.final].some((v) => v?.includes(NUL)) ? undefinedItem : f;
-    default: return f.value.includes(NUL) ? undefinedItem : f;
+    case 'and':
+    case 'or':
+      return { type: f.type, filters: f.filters.map(withoutNul) };
+    case 'not':
+      return { type: 'not', filter: withoutNul(f.filter) };
+    case 'present':
+    case 'ext':
+      return f;
+    case 'sub':
+      return [f.initial, ...f.any, f.final].some((v) => v?.includes(NUL)) ? undefinedItem : f;
+    default:
+      return f.value.includes(NUL) ? undefinedItem : f;
   }
 }
 
@@ -252,12 +359,20 @@ const subschema: Entry = { dn: 'cn=Subschema', attrs: Object.entries(subschemaAt
 
 /** The rootDSE lists everything when asked for nothing in particular, as clients expect. */
 class RootSelection extends Selection {
-  override wants(name: string): boolean { return super.wants(name) || this.operational || this.all; }
+  override wants(name: string): boolean {
+    return super.wants(name) || this.operational || this.all;
+  }
 }
 
 // ---- running it ----
 
-export async function search(env: SearchEnv, req: SearchRequest, controls: Control[], send: Send, abandoned: () => boolean): Promise<SearchOutcome> {
+export async function search(
+  env: SearchEnv,
+  req: SearchRequest,
+  controls: Control[],
+  send: Send,
+  abandoned: () => boolean,
+): Promise<SearchOutcome> {
   try {
     // No name here holds a NUL (the core refuses control characters) and PostgreSQL's text cannot.
     if (req.base.includes(NUL)) return { code: Result.noSuchObject, diagnostic: 'no entry has a NUL in its name' };
@@ -268,7 +383,13 @@ export async function search(env: SearchEnv, req: SearchRequest, controls: Contr
   }
 }
 
-async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send: Send, abandoned: () => boolean): Promise<SearchOutcome> {
+async function run(
+  env: SearchEnv,
+  req: SearchRequest,
+  controls: Control[],
+  send: Send,
+  abandoned: () => boolean,
+): Promise<SearchOutcome> {
   const started = Date.now();
   let base: Rdn[];
   try {
@@ -282,18 +403,22 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
   // rootDSE and subschema: readable by anyone (RFC 4512 section 5.1).
   if (base.length === 0 && req.scope === 0) {
     const e = await rootDse(env);
-    if (matchEntry(req.filter, Object.fromEntries(e.attrs)) === true) await sendEntry(e, new RootSelection(req.attributes, req.typesOnly));
+    if (matchEntry(req.filter, Object.fromEntries(e.attrs)) === true)
+      await sendEntry(e, new RootSelection(req.attributes, req.typesOnly));
     return { code: Result.success };
   }
   if (base.length === 1 && base[0].type === 'cn' && base[0].value.toLowerCase() === 'subschema') {
-    if (req.scope !== 1 && matchEntry(req.filter, Object.fromEntries(subschema.attrs)) === true) await sendEntry(subschema, new RootSelection(req.attributes, req.typesOnly));
+    if (req.scope !== 1 && matchEntry(req.filter, Object.fromEntries(subschema.attrs)) === true)
+      await sendEntry(subschema, new RootSelection(req.attributes, req.typesOnly));
     return { code: Result.success };
   }
-  if (!env.actor && !env.anonymous) return { code: Result.insufficientAccessRights, diagnostic: 'bind first: anonymous searches are not allowed' };
+  if (!env.actor && !env.anonymous)
+    return { code: Result.insufficientAccessRights, diagnostic: 'bind first: anonymous searches are not allowed' };
   if (base.length === 0) base = parseDn(env.dit.suffix); // one/sub from "" search the directory
 
   for (const c of controls) {
-    if (c.critical && ![OID.paged, OID.sort, OID.vlv].includes(c.oid as never)) return { code: Result.unavailableCriticalExtension, diagnostic: `control ${c.oid} is not supported` };
+    if (c.critical && ![OID.paged, OID.sort, OID.vlv].includes(c.oid as never))
+      return { code: Result.unavailableCriticalExtension, diagnostic: `control ${c.oid} is not supported` };
   }
   const pagingControl = controls.find((c) => c.oid === OID.paged);
   const sortControl = controls.find((c) => c.oid === OID.sort);
@@ -302,25 +427,50 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
   const sorting = sortControl ? readSort(sortControl) : null;
   const responseControls: Control[] = [];
   if (sorting && !sorting.supported) {
-    if (sorting.critical) return { code: Result.unavailableCriticalExtension, diagnostic: `cannot sort on ${sorting.attr}`, controls: [sortResponse(53, sorting.attr)] };
+    if (sorting.critical)
+      return {
+        code: Result.unavailableCriticalExtension,
+        diagnostic: `cannot sort on ${sorting.attr}`,
+        controls: [sortResponse(53, sorting.attr)],
+      };
     responseControls.push(sortResponse(53, sorting.attr));
   } else if (sorting) {
     responseControls.push(sortResponse(0));
   }
   const sort = sorting?.supported ? { key: sorting.key, reverse: sorting.reverse } : undefined;
-  const visibility: Visibility = { all: env.actor ? isNational(env.actor) : false, adminOf: env.actor ? [...env.actor.adminOf] : [] };
+  const visibility: Visibility = {
+    all: env.actor ? isNational(env.actor) : false,
+    adminOf: env.actor ? [...env.actor.adminOf] : [],
+  };
 
   const isChangelog = endsWith(base, [{ type: 'cn', value: 'changelog' }]);
   let sources: Source[];
   if (isChangelog) {
     // Who reads which changes is the core's rule, the same as the REST change feed's.
-    const scope = env.actor && (isAdmin(env.actor) || env.actor.kind === 'service' || env.actor.roles.has('auditor')) ? changeScope(env.actor) : null;
-    if (!scope) return { code: Result.insufficientAccessRights, diagnostic: 'the change log is for administrators, auditors and service accounts' };
+    const scope =
+      env.actor && (isAdmin(env.actor) || env.actor.kind === 'service' || env.actor.roles.has('auditor'))
+        ? changeScope(env.actor)
+        : null;
+    if (!scope)
+      return {
+        code: Result.insufficientAccessRights,
+        diagnostic: 'the change log is for administrators, auditors and service accounts',
+      };
     const orgs = 'orgs' in scope ? scope.orgs : undefined;
     const rel = base.slice(0, -1);
-    const cl = { fixed: { dn: 'cn=changelog', attrs: [['objectClass', ['top', 'nsContainer']], ['cn', ['changelog']]] } as Entry };
-    if (rel.length === 0) sources = req.scope === 0 ? [cl] : req.scope === 1 ? [{ changes: { orgs } }] : [cl, { changes: { orgs } }];
-    else if (rel.length === 1 && rel[0].type === 'changenumber' && /^\d+$/.test(rel[0].value)) sources = req.scope === 1 ? [] : [{ changes: { seq: Number(rel[0].value), orgs } }];
+    const cl = {
+      fixed: {
+        dn: 'cn=changelog',
+        attrs: [
+          ['objectClass', ['top', 'nsContainer']],
+          ['cn', ['changelog']],
+        ],
+      } as Entry,
+    };
+    if (rel.length === 0)
+      sources = req.scope === 0 ? [cl] : req.scope === 1 ? [{ changes: { orgs } }] : [cl, { changes: { orgs } }];
+    else if (rel.length === 1 && rel[0].type === 'changenumber' && /^\d+$/.test(rel[0].value))
+      sources = req.scope === 1 ? [] : [{ changes: { seq: Number(rel[0].value), orgs } }];
     else return { code: Result.noSuchObject, diagnostic: 'no such change', matchedDN: 'cn=changelog' };
   } else {
     sources = plan(env, base, req.scope);
@@ -343,26 +493,40 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
       const controls = [...responseControls, vlvResponse(0, 0, Result.protocolError)];
       return { code: Result.protocolError, diagnostic, controls };
     }
-    const query: PeopleQuery = { ...(source?.people ?? {}), filter: source ? toFilter(req.filter, 'people') : { const: false }, visibility, sort, limit: 0 };
+    const query: PeopleQuery = {
+      ...(source?.people ?? {}),
+      filter: source ? toFilter(req.filter, 'people') : { const: false },
+      visibility,
+      sort,
+      limit: 0,
+    };
     const total = source ? await countPeople(env.database, query) : 0;
     let position: number;
     if (vlv.gte !== undefined) position = (await countPeople(env.database, query, vlv.gte)) + 1;
     else if (!vlv.count) position = vlv.offset ?? 1;
-    else position = vlv.offset! >= vlv.count ? total : Math.max(1, Math.round(((vlv.offset! - 1) * total) / Math.max(1, vlv.count - 1)) + 1);
+    else
+      position =
+        vlv.offset! >= vlv.count
+          ? total
+          : Math.max(1, Math.round(((vlv.offset! - 1) * total) / Math.max(1, vlv.count - 1)) + 1);
     position = Math.min(Math.max(position, 1), total + 1);
     const start = Math.max(1, position - vlv.before);
     const size = Math.min(position - start + vlv.after + 1, env.sizeCap);
     if (source && total > 0) {
       for (const row of await searchPeople(env.database, { ...query, offset: start - 1, limit: size }, env.entries)) {
         if (abandoned()) return { code: -1 };
-        await sendEntry(personEntry(env.dit, row, source.book === 'own' ? row.org_code ?? undefined : source.book));
+        await sendEntry(personEntry(env.dit, row, source.book === 'own' ? (row.org_code ?? undefined) : source.book));
       }
     }
-    return { code: Result.success, controls: [...responseControls, vlvResponse(Math.min(position, total), total, 0, vlv.context)] };
+    return {
+      code: Result.success,
+      controls: [...responseControls, vlvResponse(Math.min(position, total), total, 0, vlv.context)],
+    };
   }
 
   // RFC 2696: a page size of zero ends a paged search.
-  if (paging && paging.size === 0) return { code: Result.success, controls: [...responseControls, pagedResponse(null)] };
+  if (paging && paging.size === 0)
+    return { code: Result.success, controls: [...responseControls, pagedResponse(null)] };
   const pageSize = paging ? Math.min(paging.size > 0 ? paging.size : env.sizeCap, env.sizeCap) : 0;
   const limit = paging ? pageSize : Math.min(req.sizeLimit || env.sizeCap, env.sizeCap);
   const scope = paging ? cookieScope(env, req, sort) : '';
@@ -389,12 +553,22 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
       if (matchEntry(req.filter, Object.fromEntries(src.fixed.attrs)) === true) entries = [src.fixed];
     } else if ('people' in src) {
       const filter = toFilter(req.filter, 'people');
-      const rows = never(filter) ? [] : await searchPeople(env.database, {
-        ...src.people, filter, visibility, sort,
-        after: from.id !== undefined ? { id: from.id, key: from.key } : undefined, paged: Boolean(paging),
-        limit: room + 1,
-      }, env.entries);
-      entries = rows.map((r) => personEntry(env.dit, r, src.book === 'own' ? r.org_code ?? undefined : src.book));
+      const rows = never(filter)
+        ? []
+        : await searchPeople(
+            env.database,
+            {
+              ...src.people,
+              filter,
+              visibility,
+              sort,
+              after: from.id !== undefined ? { id: from.id, key: from.key } : undefined,
+              paged: Boolean(paging),
+              limit: room + 1,
+            },
+            env.entries,
+          );
+      entries = rows.map((r) => personEntry(env.dit, r, src.book === 'own' ? (r.org_code ?? undefined) : src.book));
       if (rows.length > room && room > 0) {
         const last = rows[room - 1];
         next = { s: i, id: last.id, key: sort ? sortValue(last, sort.key) : undefined };
@@ -403,18 +577,36 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
       const isBook = 'bookOus' in src;
       const code = isBook ? src.bookOus.code : src.orgs.code;
       const filter = toFilter(req.filter, isBook ? 'bookOu' : 'organisation');
-      const rows = never(filter) ? [] : await searchOrganisations(env.database, filter, { code, afterCode: from.code, limit: room + 1 });
-      entries = rows.map((r) => (isBook ? container(`ou=${r.code},ou=AddressBooks,${env.dit.suffix}`, r.code) : organisationEntry(env.dit, r)));
+      const rows = never(filter)
+        ? []
+        : await searchOrganisations(env.database, filter, { code, afterCode: from.code, limit: room + 1 });
+      entries = rows.map((r) =>
+        isBook ? container(`ou=${r.code},ou=AddressBooks,${env.dit.suffix}`, r.code) : organisationEntry(env.dit, r),
+      );
       if (rows.length > room && room > 0) next = { s: i, code: rows[room - 1].code };
     } else if ('services' in src) {
       // Service accounts are listed for administrators and other service accounts only.
       const filter = toFilter(req.filter, 'service');
-      const rows = never(filter) || !seesServices(env.actor) ? [] : await searchServices(env.database, filter, { name: src.services.name, afterName: from.code, limit: room + 1 });
+      const rows =
+        never(filter) || !seesServices(env.actor)
+          ? []
+          : await searchServices(env.database, filter, {
+              name: src.services.name,
+              afterName: from.code,
+              limit: room + 1,
+            });
       entries = rows.map((r) => serviceEntry(env.dit, r));
       if (rows.length > room && room > 0) next = { s: i, code: rows[room - 1].name };
     } else {
       const filter = toFilter(req.filter, 'change');
-      const rows = never(filter) ? [] : await searchChanges(env.database, filter, { seq: src.changes.seq, afterSeq: from.seq, limit: room + 1, orgs: src.changes.orgs });
+      const rows = never(filter)
+        ? []
+        : await searchChanges(env.database, filter, {
+            seq: src.changes.seq,
+            afterSeq: from.seq,
+            limit: room + 1,
+            orgs: src.changes.orgs,
+          });
       entries = rows.map((r) => changeEntry(env.dit, r));
       if (rows.length > room && room > 0) next = { s: i, seq: rows[room - 1].seq };
     }
@@ -425,7 +617,11 @@ async function run(env: SearchEnv, req: SearchRequest, controls: Control[], send
     }
     if (entries.length > room) {
       if (paging) return { code: Result.success, controls: [...responseControls, page(next ?? { s: i })] };
-      return { code: Result.sizeLimitExceeded, diagnostic: `more than ${limit} entries match`, controls: responseControls };
+      return {
+        code: Result.sizeLimitExceeded,
+        diagnostic: `more than ${limit} entries match`,
+        controls: responseControls,
+      };
     }
   }
   if (sent === 0 && !paging?.cookie) await mustExist(env, sources, visibility, base);
@@ -439,19 +635,41 @@ async function mustExist(env: SearchEnv, sources: Source[], visibility: Visibili
   if (sources.length !== 1) return;
   const [leaf] = sources;
   let found = true;
-  if ('people' in leaf && leaf.people.uid) found = (await searchPeople(env.database, { ...leaf.people, filter: TRUE, visibility, limit: 1 })).length > 0;
-  else if ('orgs' in leaf && leaf.orgs.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.orgs.code, limit: 1 })).length > 0;
-  else if ('bookOus' in leaf && leaf.bookOus.code) found = (await searchOrganisations(env.database, TRUE, { code: leaf.bookOus.code, limit: 1 })).length > 0;
-  else if ('services' in leaf && leaf.services.name) found = seesServices(env.actor) && (await searchServices(env.database, TRUE, { name: leaf.services.name, limit: 1 })).length > 0;
-  else if ('changes' in leaf && leaf.changes.seq !== undefined) found = (await searchChanges(env.database, TRUE, { seq: leaf.changes.seq, limit: 1, orgs: leaf.changes.orgs })).length > 0;
+  if ('people' in leaf && leaf.people.uid)
+    found = (await searchPeople(env.database, { ...leaf.people, filter: TRUE, visibility, limit: 1 })).length > 0;
+  else if ('orgs' in leaf && leaf.orgs.code)
+    found = (await searchOrganisations(env.database, TRUE, { code: leaf.orgs.code, limit: 1 })).length > 0;
+  else if ('bookOus' in leaf && leaf.bookOus.code)
+    found = (await searchOrganisations(env.database, TRUE, { code: leaf.bookOus.code, limit: 1 })).length > 0;
+  else if ('services' in leaf && leaf.services.name)
+    found =
+      seesServices(env.actor) &&
+      (await searchServices(env.database, TRUE, { name: leaf.services.name, limit: 1 })).length > 0;
+  else if ('changes' in leaf && leaf.changes.seq !== undefined)
+    found =
+      (await searchChanges(env.database, TRUE, { seq: leaf.changes.seq, limit: 1, orgs: leaf.changes.orgs })).length >
+      0;
   if (!found) throw new LdapError(Result.noSuchObject, `no entry ${rdnString(base)}`, rdnString(base.slice(1)));
 }
 
-function sortValue(row: { cn: string; family_name: string; given_name: string | null; mail: string; display_name: string }, key: SortKey): string {
-  const v = { cn: row.cn, sn: row.family_name, givenName: row.given_name ?? '', mail: row.mail, displayName: row.display_name }[key];
+function sortValue(
+  row: { cn: string; family_name: string; given_name: string | null; mail: string; display_name: string },
+  key: SortKey,
+): string {
+  const v = {
+    cn: row.cn,
+    sn: row.family_name,
+    givenName: row.given_name ?? '',
+    mail: row.mail,
+    displayName: row.display_name,
+  }[key];
   return v.toLowerCase();
 }
 
 function vlvResponse(position: number, count: number, code: number, context?: Buffer): Control {
-  return { oid: OID.vlvResponse, critical: false, value: seq(0x30, [int(position), int(count), enumerated(code), ...(context ? [str(context)] : [])]) };
+  return {
+    oid: OID.vlvResponse,
+    critical: false,
+    value: seq(0x30, [int(position), int(count), enumerated(code), ...(context ? [str(context)] : [])]),
+  };
 }

@@ -38,7 +38,12 @@ export interface LdapServerOptions extends Omit<SessionOptions, 'tls' | 'canStar
   log: Logger;
 }
 
-export interface LdapServer { port: number; ldapsPort?: number; connections: () => number; close(): Promise<void> }
+export interface LdapServer {
+  port: number;
+  ldapsPort?: number;
+  connections: () => number;
+  close(): Promise<void>;
+}
 
 /** A warning per kind at most once a minute, however often its cause recurs (a burst of refusals). */
 function throttledWarnings(log: Logger, everyMs = 60_000) {
@@ -64,24 +69,32 @@ class Admission {
   readonly sockets = new Set<net.Socket>();
   private readonly anonymous = new Map<string, number>();
 
-  constructor(private readonly opts: Required<Pick<LdapServerOptions, 'maxConnections' | 'maxAnonymousPerAddress'>>,
-    private readonly warn: ReturnType<typeof throttledWarnings>) {}
+  constructor(
+    private readonly opts: Required<Pick<LdapServerOptions, 'maxConnections' | 'maxAnonymousPerAddress'>>,
+    private readonly warn: ReturnType<typeof throttledWarnings>,
+  ) {}
 
   /** Admits the socket, or refuses it with a notice (busy) and says why in a throttled warning. */
   admit(socket: net.Socket): { authenticated(): void } | null {
     const address = sourceOf(socket);
     const { maxConnections, maxAnonymousPerAddress } = this.opts;
     if (this.sockets.size >= maxConnections) {
-      this.warn('connections', { limit: maxConnections },
-        `LDAP: ${maxConnections} connections open (LDAP_MAX_CONNECTIONS); refusing new ones`);
+      this.warn(
+        'connections',
+        { limit: maxConnections },
+        `LDAP: ${maxConnections} connections open (LDAP_MAX_CONNECTIONS); refusing new ones`,
+      );
       return refuse(socket, 'too many connections; try again later');
     }
     const unbound = this.anonymous.get(address) ?? 0;
     if (unbound >= maxAnonymousPerAddress) {
       // One line a minute for all addresses together: a warning per address would let many
       // addresses fill the log (and the throttle's memory).
-      this.warn('address', { address, limit: maxAnonymousPerAddress },
-        `LDAP: ${maxAnonymousPerAddress} unbound connections from ${address} (LDAP_MAX_ANONYMOUS_PER_ADDRESS)`);
+      this.warn(
+        'address',
+        { address, limit: maxAnonymousPerAddress },
+        `LDAP: ${maxAnonymousPerAddress} unbound connections from ${address} (LDAP_MAX_ANONYMOUS_PER_ADDRESS)`,
+      );
       return refuse(socket, 'too many connections from this address have not bound');
     }
     this.sockets.add(socket);
@@ -91,9 +104,13 @@ class Admission {
       if (!counted) return;
       counted = false;
       const n = (this.anonymous.get(address) ?? 1) - 1;
-      if (n > 0) this.anonymous.set(address, n); else this.anonymous.delete(address);
+      if (n > 0) this.anonymous.set(address, n);
+      else this.anonymous.delete(address);
     };
-    socket.once('close', () => { this.sockets.delete(socket); uncount(); });
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      uncount();
+    });
     return { authenticated: uncount };
   }
 }
@@ -106,13 +123,17 @@ function refuse(socket: net.Socket, text: string): null {
 }
 
 export async function startLdapServer(opts: LdapServerOptions): Promise<LdapServer> {
-  const pem = opts.certFile && opts.keyFile ? { cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) } : undefined;
+  const pem =
+    opts.certFile && opts.keyFile ? { cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) } : undefined;
   const secureContext = pem && tls.createSecureContext(pem);
   const warnOnce = throttledWarnings(opts.log);
-  const admission = new Admission({
-    maxConnections: opts.maxConnections ?? limitDefaults.maxConnections,
-    maxAnonymousPerAddress: opts.maxAnonymousPerAddress ?? limitDefaults.maxAnonymousPerAddress,
-  }, warnOnce);
+  const admission = new Admission(
+    {
+      maxConnections: opts.maxConnections ?? limitDefaults.maxConnections,
+      maxAnonymousPerAddress: opts.maxAnonymousPerAddress ?? limitDefaults.maxAnonymousPerAddress,
+    },
+    warnOnce,
+  );
   const accept = (socket: net.Socket, isTls: boolean) => {
     const admitted = admission.admit(socket);
     if (admitted) serveConnection(socket, isTls, { ...opts, warnOnce }, admitted.authenticated, secureContext);
@@ -126,7 +147,9 @@ export async function startLdapServer(opts: LdapServerOptions): Promise<LdapServ
     // A handshake gets the time a PDU gets: an unfinished one holds no connection slot meanwhile.
     const handshakeTimeout = (opts.pduSeconds ?? limitDefaults.pduSeconds) * 1000;
     secure = tls.createServer({ ...pem, handshakeTimeout }, (s) => accept(s, true));
-    secure.on('tlsClientError', () => { /* a failed handshake concerns that client only */ });
+    secure.on('tlsClientError', () => {
+      /* a failed handshake concerns that client only */
+    });
     secure.listen(opts.ldapsPort, opts.host);
     await once(secure, 'listening');
   }
@@ -143,8 +166,13 @@ export async function startLdapServer(opts: LdapServerOptions): Promise<LdapServ
 
 type ConnectionOptions = LdapServerOptions & Pick<SessionOptions, 'warnOnce'>;
 
-function serveConnection(initial: net.Socket, isTls: boolean, opts: ConnectionOptions, authenticated: () => void,
-  secureContext?: tls.SecureContext) {
+function serveConnection(
+  initial: net.Socket,
+  isTls: boolean,
+  opts: ConnectionOptions,
+  authenticated: () => void,
+  secureContext?: tls.SecureContext,
+) {
   let socket: net.Socket = initial;
   socket.setNoDelay(true);
   socket.setTimeout(opts.idleSeconds * 1000, () => disconnect(Result.unavailable, 'idle timeout'));
@@ -156,7 +184,10 @@ function serveConnection(initial: net.Socket, isTls: boolean, opts: ConnectionOp
   // A client that has gone cannot be written to: its answers are dropped, quietly.
   const write = async (bytes: Buffer) => {
     if (closed || !socket.writable) return;
-    if (!socket.write(bytes)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]).catch(() => { closed = true; });
+    if (!socket.write(bytes))
+      await Promise.race([once(socket, 'drain'), once(socket, 'close')]).catch(() => {
+        closed = true;
+      });
   };
   const disconnect = (code: number, text: string) => {
     if (closed) return;
@@ -179,28 +210,34 @@ function serveConnection(initial: net.Socket, isTls: boolean, opts: ConnectionOp
       this.timer = setTimeout(late, pduSeconds * 1000);
       this.timer.unref();
     },
-    stop() { clearTimeout(this.timer); this.timer = undefined; },
+    stop() {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    },
   };
   // Until a bind succeeds, only small PDUs: a bind or a rootDSE search needs a few hundred bytes.
-  const maxPdu = () => (session.actor ? MAX_PDU : opts.anonymousMaxPdu ?? ANONYMOUS_MAX_PDU);
+  const maxPdu = () => (session.actor ? MAX_PDU : (opts.anonymousMaxPdu ?? ANONYMOUS_MAX_PDU));
 
-  const session = new Session({ ...opts, tls: isTls, canStartTls: Boolean(secureContext) && !isTls, source: sourceOf(initial) }, {
-    write,
-    close: disconnect,
-    async startTls() {
-      // Nothing more is read until the handshake is done; queued plaintext would be an attack
-      // (RFC 4511 section 4.14.1: the client sends nothing after the request until the response).
-      socket.removeListener('data', onData);
-      queue.length = 0;
-      pdus.clear();
-      deadline.stop();
-      const secured = new tls.TLSSocket(socket, { isServer: true, secureContext });
-      secured.on('error', () => secured.destroy());
-      await once(secured, 'secure');
-      socket = secured;
-      socket.on('data', onData);
+  const session = new Session(
+    { ...opts, tls: isTls, canStartTls: Boolean(secureContext) && !isTls, source: sourceOf(initial) },
+    {
+      write,
+      close: disconnect,
+      async startTls() {
+        // Nothing more is read until the handshake is done; queued plaintext would be an attack
+        // (RFC 4511 section 4.14.1: the client sends nothing after the request until the response).
+        socket.removeListener('data', onData);
+        queue.length = 0;
+        pdus.clear();
+        deadline.stop();
+        const secured = new tls.TLSSocket(socket, { isServer: true, secureContext });
+        secured.on('error', () => secured.destroy());
+        await once(secured, 'secure');
+        socket = secured;
+        socket.on('data', onData);
+      },
     },
-  });
+  );
 
   const pump = async () => {
     if (working) return;
@@ -212,7 +249,11 @@ function serveConnection(initial: net.Socket, isTls: boolean, opts: ConnectionOp
           socket.resume();
           deadline.start(); // a partial PDU held while paused has its time again from now
         }
-        if (msg.request.op === 'unbind') { closed = true; socket.end(); return; }
+        if (msg.request.op === 'unbind') {
+          closed = true;
+          socket.end();
+          return;
+        }
         await session.handle(msg);
         if (session.actor) authenticated();
       }
@@ -260,5 +301,10 @@ function serveConnection(initial: net.Socket, isTls: boolean, opts: ConnectionOp
 
   socket.on('data', onData);
   socket.on('error', () => socket.destroy());
-  initial.on('close', () => { closed = true; queue.length = 0; pdus.clear(); deadline.stop(); });
+  initial.on('close', () => {
+    closed = true;
+    queue.length = 0;
+    pdus.clear();
+    deadline.stop();
+  });
 }

@@ -49,12 +49,17 @@ export class Session {
   /** Names this connection in its paged-results cookies, which no other connection may use. */
   private readonly connection = randomBytes(16).toString('base64url');
 
-  constructor(private readonly opts: SessionOptions, private readonly transport: Transport) {
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly transport: Transport,
+  ) {
     this.tls = opts.tls;
   }
 
   /** Abandon acts at once, ahead of the queue (RFC 4511 section 4.11). */
-  abandon(id: number) { this.abandoned.add(id); }
+  abandon(id: number) {
+    this.abandoned.add(id);
+  }
 
   async handle(msg: Message): Promise<void> {
     const { id, request: req } = msg;
@@ -62,17 +67,30 @@ export class Session {
     try {
       if ((req.op === 'search' || req.op === 'extended') && !(await this.stillValid())) return;
       switch (req.op) {
-        case 'bind': return await this.bind(id, req);
-        case 'search': return await this.search(msg);
-        case 'extended': return await this.extended(id, req.name, req.value);
-        case 'unbind': case 'abandon': return;
+        case 'bind':
+          return await this.bind(id, req);
+        case 'search':
+          return await this.search(msg);
+        case 'extended':
+          return await this.extended(id, req.name, req.value);
+        case 'unbind':
+        case 'abandon':
+          return;
         default:
-          return await this.reply(id, result(responseTag[req.op], Result.unwillingToPerform, 'the directory is fed by HR and the REST API; LDAP is read-only'));
+          return await this.reply(
+            id,
+            result(
+              responseTag[req.op],
+              Result.unwillingToPerform,
+              'the directory is fed by HR and the REST API; LDAP is read-only',
+            ),
+          );
       }
     } catch (err) {
       // The core's refusals are answers, and so is a database that cannot be reached (RFC 4511
       // appendix A.1: unavailable); anything else is the transport's to log and end.
-      const tag = req.op === 'bind' ? responseTag.bind : req.op === 'search' ? responseTag.search : responseTag.extended;
+      const tag =
+        req.op === 'bind' ? responseTag.bind : req.op === 'search' ? responseTag.search : responseTag.extended;
       if (err instanceof DirectoryError) {
         const [code, text] = ldapResultFor(err);
         await this.reply(id, result(tag, code, text));
@@ -113,9 +131,12 @@ export class Session {
     }
     this.actor = null;
     // RFC 4511 section 4.4.1: strongerAuthRequired, the security association has been compromised.
-    this.transport.close(Result.strongerAuthRequired, now
-      ? 'the password was changed since this connection bound: bind again'
-      : 'the bound account is no longer active');
+    this.transport.close(
+      Result.strongerAuthRequired,
+      now
+        ? 'the password was changed since this connection bound: bind again'
+        : 'the bound account is no longer active',
+    );
     return false;
   }
 
@@ -128,7 +149,11 @@ export class Session {
     if (name.includes('\u0000')) return null; // no account's name has one, and PostgreSQL's text cannot
     if (!name.includes('=')) return principalFromName(name);
     let rdns;
-    try { rdns = parseDn(name); } catch { return null; }
+    try {
+      rdns = parseDn(name);
+    } catch {
+      return null;
+    }
     const suffix = parseDn(this.opts.dit.suffix);
     if (!endsWith(rdns, suffix)) return null;
     const rel = rdns.slice(0, rdns.length - suffix.length);
@@ -146,9 +171,12 @@ export class Session {
     if (req.sasl !== undefined) return done(Result.authMethodNotSupported, 'only simple bind is supported');
     if (req.name === '' && req.simple === '') return done(Result.success); // anonymous
     // RFC 4513 section 5.1.2: a name with an empty password is an unauthenticated bind; refuse it.
-    if (req.simple === '') return done(Result.unwillingToPerform, 'unauthenticated bind (a name with no password) is not allowed');
+    if (req.simple === '')
+      return done(Result.unwillingToPerform, 'unauthenticated bind (a name with no password) is not allowed');
     const principal = this.principal(req.name);
-    const actor = principal ? await this.opts.directory.authenticate(principal, req.simple ?? '', this.opts.source) : null;
+    const actor = principal
+      ? await this.opts.directory.authenticate(principal, req.simple ?? '', this.opts.source)
+      : null;
     if (!actor) return done(Result.invalidCredentials, 'invalid credentials');
     this.actor = actor;
     this.boundPasswordAt = actor.passwordChangedAt;
@@ -163,17 +191,38 @@ export class Session {
     const req = msg.request as Extract<Message['request'], { op: 'search' }>;
     const { directory, dit, anonymous, sizeCap, vendorVersion } = this.opts;
     const env = {
-      database: directory.database, entries: directory.entries, dit, actor: this.actor,
-      anonymous, sizeCap, vendorVersion, connection: this.connection,
+      database: directory.database,
+      entries: directory.entries,
+      dit,
+      actor: this.actor,
+      anonymous,
+      sizeCap,
+      vendorVersion,
+      connection: this.connection,
     };
     // Entries are written into one buffer and sent together: one socket write per 64 KiB, not per entry.
     const w = this.writer;
-    const outcome = await search(env, req, msg.controls, async (entry, selection) => {
-      selection.writeEntry(w, msg.id, entry);
-      if (w.length > 64 * 1024) await this.transport.write(w.take());
-    }, () => this.abandoned.has(msg.id));
-    if (outcome.code === -1) { w.take(); return; } // abandoned: no response at all
-    w.raw(message(msg.id, result(responseTag.search, outcome.code, outcome.diagnostic ?? '', [], outcome.matchedDN ?? ''), outcome.controls ?? []));
+    const outcome = await search(
+      env,
+      req,
+      msg.controls,
+      async (entry, selection) => {
+        selection.writeEntry(w, msg.id, entry);
+        if (w.length > 64 * 1024) await this.transport.write(w.take());
+      },
+      () => this.abandoned.has(msg.id),
+    );
+    if (outcome.code === -1) {
+      w.take();
+      return;
+    } // abandoned: no response at all
+    w.raw(
+      message(
+        msg.id,
+        result(responseTag.search, outcome.code, outcome.diagnostic ?? '', [], outcome.matchedDN ?? ''),
+        outcome.controls ?? [],
+      ),
+    );
     await this.transport.write(w.take());
   }
 
@@ -185,21 +234,26 @@ export class Session {
         // RFC 4532: "dn:<DN>" for a bound identity, empty for anonymous.
         return done(Result.success, '', undefined, Buffer.from(this.actor ? `dn:${this.dnOf(this.actor)}` : ''));
       case OID.startTls: {
-        if (!this.opts.canStartTls) return done(Result.unavailable, 'no certificate is configured (TLS_CERT_FILE, TLS_KEY_FILE)');
+        if (!this.opts.canStartTls)
+          return done(Result.unavailable, 'no certificate is configured (TLS_CERT_FILE, TLS_KEY_FILE)');
         if (this.tls) return done(Result.operationsError, 'TLS is already in use');
         await done(Result.success, '', OID.startTls);
         await this.transport.startTls();
         this.tls = true;
         return;
       }
-      case OID.passwordModify: return this.passwordModify(done, value);
+      case OID.passwordModify:
+        return this.passwordModify(done, value);
       default:
         return done(Result.protocolError, `unsupported extended operation ${name}`);
     }
   }
 
   /** RFC 3062: own password (with the old one), or an administrator's for another person. */
-  private async passwordModify(done: (code: number, text?: string, name?: string, value?: Buffer) => Promise<void>, value?: Buffer) {
+  private async passwordModify(
+    done: (code: number, text?: string, name?: string, value?: Buffer) => Promise<void>,
+    value?: Buffer,
+  ) {
     if (!this.actor) return done(Result.insufficientAccessRights, 'bind first');
     let target: string | undefined, oldPassword: string | undefined, newPassword: string | undefined;
     if (value?.length) {
@@ -207,7 +261,9 @@ export class Session {
       while (!r.done) {
         const t = r.peekTag();
         const v = r.string(t);
-        if (t === 0x80) target = v; else if (t === 0x81) oldPassword = v; else if (t === 0x82) newPassword = v;
+        if (t === 0x80) target = v;
+        else if (t === 0x81) oldPassword = v;
+        else if (t === 0x82) newPassword = v;
       }
     }
     let uid = this.actor.kind === 'person' ? this.actor.name : undefined;
@@ -218,7 +274,10 @@ export class Session {
     }
     if (!uid) return done(Result.unwillingToPerform, 'service account passwords are set by a national administrator');
     const generated = newPassword === undefined ? randomSecret(12) : undefined;
-    await this.opts.directory.setPassword(this.actor, uid, { currentPassword: oldPassword, newPassword: newPassword ?? generated! });
+    await this.opts.directory.setPassword(this.actor, uid, {
+      currentPassword: oldPassword,
+      newPassword: newPassword ?? generated!,
+    });
     if (this.actor.kind === 'person' && uid === this.actor.name) {
       // One's own change ends one's other connections, not the one that made it.
       const me = await this.opts.directory.currentActor(this.actor);

@@ -20,10 +20,23 @@ export function createReview(directory: Directory) {
     requireAdmin(actor);
     const where: SQL[] = [eq(reviewQueue.status, 'open'), gt(reviewQueue.id, q.after ?? 0)];
     if (!isNational(actor)) where.push(inArray(reviewQueue.orgCode, [...actor.adminOf]));
-    return database.db.select({
-      id: reviewQueue.id, runId: reviewQueue.runId, orgCode: reviewQueue.orgCode, hrKey: reviewQueue.hrKey, record: sql<FeedPerson>`${reviewQueue.record}`,
-      candidateUid: people.uid, candidateMail: people.mail, candidateOrg: people.orgCode, createdAt: reviewQueue.createdAt,
-    }).from(reviewQueue).innerJoin(people, eq(people.id, reviewQueue.candidateId)).where(and(...where)).orderBy(asc(reviewQueue.id)).limit(q.limit);
+    return database.db
+      .select({
+        id: reviewQueue.id,
+        runId: reviewQueue.runId,
+        orgCode: reviewQueue.orgCode,
+        hrKey: reviewQueue.hrKey,
+        record: sql<FeedPerson>`${reviewQueue.record}`,
+        candidateUid: people.uid,
+        candidateMail: people.mail,
+        candidateOrg: people.orgCode,
+        createdAt: reviewQueue.createdAt,
+      })
+      .from(reviewQueue)
+      .innerJoin(people, eq(people.id, reviewQueue.candidateId))
+      .where(and(...where))
+      .orderBy(asc(reviewQueue.id))
+      .limit(q.limit);
   }
 
   /** "link": the earlier person joins the organisation; "new": a new person is made from the row. */
@@ -37,24 +50,54 @@ export function createReview(directory: Directory) {
       await ctx.tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`sync:${item.orgCode}`}))`);
       const row = item.record as FeedPerson;
       const org = await activeOrganisation(ctx, item.orgCode);
-      const fields = { title: row.title, department: row.department, site: row.site, telephone: row.telephone, mobile: row.mobile };
+      const fields = {
+        title: row.title,
+        department: row.department,
+        site: row.site,
+        telephone: row.telephone,
+        mobile: row.mobile,
+      };
       let uid: string;
       if (decision.action === 'link') {
-        const [candidate] = await ctx.tx.select({ uid: people.uid }).from(people).where(eq(people.id, item.candidateId));
+        const [candidate] = await ctx.tx
+          .select({ uid: people.uid })
+          .from(people)
+          .where(eq(people.id, item.candidateId));
         // The candidate the feed found; linking to someone else is a national administrator's call.
         if (decision.uid && decision.uid !== candidate.uid && !isNational(actor)) {
-          fail('auth.forbidden', `Only a national administrator may link this row to someone other than ${candidate.uid}`);
+          fail(
+            'auth.forbidden',
+            `Only a national administrator may link this row to someone other than ${candidate.uid}`,
+          );
         }
         uid = decision.uid ?? candidate.uid;
-        const { person: moved, request } = await joinOrganisation(ctx, actor, uid, { orgCode: org.code, hrKey: item.hrKey, source: 'review', ...fields }, { returning: true });
-        if (request) fail('person.already_active', `${uid} is active in ${moved.orgCode}: ask that organisation to release them first`);
+        const { person: moved, request } = await joinOrganisation(
+          ctx,
+          actor,
+          uid,
+          { orgCode: org.code, hrKey: item.hrKey, source: 'review', ...fields },
+          { returning: true },
+        );
+        if (request)
+          fail(
+            'person.already_active',
+            `${uid} is active in ${moved.orgCode}: ask that organisation to release them first`,
+          );
         if (moved.givenName !== row.givenName || moved.familyName !== row.familyName) {
           await updatePerson(ctx, actor, uid, { givenName: row.givenName, familyName: row.familyName }, { feed: true });
         }
       } else {
-        [{ uid }] = await addJoiners(ctx, actor, org, [{ ...row, orgCode: org.code, hrKey: item.hrKey, source: 'review' }]);
+        [{ uid }] = await addJoiners(ctx, actor, org, [
+          { ...row, orgCode: org.code, hrKey: item.hrKey, source: 'review' },
+        ]);
       }
-      await ctx.tx.update(reviewQueue).set({ status: decision.action === 'link' ? 'linked' : 'new', resolvedBy: `${actor.kind}:${actor.name}`, resolvedAt: ctx.now() })
+      await ctx.tx
+        .update(reviewQueue)
+        .set({
+          status: decision.action === 'link' ? 'linked' : 'new',
+          resolvedBy: `${actor.kind}:${actor.name}`,
+          resolvedAt: ctx.now(),
+        })
         .where(eq(reviewQueue.id, id));
       return uid;
     }, `review:${id}`);

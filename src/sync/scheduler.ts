@@ -10,15 +10,20 @@ import { systemActor, type Actor } from '../directory/actor.js';
 import { describeError } from '../directory/errors.js';
 import type { Sync } from './runs.js';
 
-const job = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _'),
-  connector: z.string(),
-  org: z.string().regex(/^[A-Z0-9]{1,9}$/).optional(),
-  interval_seconds: z.number().int().min(1),
-  /** File connectors: the folder to watch. Pulling connectors: none. */
-  drop_folder: z.string().optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
-}).strict();
+const job = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _'),
+    connector: z.string(),
+    org: z
+      .string()
+      .regex(/^[A-Z0-9]{1,9}$/)
+      .optional(),
+    interval_seconds: z.number().int().min(1),
+    /** File connectors: the folder to watch. Pulling connectors: none. */
+    drop_folder: z.string().optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
 
 export const scheduleSchema = z.object({ jobs: z.array(job) }).strict();
 export type Job = z.infer<typeof job>;
@@ -31,16 +36,26 @@ export function loadSchedule(path: string): Job[] {
     throw new ConfigError(`SYNC_SCHEDULE ${path}: ${(err as Error).message}`);
   }
   const parsed = scheduleSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`SYNC_SCHEDULE ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ConfigError(
+      `SYNC_SCHEDULE ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data.jobs;
 }
 
 /** Files waiting in a drop folder, oldest name first; dot files and *.tmp / *.part are still being written. */
 function waiting(folder: string): string[] {
-  return readdirSync(folder).filter((f) => !f.startsWith('.') && !/\.(tmp|part)$/i.test(f) && statSync(join(folder, f)).isFile()).sort();
+  return readdirSync(folder)
+    .filter((f) => !f.startsWith('.') && !/\.(tmp|part)$/i.test(f) && statSync(join(folder, f)).isFile())
+    .sort();
 }
 
-export function startScheduler(sync: Sync, jobs: Job[], log: Logger, actor: Actor = { ...systemActor, name: 'scheduler' }) {
+export function startScheduler(
+  sync: Sync,
+  jobs: Job[],
+  log: Logger,
+  actor: Actor = { ...systemActor, name: 'scheduler' },
+) {
   const busy = new Set<string>();
 
   /** Each file in the folder in turn; a file whose run was recorded moves to processed/, one that failed stays for the next tick. */
@@ -49,9 +64,17 @@ export function startScheduler(sync: Sync, jobs: Job[], log: Logger, actor: Acto
     mkdirSync(join(folder, 'processed'), { recursive: true });
     for (const name of waiting(folder)) {
       const path = join(folder, name);
-      const report = await sync.runFeed(actor, { connector: j.connector, orgCode: j.org, config: j.config, source: { stream: createReadStream(path) } });
+      const report = await sync.runFeed(actor, {
+        connector: j.connector,
+        orgCode: j.org,
+        config: j.config,
+        source: { stream: createReadStream(path) },
+      });
       renameSync(path, join(folder, 'processed', `${report.run_id}-${name}`));
-      log.info({ job: j.name, file: name, run: report.run_id, status: report.status, counts: report.counts }, 'scheduled feed run');
+      log.info(
+        { job: j.name, file: name, run: report.run_id, status: report.status, counts: report.counts },
+        'scheduled feed run',
+      );
     }
   }
 
@@ -62,7 +85,10 @@ export function startScheduler(sync: Sync, jobs: Job[], log: Logger, actor: Acto
       if (j.drop_folder) await drain(j);
       else {
         const report = await sync.runFeed(actor, { connector: j.connector, orgCode: j.org, config: j.config });
-        log.info({ job: j.name, run: report.run_id, status: report.status, counts: report.counts }, 'scheduled feed run');
+        log.info(
+          { job: j.name, run: report.run_id, status: report.status, counts: report.counts },
+          'scheduled feed run',
+        );
       }
     } catch (err) {
       // The code and one line only: a failed statement's message would carry the feed's rows.

@@ -9,7 +9,10 @@ import { identifierHmac } from '../directory/secrets.js';
 import type { LineError } from './report.js';
 
 /** One valid row, as the engine keeps it (and a held run stores it): the preferred name as the given name, identifiers as HMACs. */
-export type FeedPerson = Omit<StaffRecord, 'employeeNumber' | 'preferredName' | 'orgCode' | 'niNumber' | 'dateOfBirth'> & {
+export type FeedPerson = Omit<
+  StaffRecord,
+  'employeeNumber' | 'preferredName' | 'orgCode' | 'niNumber' | 'dateOfBirth'
+> & {
   line: number;
   key: string;
   niHmac: string | null;
@@ -26,7 +29,11 @@ export interface Collected {
 
 const name = (v: string) => v.normalize('NFC').replace(/\s+/g, ' ').trim();
 
-export async function collectStaff(items: AsyncIterable<Item<StaffRecord>>, orgCode: string, identifierKey: string): Promise<Collected> {
+export async function collectStaff(
+  items: AsyncIterable<Item<StaffRecord>>,
+  orgCode: string,
+  identifierKey: string,
+): Promise<Collected> {
   const errors: LineError[] = [];
   const protectedKeys = new Set<string>();
   const valid: { person: FeedPerson; keyColumn: number }[] = [];
@@ -49,7 +56,16 @@ export async function collectStaff(items: AsyncIterable<Item<StaffRecord>>, orgC
       continue;
     }
     // A value the core would refuse is this row's error, not the whole file's.
-    const text = (['givenName', 'familyName', 'preferredName', 'title', 'department', 'site', 'telephone', 'mobile'] as const);
+    const text = [
+      'givenName',
+      'familyName',
+      'preferredName',
+      'title',
+      'department',
+      'site',
+      'telephone',
+      'mobile',
+    ] as const;
     const control = text.find((f) => r[f] && hasControls(r[f]!));
     if (control) {
       reject(control, `${control} contains a control character`);
@@ -72,8 +88,18 @@ export async function collectStaff(items: AsyncIterable<Item<StaffRecord>>, orgC
     valid.push({
       keyColumn: column('employeeNumber'),
       person: {
-        line: item.line, key: r.employeeNumber, givenName, familyName, title: r.title, department: r.department, site: r.site,
-        telephone: r.telephone, mobile: r.mobile, email: r.email?.toLowerCase() ?? null, startDate: r.startDate, endDate: r.endDate,
+        line: item.line,
+        key: r.employeeNumber,
+        givenName,
+        familyName,
+        title: r.title,
+        department: r.department,
+        site: r.site,
+        telephone: r.telephone,
+        mobile: r.mobile,
+        email: r.email?.toLowerCase() ?? null,
+        startDate: r.startDate,
+        endDate: r.endDate,
         niHmac: r.niNumber ? identifierHmac(identifierKey, 'ni', r.niNumber) : null,
         dobHmac: r.dateOfBirth ? identifierHmac(identifierKey, 'dob', r.dateOfBirth) : null,
       },
@@ -89,7 +115,11 @@ export async function collectStaff(items: AsyncIterable<Item<StaffRecord>>, orgC
       people.push(person);
       continue;
     }
-    errors.push({ line: person.line, column: keyColumn, message: `employee_number ${person.key} appears more than once (lines ${same.join(', ')})` });
+    errors.push({
+      line: person.line,
+      column: keyColumn,
+      message: `employee_number ${person.key} appears more than once (lines ${same.join(', ')})`,
+    });
     protectedKeys.add(person.key);
   }
   return { rows, people, errors, protectedKeys: [...protectedKeys] };

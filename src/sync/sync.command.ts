@@ -6,7 +6,15 @@ import type { Directory } from '../directory/directory.js';
 import type { Report } from './report.js';
 import { createSync } from './runs.js';
 
-export interface SyncArgs { connector: string; org?: string; file?: string; config?: string; dryRun: boolean; json: boolean; progress: boolean }
+export interface SyncArgs {
+  connector: string;
+  org?: string;
+  file?: string;
+  config?: string;
+  dryRun: boolean;
+  json: boolean;
+  progress: boolean;
+}
 
 export const exitStatus = (r: Report) => (r.status === 'held' ? 3 : r.status === 'rejected' ? 1 : 0);
 
@@ -25,12 +33,17 @@ export async function syncCommand(directory: Directory, threshold: number, args:
   const started = Date.now();
   const progress = args.progress
     ? (phase: string, rows: number) => {
-      const rate = Math.round(rows / Math.max(0.001, (Date.now() - started) / 1000));
-      process.stderr.write(`\r${phase} ${rows.toLocaleString('en-GB')} rows (${rate.toLocaleString('en-GB')}/s)${phase === 'applying' ? '\n' : ''}`);
-    }
+        const rate = Math.round(rows / Math.max(0.001, (Date.now() - started) / 1000));
+        process.stderr.write(
+          `\r${phase} ${rows.toLocaleString('en-GB')} rows (${rate.toLocaleString('en-GB')}/s)${phase === 'applying' ? '\n' : ''}`,
+        );
+      }
     : undefined;
   const report = await createSync(directory, threshold).runFeed(systemActor, {
-    connector: args.connector, orgCode: args.org, dryRun: args.dryRun, onProgress: progress,
+    connector: args.connector,
+    orgCode: args.org,
+    dryRun: args.dryRun,
+    onProgress: progress,
     source: { stream: args.file ? createReadStream(args.file) : undefined },
     config: args.config ? JSON.parse(readFileSync(args.config, 'utf8')) : undefined,
   });

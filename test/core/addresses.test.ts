@@ -29,6 +29,15 @@ t.test('many addresses at once take the lowest free numbers, gaps included, neve
   await dir.createJoiner(systemActor, { givenName: 'Ann', familyName: 'Lee', orgCode: 'RXA' }); // ann.lee
   await dir.createJoiner(systemActor, { givenName: 'Ann', familyName: 'Lee3', orgCode: 'RXA' }); // ann.lee3: a gap at 2
   await dir.createJoiner(systemActor, { givenName: 'Bo', familyName: 'Kay', orgCode: 'RXA' }); // bo.kay
-  const got = await database.db.transaction((tx) => allocateMany(tx, ['ann.lee', 'ann.lee', 'ann.lee', 'bo.kay', 'cy.new', 'ann.leeson'], 'nhs.net'));
-  t.same(got, ['ann.lee2@nhs.net', 'ann.lee4@nhs.net', 'ann.lee5@nhs.net', 'bo.kay2@nhs.net', 'cy.new@nhs.net', 'ann.leeson@nhs.net']);
+  const got = await database.db.transaction((tx) =>
+    allocateMany(tx, ['ann.lee', 'ann.lee', 'ann.lee', 'bo.kay', 'cy.new', 'ann.leeson'], 'nhs.net'),
+  );
+  t.same(got, [
+    'ann.lee2@nhs.net',
+    'ann.lee4@nhs.net',
+    'ann.lee5@nhs.net',
+    'bo.kay2@nhs.net',
+    'cy.new@nhs.net',
+    'ann.leeson@nhs.net',
+  ]);
 });

@@ -10,7 +10,10 @@ import { testDirectory, testSettings, withTwoOrgs } from '../helpers/directory.j
 /** Which of these ids the entry cache had to read from the database. */
 async function missing(dir: Directory, ids: number[]): Promise<number[]> {
   const asked: number[] = [];
-  await dir.entries.readMany(ids, async (m: number[]) => { asked.push(...m); return new Map(); });
+  await dir.entries.readMany(ids, async (m: number[]) => {
+    asked.push(...m);
+    return new Map();
+  });
   return asked.sort((a, b) => a - b);
 }
 
@@ -18,7 +21,12 @@ async function fixture(t: Test) {
   const { dir, database } = await testDirectory(t);
   await withTwoOrgs(dir);
   const made = [];
-  for (const [g, f, org] of [['Jane', 'Smith', 'RXA'], ['John', 'Jones', 'RXA'], ['Ann', 'Lee', 'RXB'], ['Bob', 'Ray', 'RXB']]) {
+  for (const [g, f, org] of [
+    ['Jane', 'Smith', 'RXA'],
+    ['John', 'Jones', 'RXA'],
+    ['Ann', 'Lee', 'RXB'],
+    ['Bob', 'Ray', 'RXB'],
+  ]) {
     made.push(await dir.createJoiner(sys, { givenName: g, familyName: f, orgCode: org }));
   }
   const ids = made.map((p) => p.id);
@@ -27,36 +35,54 @@ async function fixture(t: Test) {
 
 t.test('a write evicts what it changed and leaves the rest warm', async (t) => {
   const { dir, ids, byUid } = await fixture(t);
-  const warm = async (d: Directory) => { await d.listPeople(sys, { limit: 50 }); t.same(await missing(d, ids), [], 'all in memory'); };
+  const warm = async (d: Directory) => {
+    await d.listPeople(sys, { limit: 50 });
+    t.same(await missing(d, ids), [], 'all in memory');
+  };
   await warm(dir);
   await dir.updatePerson(sys, 'jane.smith', { telephone: '0113 496 0000' });
   t.same(await missing(dir, ids), [byUid['jane.smith']], 'an edit: that person alone');
-  t.equal((await dir.listPeople(sys, { q: 'jane', limit: 5 })).items[0].telephone, '0113 496 0000', 'the new value at once');
+  t.equal(
+    (await dir.listPeople(sys, { q: 'jane', limit: 5 })).items[0].telephone,
+    '0113 496 0000',
+    'the new value at once',
+  );
   await warm(dir);
   await dir.renameOrganisation(sys, 'RXB', 'Beta Health NHS Trust');
-  t.same(await missing(dir, ids), [byUid['ann.lee'], byUid['bob.ray']].sort((a, b) => a - b), "a rename: that organisation's people");
+  t.same(
+    await missing(dir, ids),
+    [byUid['ann.lee'], byUid['bob.ray']].sort((a, b) => a - b),
+    "a rename: that organisation's people",
+  );
   t.equal((await dir.listPeople(sys, { q: 'ann', limit: 5 })).items[0].displayName, 'Ann Lee (Beta Health NHS Trust)');
   await warm(dir);
   await dir.markLeaver(sys, 'john.jones');
   t.same(await missing(dir, ids), [byUid['john.jones']], 'a leaver: that person alone');
 });
 
-t.test("another process's write evicts only what it changed", { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database has one process' }, async (t) => {
-  const { dir, database, ids, byUid } = await fixture(t);
-  const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = `/${name}`;
-  const otherDb = await openPostgres(url.toString());
-  const other = createDirectory(otherDb, testSettings);
-  const unwatch = await other.watchChanges();
-  t.teardown(async () => { await unwatch?.(); await otherDb.close(); });
-  await dir.listPeople(sys, { limit: 50 });
-  await other.updatePerson(sys, 'ann.lee', { title: 'Midwife' });
-  let gone: number[] = [];
-  for (const deadline = Date.now() + 5000; Date.now() < deadline && gone.length === 0;) {
-    gone = await missing(dir, ids);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  t.same(gone, [byUid['ann.lee']], 'that person alone, by the notification');
-  t.equal((await dir.listPeople(sys, { q: 'ann', limit: 5 })).items[0].title, 'Midwife');
-});
+t.test(
+  "another process's write evicts only what it changed",
+  { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database has one process' },
+  async (t) => {
+    const { dir, database, ids, byUid } = await fixture(t);
+    const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const otherDb = await openPostgres(url.toString());
+    const other = createDirectory(otherDb, testSettings);
+    const unwatch = await other.watchChanges();
+    t.teardown(async () => {
+      await unwatch?.();
+      await otherDb.close();
+    });
+    await dir.listPeople(sys, { limit: 50 });
+    await other.updatePerson(sys, 'ann.lee', { title: 'Midwife' });
+    let gone: number[] = [];
+    for (const deadline = Date.now() + 5000; Date.now() < deadline && gone.length === 0;) {
+      gone = await missing(dir, ids);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    t.same(gone, [byUid['ann.lee']], 'that person alone, by the notification');
+    t.equal((await dir.listPeople(sys, { q: 'ann', limit: 5 })).items[0].title, 'Midwife');
+  },
+);

@@ -10,13 +10,17 @@ const sys = systemActor;
 t.test('ODS codes are checked, unique and never reused', async (t) => {
   const { dir } = await testDirectory(t);
   await t.rejects(dir.createOrganisation(sys, { code: 'rxa', name: 'Lower' }), { code: 'organisation.invalid_code' });
-  await t.rejects(dir.createOrganisation(sys, { code: 'ABCDEFGHIJ', name: 'Too long' }), { code: 'organisation.invalid_code' });
+  await t.rejects(dir.createOrganisation(sys, { code: 'ABCDEFGHIJ', name: 'Too long' }), {
+    code: 'organisation.invalid_code',
+  });
   await t.rejects(dir.createOrganisation(sys, { code: 'RXA', name: '   ' }), { code: 'validation.failed' });
   await dir.createOrganisation(sys, { code: 'RXA', name: 'Alpha' });
   await t.rejects(dir.createOrganisation(sys, { code: 'RXA', name: 'Again' }), { code: 'organisation.exists' });
   await dir.createOrganisation(sys, { code: 'RXA01', name: 'Alpha site', parentCode: 'RXA' });
   t.equal((await dir.getOrganisation('RXA01')).parentCode, 'RXA');
-  await t.rejects(dir.createOrganisation(sys, { code: 'Y1', name: 'Orphan', parentCode: 'NOPE' }), { code: 'organisation.not_found' });
+  await t.rejects(dir.createOrganisation(sys, { code: 'Y1', name: 'Orphan', parentCode: 'NOPE' }), {
+    code: 'organisation.not_found',
+  });
 });
 
 t.test('a rename changes every display name under it in the same transaction and keeps the old name', async (t) => {
@@ -28,18 +32,27 @@ t.test('a rename changes every display name under it in the same transaction and
   // Seen from inside the renaming transaction: the display name has already changed there.
   const inside = await dir.run(async (ctx) => {
     await renameOrganisation(ctx, sys, 'RXA', 'Alpha and Omega NHS Foundation Trust');
-    const [row] = await rows<{ display_name: string }>(ctx.tx.execute(sql`select display_name from people where uid = 'jane.smith'`));
+    const [row] = await rows<{ display_name: string }>(
+      ctx.tx.execute(sql`select display_name from people where uid = 'jane.smith'`),
+    );
     return row.display_name;
   });
   t.equal(inside, 'Jane Smith (Alpha and Omega NHS Foundation Trust)');
   t.equal((await dir.getPerson(sys, p.uid)).displayName, 'Jane Smith (Alpha and Omega NHS Foundation Trust)');
-  t.equal((await dir.getPerson(sys, other.uid)).displayName, 'Joe Bloggs (Beta Community NHS Trust)', 'other organisations untouched');
+  t.equal(
+    (await dir.getPerson(sys, other.uid)).displayName,
+    'Joe Bloggs (Beta Community NHS Trust)',
+    'other organisations untouched',
+  );
   const org = await dir.getOrganisation('RXA');
   t.equal(org.name, 'Alpha and Omega NHS Foundation Trust');
-  t.same(org.previousNames.map((n) => [n.name, n.validTo.toISOString()]), [['Alpha Hospitals NHS Trust', '2026-04-01T00:00:00.000Z']]);
+  t.same(
+    org.previousNames.map((n) => [n.name, n.validTo.toISOString()]),
+    [['Alpha Hospitals NHS Trust', '2026-04-01T00:00:00.000Z']],
+  );
   // A failed rename changes nothing.
   await t.rejects(dir.renameOrganisation(sys, 'RXA', ''), { code: 'validation.failed' });
-  const [{ n }] = await database.query<{ n: number }>("select count(*)::int as n from organisation_names");
+  const [{ n }] = await database.query<{ n: number }>('select count(*)::int as n from organisation_names');
   t.equal(n, 1);
 });
 
@@ -59,8 +72,14 @@ t.test('closing with a successor moves people there with the same addresses', as
   t.equal((await dir.getPerson(sys, gone.uid)).orgCode, 'RXA', 'leavers stay with their last organisation');
   const closed = await dir.getOrganisation('RXA');
   t.same([closed.status, closed.successorCode], ['closed', 'RXB']);
-  await t.rejects(dir.createJoiner(sys, { givenName: 'Late', familyName: 'Joiner', orgCode: 'RXA' }), { code: 'organisation.closed' });
-  await t.rejects(dir.closeOrganisation(sys, 'RXB', 'RXA'), { code: 'organisation.closed' }, 'a closed organisation succeeds nobody');
+  await t.rejects(dir.createJoiner(sys, { givenName: 'Late', familyName: 'Joiner', orgCode: 'RXA' }), {
+    code: 'organisation.closed',
+  });
+  await t.rejects(
+    dir.closeOrganisation(sys, 'RXB', 'RXA'),
+    { code: 'organisation.closed' },
+    'a closed organisation succeeds nobody',
+  );
 });
 
 t.test('closing without a successor makes its people leavers and drops its roles', async (t) => {
@@ -71,8 +90,15 @@ t.test('closing without a successor makes its people leavers and drops its roles
   await dir.closeOrganisation(sys, 'RXA');
   t.equal((await dir.getPerson(sys, a.uid)).status, 'leaver');
   t.equal(await dir.loadActor({ personId: a.id }), null);
-  const [{ n }] = await database.query<{ n: number }>("select count(*)::int as n from role_grants where org_code = 'RXA'");
+  const [{ n }] = await database.query<{ n: number }>(
+    "select count(*)::int as n from role_grants where org_code = 'RXA'",
+  );
   t.equal(n, 0);
-  const actions = await database.query<{ action: string }>("select action from audit where target_id = 'cara.close' order by seq");
-  t.ok(actions.some((r) => r.action === 'person.leaver'), 'each leaver is audited');
+  const actions = await database.query<{ action: string }>(
+    "select action from audit where target_id = 'cara.close' order by seq",
+  );
+  t.ok(
+    actions.some((r) => r.action === 'person.leaver'),
+    'each leaver is audited',
+  );
 });

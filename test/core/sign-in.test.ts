@@ -6,14 +6,27 @@ import { systemActor as sys } from '../../src/directory/actor.js';
 import { createSignIn } from '../../src/directory/sign-in.js';
 import { testDirectory, testSettings, withTwoOrgs } from '../helpers/directory.js';
 
-async function fixture(t: Test, limits = { hashConcurrency: 1, hashQueue: 0, rememberSeconds: 600, failuresPerMinute: 4, perSource: 8 }) {
+async function fixture(
+  t: Test,
+  limits = { hashConcurrency: 1, hashQueue: 0, rememberSeconds: 600, failuresPerMinute: 4, perSource: 8 },
+) {
   const { dir, database, clock } = await testDirectory(t);
   await withTwoOrgs(dir);
-  for (const [g, f] of [['Jane', 'Smith'], ['John', 'Jones'], ['Sian', 'Evans']]) {
+  for (const [g, f] of [
+    ['Jane', 'Smith'],
+    ['John', 'Jones'],
+    ['Sian', 'Evans'],
+  ]) {
     const p = await dir.createJoiner(sys, { givenName: g, familyName: f, orgCode: 'RXA' });
     await dir.setPassword(sys, p.uid, { newPassword: `${p.uid}-password` });
   }
-  const signIn = createSignIn(database, testSettings, () => clock.now, (who) => dir.loadActor(who), limits);
+  const signIn = createSignIn(
+    database,
+    testSettings,
+    () => clock.now,
+    (who) => dir.loadActor(who),
+    limits,
+  );
   return { dir, signIn };
 }
 
@@ -21,14 +34,32 @@ t.test('a remembered sign-in needs no check: it goes through while the only chec
   const { signIn } = await fixture(t);
   t.match(await signIn({ uid: 'jane.smith' }, 'jane.smith-password'), { name: 'jane.smith' }, 'checked once');
   const slow = signIn({ uid: 'john.jones' }, 'wrong-password'); // holds the one slot for a whole scrypt
-  t.match(await signIn({ address: 'jane.smith@nhs.net' }, 'jane.smith-password'), { name: 'jane.smith' }, 'remembered: no slot needed');
-  await t.rejects(signIn({ uid: 'sian.evans' }, 'sian.evans-password'), { code: 'service.busy' }, 'a check with no room is busy at once');
+  t.match(
+    await signIn({ address: 'jane.smith@nhs.net' }, 'jane.smith-password'),
+    { name: 'jane.smith' },
+    'remembered: no slot needed',
+  );
+  await t.rejects(
+    signIn({ uid: 'sian.evans' }, 'sian.evans-password'),
+    { code: 'service.busy' },
+    'a check with no room is busy at once',
+  );
   t.equal(await slow, null);
-  t.match(await signIn({ uid: 'sian.evans' }, 'sian.evans-password'), { name: 'sian.evans' }, 'and goes through once there is room');
+  t.match(
+    await signIn({ uid: 'sian.evans' }, 'sian.evans-password'),
+    { name: 'sian.evans' },
+    'and goes through once there is room',
+  );
 });
 
 t.test('a changed password, a lock and a leaver are seen at once, remembered or not', async (t) => {
-  const { dir, signIn } = await fixture(t, { hashConcurrency: 2, hashQueue: 8, rememberSeconds: 600, failuresPerMinute: 100, perSource: 8 });
+  const { dir, signIn } = await fixture(t, {
+    hashConcurrency: 2,
+    hashQueue: 8,
+    rememberSeconds: 600,
+    failuresPerMinute: 100,
+    perSource: 8,
+  });
   t.ok(await signIn({ uid: 'jane.smith' }, 'jane.smith-password'));
   await dir.setPassword(sys, 'jane.smith', { newPassword: 'a-new-password' });
   t.equal(await signIn({ uid: 'jane.smith' }, 'jane.smith-password'), null, 'the old password is refused');
@@ -41,11 +72,24 @@ t.test('a changed password, a lock and a leaver are seen at once, remembered or 
 });
 
 t.test('failures are throttled per source address and per name, before any check', async (t) => {
-  const { signIn } = await fixture(t, { hashConcurrency: 2, hashQueue: 8, rememberSeconds: 600, failuresPerMinute: 4, perSource: 8 });
+  const { signIn } = await fixture(t, {
+    hashConcurrency: 2,
+    hashQueue: 8,
+    rememberSeconds: 600,
+    failuresPerMinute: 4,
+    perSource: 8,
+  });
   t.ok(await signIn({ uid: 'sian.evans' }, 'sian.evans-password', '192.0.2.1'), 'remembered before the flood');
   for (let i = 0; i < 4; i++) t.equal(await signIn({ uid: `nobody.${i}` }, 'guess', '192.0.2.1'), null);
-  t.equal(await signIn({ uid: 'jane.smith' }, 'jane.smith-password', '192.0.2.1'), null, 'that address gets no more checks this minute');
-  t.ok(await signIn({ uid: 'sian.evans' }, 'sian.evans-password', '192.0.2.1'), 'a remembered sign-in from it still works');
+  t.equal(
+    await signIn({ uid: 'jane.smith' }, 'jane.smith-password', '192.0.2.1'),
+    null,
+    'that address gets no more checks this minute',
+  );
+  t.ok(
+    await signIn({ uid: 'sian.evans' }, 'sian.evans-password', '192.0.2.1'),
+    'a remembered sign-in from it still works',
+  );
   t.ok(await signIn({ uid: 'jane.smith' }, 'jane.smith-password', '192.0.2.2'), 'another address is not affected');
   for (let i = 0; i < 4; i++) await signIn({ uid: 'no.body' }, 'guess', `198.51.100.${i}`);
   t.equal(await signIn({ uid: 'no.body' }, 'guess', '198.51.100.9'), null);

@@ -13,10 +13,16 @@ import { parseLdif, passwords, seed } from '../helpers/ldap.js';
 /** A small vCard reader: unfold, split cards, unescape text values. */
 function parseVcards(text: string) {
   t.notOk(text.startsWith('\ufeff'), 'no byte-order mark');
-  const lines = text.replace(/\r\n[ \t]/g, '').split('\r\n').filter(Boolean);
+  const lines = text
+    .replace(/\r\n[ \t]/g, '')
+    .split('\r\n')
+    .filter(Boolean);
   const cards: Record<string, string[]>[] = [];
   for (const line of lines) {
-    if (line === 'BEGIN:VCARD') { cards.push({}); continue; }
+    if (line === 'BEGIN:VCARD') {
+      cards.push({});
+      continue;
+    }
     if (line === 'END:VCARD') continue;
     const i = line.indexOf(':');
     const key = line.slice(0, i);
@@ -32,27 +38,51 @@ t.test('escaping and folding', async (t) => {
   for (const line of long.split('\r\n').filter(Boolean)) t.ok(Buffer.byteLength(line) <= 75, 'at most 75 octets');
   t.equal(long.replace(/\r\n /g, '').trim(), `NOTE:${'é'.repeat(60)}`, 'folding never splits a character');
   t.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
-  for (const c of ['+1', '-1', '@SUM', '\tx', '\rx']) t.ok(csvCell(c).replace(/^"/, '').startsWith("'"), `formula guard for ${JSON.stringify(c)}`);
+  for (const c of ['+1', '-1', '@SUM', '\tx', '\rx'])
+    t.ok(csvCell(c).replace(/^"/, '').startsWith("'"), `formula guard for ${JSON.stringify(c)}`);
   t.equal(csvCell('Smith, Jane'), '"Smith, Jane"');
   t.equal(ldifLine('cn', 'Jane'), 'cn: Jane\n');
   t.equal(ldifLine('cn', 'Siân'), `cn:: ${Buffer.from('Siân').toString('base64')}\n`);
   t.equal(ldifLine('cn', ' leading space'), `cn:: ${Buffer.from(' leading space').toString('base64')}\n`);
-  t.ok(ldifLine('description', 'x'.repeat(200)).split('\n').every((l) => l.length <= 76));
+  t.ok(
+    ldifLine('description', 'x'.repeat(200))
+      .split('\n')
+      .every((l) => l.length <= 76),
+  );
 });
 
 t.test('each format reads back as the organisation’s active people and listed mailboxes', async (t) => {
   const { dir, database } = await testDirectory(t);
   await seed(dir);
-  const odd = await dir.createJoiner(systemActor, { givenName: 'Zoë', familyName: 'Smith, Jr; The', orgCode: 'RXA', title: 'Ward\nSister', department: '=SUM(A1)', telephone: '+44 113 496 0000' });
+  const odd = await dir.createJoiner(systemActor, {
+    givenName: 'Zoë',
+    familyName: 'Smith, Jr; The',
+    orgCode: 'RXA',
+    title: 'Ward\nSister',
+    department: '=SUM(A1)',
+    telephone: '+44 113 496 0000',
+  });
   const stream = async (format: 'vcard' | 'vcard4' | 'csv' | 'ldif') => {
     let out = '';
     for await (const chunk of exportStream(database, 'RXA', format)) out += chunk;
     return out;
   };
-  const expected = ['alpha.pharmacy@nhs.net', 'ann.admin@nhs.net', 'jane.smith@nhs.net', 'john.smithson@nhs.net', 'mary.evans@nhs.net', 'sian.obrien-smith@nhs.net', odd.mail].sort();
+  const expected = [
+    'alpha.pharmacy@nhs.net',
+    'ann.admin@nhs.net',
+    'jane.smith@nhs.net',
+    'john.smithson@nhs.net',
+    'mary.evans@nhs.net',
+    'sian.obrien-smith@nhs.net',
+    odd.mail,
+  ].sort();
 
   const v3 = parseVcards(await stream('vcard'));
-  t.same(v3.map((c) => c['EMAIL;TYPE=INTERNET,WORK'][0]).sort(), expected, 'vCard 3.0: no leaver, nobody from elsewhere');
+  t.same(
+    v3.map((c) => c['EMAIL;TYPE=INTERNET,WORK'][0]).sort(),
+    expected,
+    'vCard 3.0: no leaver, nobody from elsewhere',
+  );
   const zoe = v3.find((c) => c['EMAIL;TYPE=INTERNET,WORK'][0] === odd.mail)!;
   t.same(zoe.VERSION, ['3.0']);
   t.equal(unescape(zoe.N[0].split(/(?<!\\);/)[0]), 'Smith, Jr; The');
@@ -67,17 +97,32 @@ t.test('each format reads back as the organisation’s active people and listed 
   t.same(v4.find((c) => c['EMAIL;TYPE=work'][0] === 'jane.smith@nhs.net')!.KIND, ['individual']);
 
   const csvText = await stream('csv');
-  t.ok(csvText.startsWith('First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,Job Title,Department,Company,Office Location\r\n'));
+  t.ok(
+    csvText.startsWith(
+      'First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,Job Title,Department,Company,Office Location\r\n',
+    ),
+  );
   const rows = parseCsv(csvText, { columns: true }) as Record<string, string>[];
   t.same(rows.map((r) => r['E-mail Address']).sort(), expected, 'CSV');
   const zrow = rows.find((r) => r['E-mail Address'] === odd.mail)!;
-  t.match(zrow, { 'First Name': 'Zoë', 'Last Name': 'Smith, Jr; The', 'Job Title': 'Ward\nSister', Department: "'=SUM(A1)", 'Business Phone': "'+44 113 496 0000", Company: 'Alpha Hospitals NHS Trust' });
+  t.match(zrow, {
+    'First Name': 'Zoë',
+    'Last Name': 'Smith, Jr; The',
+    'Job Title': 'Ward\nSister',
+    Department: "'=SUM(A1)",
+    'Business Phone': "'+44 113 496 0000",
+    Company: 'Alpha Hospitals NHS Trust',
+  });
 
   const ldif = await stream('ldif');
   t.ok(ldif.startsWith('version: 1\n'));
   const entries = parseLdif(ldif.replace(/^version: 1\n/, ''));
   t.same(entries.map((e) => e.attrs.mail[0]).sort(), expected, 'LDIF');
-  t.match(entries.find((e) => e.attrs.mail[0] === odd.mail)!.attrs, { sn: ['Smith, Jr; The'], title: ['Ward\nSister'], givenName: ['Zoë'] });
+  t.match(entries.find((e) => e.attrs.mail[0] === odd.mail)!.attrs, {
+    sn: ['Smith, Jr; The'],
+    title: ['Ward\nSister'],
+    givenName: ['Zoë'],
+  });
 });
 
 t.test('the download: headers, formats, 404, and the right to download', async (t) => {
@@ -85,14 +130,23 @@ t.test('the download: headers, formats, 404, and the right to download', async (
   await seed(dir);
   const app = await buildApp(dir, { logger: false });
   t.teardown(() => app.close());
-  const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username: 'jane.smith', password: passwords.jane } })).json().access_token;
+  const token = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { username: 'jane.smith', password: passwords.jane },
+    })
+  ).json().access_token;
   const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
   const res = await get('/api/v1/organisations/RXB/address-book');
   t.equal(res.statusCode, 200);
   t.equal(res.headers['content-type'], 'text/vcard; charset=utf-8');
   t.equal(res.headers['content-disposition'], 'attachment; filename="RXB-address-book.vcf"');
   t.equal(parseVcards(res.body).length, 2);
-  t.equal((await get('/api/v1/organisations/RXB/address-book?format=csv')).headers['content-type'], 'text/csv; charset=utf-8');
+  t.equal(
+    (await get('/api/v1/organisations/RXB/address-book?format=csv')).headers['content-type'],
+    'text/csv; charset=utf-8',
+  );
   t.equal((await get('/api/v1/organisations/RXB/address-book?format=pdf')).statusCode, 400);
   t.equal((await get('/api/v1/organisations/NOPE/address-book')).statusCode, 404);
   t.equal((await app.inject({ method: 'GET', url: '/api/v1/organisations/RXB/address-book' })).statusCode, 401);
@@ -106,8 +160,15 @@ t.test('20,000 people stream lazily, in bounded chunks', async (t) => {
     from generate_series(1, 20000) i`);
   // Count the database reads: the stream must fetch batch by batch, as it is read.
   let reads = 0;
-  const counted: typeof database = { ...database, select: (q) => { reads++; return database.select(q); } };
-  let cards = 0, biggest = 0;
+  const counted: typeof database = {
+    ...database,
+    select: (q) => {
+      reads++;
+      return database.select(q);
+    },
+  };
+  let cards = 0,
+    biggest = 0;
   for await (const chunk of exportStream(counted, 'RXB', 'vcard')) {
     biggest = Math.max(biggest, chunk.length);
     cards += (String(chunk).match(/BEGIN:VCARD/g) ?? []).length;
@@ -117,6 +178,9 @@ t.test('20,000 people stream lazily, in bounded chunks', async (t) => {
   t.ok(biggest < 80 * 1024, `chunks stay small (largest ${biggest} bytes)`);
   reads = 0;
   const stream = exportStream(counted, 'RXB', 'csv');
-  for await (const chunk of stream) { void chunk; break; } // a reader that stops after the first chunk
+  for await (const chunk of stream) {
+    void chunk;
+    break;
+  } // a reader that stops after the first chunk
   t.ok(reads <= 2, `a reader that stops early stops the reads (${reads})`);
 });

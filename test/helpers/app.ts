@@ -23,11 +23,20 @@ const undocumented = (path: string) => path === '/openapi.json' || path === '/do
 function absolute(value: unknown): any {
   if (Array.isArray(value)) return value.map(absolute);
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string'
-    ? v.replace(/^#\/components\/schemas\//, `${specId}#/$defs/`) : absolute(v)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' ? v.replace(/^#\/components\/schemas\//, `${specId}#/$defs/`) : absolute(v),
+    ]),
+  );
 }
 
-interface Operation { path: string; pattern: RegExp; literal: number; operations: Json }
+interface Operation {
+  path: string;
+  pattern: RegExp;
+  literal: number;
+  operations: Json;
+}
 
 class SpecCheck {
   // strictSchema: an unknown keyword in the document is a mistake in it, not something to skip.
@@ -42,11 +51,14 @@ class SpecCheck {
     for (const ajv of [this.ajv, this.headerAjv]) ajv.addVocabulary(annotations);
     // The named schemas as one JSON Schema document that the bodies' schemas refer to.
     this.ajv.addSchema({ $id: specId, $defs: absolute(doc.components?.schemas ?? {}) });
-    this.paths = Object.entries(doc.paths as Json).map(([path, operations]) => ({
-      path, operations,
-      pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`),
-      literal: path.replace(/\{[^}/]+\}/g, '').length,
-    })).sort((a, b) => b.literal - a.literal); // /secure-domains/check before a template that would match it
+    this.paths = Object.entries(doc.paths as Json)
+      .map(([path, operations]) => ({
+        path,
+        operations,
+        pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`),
+        literal: path.replace(/\{[^}/]+\}/g, '').length,
+      }))
+      .sort((a, b) => b.literal - a.literal); // /secure-domains/check before a template that would match it
   }
 
   private validator(at: string, schema: Json): ValidateFunction {
@@ -145,7 +157,12 @@ export async function checkResponses(app: FastifyInstance) {
   (app as unknown as { inject: typeof checked }).inject = checked;
 }
 
-export interface CallOptions { token?: string | null; body?: unknown; type?: string; headers?: Record<string, string> }
+export interface CallOptions {
+  token?: string | null;
+  body?: unknown;
+  type?: string;
+  headers?: Record<string, string>;
+}
 
 /**
  * The app on `directory` for one test (closed at its end), with every response checked against the
@@ -153,20 +170,25 @@ export interface CallOptions { token?: string | null; body?: unknown; type?: str
  * signs in and gives the token (it throws when sign-in is refused).
  */
 export async function testApp(
-  t: Test, directory: Directory, options: FastifyServerOptions = { logger: false },
+  t: Test,
+  directory: Directory,
+  options: FastifyServerOptions = { logger: false },
   settings?: Parameters<typeof buildApp>[2],
 ) {
   const app = await buildApp(directory, options, settings);
   t.teardown(() => app.close());
   await checkResponses(app);
-  const call = (method: string, url: string, opts: CallOptions = {}) => app.inject({
-    method: method as never, url, payload: opts.body as never,
-    headers: {
-      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      ...(opts.type ? { 'content-type': opts.type } : {}),
-      ...opts.headers,
-    },
-  });
+  const call = (method: string, url: string, opts: CallOptions = {}) =>
+    app.inject({
+      method: method as never,
+      url,
+      payload: opts.body as never,
+      headers: {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.type ? { 'content-type': opts.type } : {}),
+        ...opts.headers,
+      },
+    });
   const login = async (username: string, password: string): Promise<string> => {
     const res = await call('POST', '/api/v1/auth/token', { body: { username, password } });
     if (res.statusCode !== 200) throw new Error(`signing in as ${username} answered ${res.statusCode}`);

@@ -14,13 +14,25 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export interface Running { child: ChildProcess; output: () => string; waitFor(re: RegExp, ms?: number): Promise<void>; exited: Promise<number | null> }
+export interface Running {
+  child: ChildProcess;
+  output: () => string;
+  waitFor(re: RegExp, ms?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
 
 export function run(args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [nhsdir, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [nhsdir, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
     child,

@@ -14,7 +14,9 @@ export async function startSlapd(t: Test, ldif: string) {
   const dir = mkdtempSync(join(tmpdir(), 'nhsdir-slapd-'));
   mkdirSync(join(dir, 'db'));
   const port = await freePort();
-  writeFileSync(join(dir, 'slapd.conf'), `include /etc/ldap/schema/core.schema
+  writeFileSync(
+    join(dir, 'slapd.conf'),
+    `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 pidfile ${dir}/slapd.pid
@@ -28,10 +30,17 @@ rootpw secret
 directory ${dir}/db
 limits * size.soft=3 size.hard=3 size.prtotal=unlimited
 access to * by * read
-`);
+`,
+  );
   writeFileSync(join(dir, 'data.ldif'), ldif);
-  execFileSync('/usr/sbin/slapadd', ['-q', '-f', join(dir, 'slapd.conf'), '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
-  const child = spawn('/usr/sbin/slapd', ['-d', '0', '-f', join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/`], { stdio: 'ignore' });
+  execFileSync('/usr/sbin/slapadd', ['-q', '-f', join(dir, 'slapd.conf'), '-l', join(dir, 'data.ldif')], {
+    stdio: 'pipe',
+  });
+  const child = spawn(
+    '/usr/sbin/slapd',
+    ['-d', '0', '-f', join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/`],
+    { stdio: 'ignore' },
+  );
   t.teardown(() => {
     child.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -44,27 +53,59 @@ access to * by * read
 }
 
 /** An inetOrgPerson entry under ou=Staff. */
-export function staffEntry(p: { id: string; given: string; sn: string; title?: string; ou?: string; mail?: string; known?: string }) {
+export function staffEntry(p: {
+  id: string;
+  given: string;
+  sn: string;
+  title?: string;
+  ou?: string;
+  mail?: string;
+  known?: string;
+}) {
   return [
-    `dn: uid=${p.id},ou=Staff,dc=trust,dc=example`, 'objectClass: inetOrgPerson', `uid: ${p.id}`, `cn: ${p.given} ${p.sn}`, `sn: ${p.sn}`,
-    `givenName: ${p.given}`, `employeeNumber: ${p.id}`, ...(p.title ? [`title: ${p.title}`] : []), ...(p.ou ? [`ou: ${p.ou}`] : []),
-    ...(p.mail ? [`mail: ${p.mail}`] : []), ...(p.known ? [`displayName: ${p.known}`] : []), '',
+    `dn: uid=${p.id},ou=Staff,dc=trust,dc=example`,
+    'objectClass: inetOrgPerson',
+    `uid: ${p.id}`,
+    `cn: ${p.given} ${p.sn}`,
+    `sn: ${p.sn}`,
+    `givenName: ${p.given}`,
+    `employeeNumber: ${p.id}`,
+    ...(p.title ? [`title: ${p.title}`] : []),
+    ...(p.ou ? [`ou: ${p.ou}`] : []),
+    ...(p.mail ? [`mail: ${p.mail}`] : []),
+    ...(p.known ? [`displayName: ${p.known}`] : []),
+    '',
   ].join('\n');
 }
 
-export const trustBase = ['dn: dc=trust,dc=example', 'objectClass: dcObject', 'objectClass: organization', 'o: Trust', 'dc: trust', '',
-  'dn: ou=Staff,dc=trust,dc=example', 'objectClass: organizationalUnit', 'ou: Staff', '', ''].join('\n');
+export const trustBase = [
+  'dn: dc=trust,dc=example',
+  'objectClass: dcObject',
+  'objectClass: organization',
+  'o: Trust',
+  'dc: trust',
+  '',
+  'dn: ou=Staff,dc=trust,dc=example',
+  'objectClass: organizationalUnit',
+  'ou: Staff',
+  '',
+  '',
+].join('\n');
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
   });
 }
 
 // ---- a slapd for loading the directory's own LDIF (the schema and address-book tests) ----
 
-export const ldapAddMissing = !existsSync('/usr/bin/ldapadd') && 'needs ldapadd (Debian package ldap-utils; .ci/run installs it)';
+export const ldapAddMissing =
+  !existsSync('/usr/bin/ldapadd') && 'needs ldapadd (Debian package ldap-utils; .ci/run installs it)';
 
 /** Definitions (RFC 4512 descriptions, one line each) as an OpenLDAP schema file, a field a line. */
 export function slapdSchemaFile(header: string, attributeTypes: string[], objectClasses: string[]): string {
@@ -79,19 +120,35 @@ export function slapdSchemaFile(header: string, attributeTypes: string[], object
     }
     return lines.join('\n\t');
   };
-  return [header.trimEnd(), '',
+  return [
+    header.trimEnd(),
+    '',
     ...attributeTypes.map((d) => `attributetype ${fields(d)}\n`),
-    ...objectClasses.map((d) => `objectclass ${fields(d)}\n`)].join('\n');
+    ...objectClasses.map((d) => `objectclass ${fields(d)}\n`),
+  ].join('\n');
 }
 
-export interface SlapdOptions { suffix: string; schemaFiles: string[] }
+export interface SlapdOptions {
+  suffix: string;
+  schemaFiles: string[];
+}
 
 /** slapd.conf for an empty mdb database under `suffix`, writable by cn=admin,<suffix> (password "secret"). */
 export function slapdConf(dir: string, opts: SlapdOptions): string {
-  return [...opts.schemaFiles.map((f) => `include ${f}`),
-    `pidfile ${dir}/slapd.pid`, 'modulepath /usr/lib/ldap', 'moduleload back_mdb', 'database mdb', 'maxsize 104857600',
-    `suffix "${opts.suffix}"`, `rootdn "cn=admin,${opts.suffix}"`, 'rootpw secret', `directory ${dir}/db`,
-    'access to * by * read', ''].join('\n');
+  return [
+    ...opts.schemaFiles.map((f) => `include ${f}`),
+    `pidfile ${dir}/slapd.pid`,
+    'modulepath /usr/lib/ldap',
+    'moduleload back_mdb',
+    'database mdb',
+    'maxsize 104857600',
+    `suffix "${opts.suffix}"`,
+    `rootdn "cn=admin,${opts.suffix}"`,
+    'rootpw secret',
+    `directory ${dir}/db`,
+    'access to * by * read',
+    '',
+  ].join('\n');
 }
 
 /** An empty slapd with the given schema files; the caller adds entries over LDAP as cn=admin. */

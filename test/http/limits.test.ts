@@ -10,7 +10,15 @@ import { limitConnections } from '../../src/http/limits.js';
 
 t.test('connections past the cap are closed at once, with one warning', async (t) => {
   const lines: string[] = [];
-  const log = pino({ level: 'warn' }, new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
+  const log = pino(
+    { level: 'warn' },
+    new Writable({
+      write(c, _e, cb) {
+        lines.push(String(c));
+        cb();
+      },
+    }),
+  );
   const server = http.createServer((_req, res) => res.end('ok'));
   limitConnections(server, { maxConnections: 100, perAddress: 3, headersSeconds: 10, requestSeconds: 30 }, log);
   server.listen(0, '127.0.0.1');

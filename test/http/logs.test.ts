@@ -19,7 +19,14 @@ import { ldapFixture, passwords } from '../helpers/ldap.js';
 /** A pino logger whose lines the test reads back (pino writes to any object with `write`). */
 function captured() {
   const lines: string[] = [];
-  const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(...s.split('\n').filter(Boolean)); } });
+  const log = pino(
+    { level: 'info' },
+    {
+      write: (s: string) => {
+        lines.push(...s.split('\n').filter(Boolean));
+      },
+    },
+  );
   const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   return { log, lines, parsed, text: () => lines.join('\n') };
 }
@@ -66,11 +73,19 @@ t.test('one line per request; secrets in the query redacted; no Authorization he
   const lines = logs.parsed();
   t.equal(lines.length, 1, `one line for one request: ${logs.text()}`);
   t.match(lines[0], {
-    level: 30, msg: 'request completed', reqId: /\S/, req: { method: 'GET' }, res: { statusCode: 200 },
+    level: 30,
+    msg: 'request completed',
+    reqId: /\S/,
+    req: { method: 'GET' },
+    res: { statusCode: 200 },
   });
   const url = (lines[0].req as { url: string }).url;
-  t.equal(url, '/api/v1/me?access_token=[REDACTED]&password=[REDACTED]&q=kept'
-    + '&client_secret=[REDACTED]&code=[REDACTED]&pwd=[REDACTED]&sig=[REDACTED]', 'any name the API does not read');
+  t.equal(
+    url,
+    '/api/v1/me?access_token=[REDACTED]&password=[REDACTED]&q=kept' +
+      '&client_secret=[REDACTED]&code=[REDACTED]&pwd=[REDACTED]&sig=[REDACTED]',
+    'any name the API does not read',
+  );
   const text = logs.text();
   const hash = createHash('sha256').update(token).digest('base64url');
   for (const secret of [token, token.slice(5), hash, 'hunter22', 's3cr3t', 'abc123', 'pw1', 'sg1']) {
@@ -121,15 +136,20 @@ t.test('a feed failing in the database: log, run report and scheduler hold no st
   writeFileSync(join(folder, 'direct.csv'), csv);
   const sync = createSync(dir, 0.5);
   const source = { stream: createReadStream(join(folder, 'direct.csv')) };
-  const raw = await sync.runFeed(systemActor, { connector: 'csv', orgCode: 'RXA', source })
-    .then(() => null, (err: Error) => err);
+  const raw = await sync.runFeed(systemActor, { connector: 'csv', orgCode: 'RXA', source }).then(
+    () => null,
+    (err: Error) => err,
+  );
   t.ok(raw && hmacs.every((h) => raw.message.includes(h)), 'the raw error holds the HMACs (what must not be logged)');
 
   const connector = await login('rxa-feed', passwords.feed);
   logs.lines.length = 0;
   const res = await call('POST', '/api/v1/organisations/RXA/feeds', { token: connector, body: csv, type: 'text/csv' });
   t.equal(res.statusCode, 500);
-  t.match(logs.parsed().find((l) => l.level === 50), { error: refusal });
+  t.match(
+    logs.parsed().find((l) => l.level === 50),
+    { error: refusal },
+  );
   noStatement(t, logs.text(), hmacs, 'the log');
 
   const admin = await login('ann.admin@nhs.net', passwords.admin);
@@ -150,6 +170,9 @@ t.test('a feed failing in the database: log, run report and scheduler hold no st
   const job = { name: 'rxa', connector: 'csv', org: 'RXA', interval_seconds: 3600, drop_folder: drop };
   const scheduler = startScheduler(sync, [job], sched.log);
   await scheduler.stop(); // waits for the run under way
-  t.match(sched.parsed().find((l) => l.level === 50), { job: 'rxa', error: refusal });
+  t.match(
+    sched.parsed().find((l) => l.level === 50),
+    { job: 'rxa', error: refusal },
+  );
   noStatement(t, sched.text(), hmacs, 'the scheduler log');
 });

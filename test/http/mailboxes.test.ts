@@ -16,21 +16,74 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
   const jane = await login('jane.smith@nhs.net', passwords.jane);
   const john = await login('john.smithson', 'john-password');
 
-  t.equal((await call('POST', '/api/v1/mailboxes', jane, { name: 'Cardiology Team', org_code: 'RXA', owner_uid: 'jane.smith' })).statusCode, 403, 'users do not create mailboxes');
-  const created = await call('POST', '/api/v1/mailboxes', admin, { name: 'Cardiology Team', org_code: 'RXA', owner_uid: 'jane.smith' });
+  t.equal(
+    (
+      await call('POST', '/api/v1/mailboxes', jane, {
+        name: 'Cardiology Team',
+        org_code: 'RXA',
+        owner_uid: 'jane.smith',
+      })
+    ).statusCode,
+    403,
+    'users do not create mailboxes',
+  );
+  const created = await call('POST', '/api/v1/mailboxes', admin, {
+    name: 'Cardiology Team',
+    org_code: 'RXA',
+    owner_uid: 'jane.smith',
+  });
   t.equal(created.statusCode, 201);
-  t.match(created.json(), { uid: 'cardiology.team', mail: 'cardiology.team@nhs.net', owner_uid: 'jane.smith', delegates: [], listed: true });
-  const noOwner = await call('POST', '/api/v1/mailboxes', admin, { name: 'Orphans', org_code: 'RXA', owner_uid: 'no.one' });
+  t.match(created.json(), {
+    uid: 'cardiology.team',
+    mail: 'cardiology.team@nhs.net',
+    owner_uid: 'jane.smith',
+    delegates: [],
+    listed: true,
+  });
+  const noOwner = await call('POST', '/api/v1/mailboxes', admin, {
+    name: 'Orphans',
+    org_code: 'RXA',
+    owner_uid: 'no.one',
+  });
   t.match(noOwner.json(), { status: 400, code: 'mailbox.no_owner' });
-  const added = await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, { permission: 'send_as' });
-  t.same(added.json().delegates, [{ uid: 'john.smithson', permission: 'send_as' }], 'the owner adds a delegate, no administrator involved');
-  t.equal((await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', john, { permission: 'full_access' })).statusCode, 403, 'a delegate is not the owner');
-  t.equal((await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, { permission: 'everything' })).statusCode, 400);
-  t.same((await call('DELETE', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane)).json().delegates, []);
+  const added = await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, {
+    permission: 'send_as',
+  });
+  t.same(
+    added.json().delegates,
+    [{ uid: 'john.smithson', permission: 'send_as' }],
+    'the owner adds a delegate, no administrator involved',
+  );
+  t.equal(
+    (
+      await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', john, {
+        permission: 'full_access',
+      })
+    ).statusCode,
+    403,
+    'a delegate is not the owner',
+  );
+  t.equal(
+    (await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, { permission: 'everything' }))
+      .statusCode,
+    400,
+  );
+  t.same(
+    (await call('DELETE', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane)).json().delegates,
+    [],
+  );
 
-  const feed = await app.inject({ method: 'POST', url: '/api/v1/organisations/RXA/feeds?connector=csv', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, payload: 'employee_number\n' });
+  const feed = await app.inject({
+    method: 'POST',
+    url: '/api/v1/organisations/RXA/feeds?connector=csv',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+    payload: 'employee_number\n',
+  });
   t.equal(feed.statusCode, 422);
-  t.match(feed.json(), { status: 'rejected', errors: [{ line: 1, message: /lacks the columns given_name, family_name, org_code/ }] });
+  t.match(feed.json(), {
+    status: 'rejected',
+    errors: [{ line: 1, message: /lacks the columns given_name, family_name, org_code/ }],
+  });
 
   const m = await app.inject({ method: 'GET', url: '/metrics' });
   t.equal(m.statusCode, 200);
@@ -38,10 +91,17 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
   t.match(m.body, /# TYPE nhsdir_ldap_operations_total counter/);
   // Latency by route as a histogram: cumulative buckets ending in +Inf, which equals the count.
   const route = 'route="/api/v1/mailboxes"';
-  const buckets = [...m.body.matchAll(new RegExp(`^nhsdir_http_request_duration_seconds_bucket\\{${route},le="([^"]+)"\\} (\\d+)$`, 'gm'))];
+  const buckets = [
+    ...m.body.matchAll(
+      new RegExp(`^nhsdir_http_request_duration_seconds_bucket\\{${route},le="([^"]+)"\\} (\\d+)$`, 'gm'),
+    ),
+  ];
   t.ok(buckets.length > 2, 'buckets for the route');
   t.same(buckets.at(-1)?.[1], '+Inf');
   const counts = buckets.map((b) => Number(b[2]));
-  t.ok(counts.every((n, i) => i === 0 || n >= counts[i - 1]), 'cumulative');
+  t.ok(
+    counts.every((n, i) => i === 0 || n >= counts[i - 1]),
+    'cumulative',
+  );
   t.match(m.body, new RegExp(`^nhsdir_http_request_duration_seconds_count\\{${route}\\} ${counts.at(-1)}$`, 'm'));
 });

@@ -20,7 +20,12 @@ t.test('openapi/openapi.json is a valid OpenAPI 3.1 document', async (t) => {
   t.equal(doc.openapi, '3.1.0');
   t.ok(doc.servers.length > 0, 'servers');
   t.same(doc.security, [{ bearerAuth: [] }], 'a bearer token, except where an operation says otherwise');
-  const open = [['/healthz', 'get'], ['/readyz', 'get'], ['/metrics', 'get'], ['/api/v1/auth/token', 'post']];
+  const open = [
+    ['/healthz', 'get'],
+    ['/readyz', 'get'],
+    ['/metrics', 'get'],
+    ['/api/v1/auth/token', 'post'],
+  ];
   for (const [path, method] of open) {
     t.same(doc.paths[path][method].security, [], `${method.toUpperCase()} ${path} needs no token`);
   }
@@ -29,26 +34,43 @@ t.test('openapi/openapi.json is a valid OpenAPI 3.1 document', async (t) => {
 
 t.test('the response check refuses what the document does not say', async (t) => {
   const spec = await specCheck();
-  const answer = (statusCode: number, type: string | null, body: string, headers: Record<string, string> = {}) => ({
-    statusCode, payload: body, rawPayload: Buffer.from(body), json: () => JSON.parse(body),
-    headers: { ...(type ? { 'content-type': type } : {}), ...headers },
-  }) as never;
-  const problem = (status: number, code: string) => JSON.stringify({
-    type: `https://nhs-directory.example/problems/${code}`, title: 'Title', status, detail: 'Detail', code,
-    request_id: 'r1',
-  });
+  const answer = (statusCode: number, type: string | null, body: string, headers: Record<string, string> = {}) =>
+    ({
+      statusCode,
+      payload: body,
+      rawPayload: Buffer.from(body),
+      json: () => JSON.parse(body),
+      headers: { ...(type ? { 'content-type': type } : {}), ...headers },
+    }) as never;
+  const problem = (status: number, code: string) =>
+    JSON.stringify({
+      type: `https://nhs-directory.example/problems/${code}`,
+      title: 'Title',
+      status,
+      detail: 'Detail',
+      code,
+      request_id: 'r1',
+    });
   const problemType = 'application/problem+json; charset=utf-8';
   const challenge = { 'www-authenticate': 'Bearer realm="nhs-directory"' };
   const unauthorised = problem(401, 'auth.invalid_credentials');
 
-  t.same(spec.check('GET', '/api/v1/me', answer(401, problemType, unauthorised, challenge)), [],
-    'a 401 as the server sends it');
-  t.match(spec.check('GET', '/api/v1/me', answer(401, 'application/json; charset=utf-8', unauthorised, challenge)),
-    [/content type "application\/json; charset=utf-8" is not declared for 401/], 'a problem declared as plain JSON');
-  t.match(spec.check('GET', '/api/v1/me', answer(401, problemType, unauthorised)),
-    [/header WWW-Authenticate is required/]);
-  t.match(spec.check('GET', '/api/v1/me', answer(401, problemType, unauthorised, { 'www-authenticate': 'Basic' })),
-    [/header WWW-Authenticate: .*pattern/]);
+  t.same(
+    spec.check('GET', '/api/v1/me', answer(401, problemType, unauthorised, challenge)),
+    [],
+    'a 401 as the server sends it',
+  );
+  t.match(
+    spec.check('GET', '/api/v1/me', answer(401, 'application/json; charset=utf-8', unauthorised, challenge)),
+    [/content type "application\/json; charset=utf-8" is not declared for 401/],
+    'a problem declared as plain JSON',
+  );
+  t.match(spec.check('GET', '/api/v1/me', answer(401, problemType, unauthorised)), [
+    /header WWW-Authenticate is required/,
+  ]);
+  t.match(spec.check('GET', '/api/v1/me', answer(401, problemType, unauthorised, { 'www-authenticate': 'Basic' })), [
+    /header WWW-Authenticate: .*pattern/,
+  ]);
   const unavailable = (headers?: Record<string, string>) =>
     spec.check('GET', '/api/v1/people', answer(503, problemType, problem(503, 'service.unavailable'), headers));
   t.match(unavailable(), [/header Retry-After is required/]);
@@ -56,20 +78,32 @@ t.test('the response check refuses what the document does not say', async (t) =>
   t.same(unavailable({ 'retry-after': '5' }), []);
   t.match(spec.check('POST', '/api/v1/auth/logout', answer(204, 'application/json', 'null')), [/declares no content/]);
   t.same(spec.check('POST', '/api/v1/auth/logout', answer(204, null, '')), []);
-  t.match(spec.check('GET', '/api/v1/people/jane.smith', answer(200, 'application/json', '{"uid":"jane.smith"}')),
-    [/body: body must have required property/], 'a body that is not a Person');
+  t.match(
+    spec.check('GET', '/api/v1/people/jane.smith', answer(200, 'application/json', '{"uid":"jane.smith"}')),
+    [/body: body must have required property/],
+    'a body that is not a Person',
+  );
   t.match(spec.check('GET', '/api/v1/people/jane.smith', answer(200, 'application/json', '{"uid":')), [/not JSON/]);
-  t.match(spec.check('GET', '/api/v1/me', answer(418, problemType, problem(418, 'teapot'))),
-    [/status 418 is not declared/]);
-  t.match(spec.check('POST', '/api/v1/auth/token', answer(429, problemType, problem(429, 'request.rate_limited'))),
-    [/header Retry-After is required/]);
+  t.match(spec.check('GET', '/api/v1/me', answer(418, problemType, problem(418, 'teapot'))), [
+    /status 418 is not declared/,
+  ]);
+  t.match(spec.check('POST', '/api/v1/auth/token', answer(429, problemType, problem(429, 'request.rate_limited'))), [
+    /header Retry-After is required/,
+  ]);
   const ldif = { 'content-disposition': 'attachment; filename="RXA-address-book.ldif"' };
   const book = '/api/v1/organisations/RXA/address-book?format=ldif';
-  t.same(spec.check('GET', book, answer(200, 'text/x-ldif; charset=utf-8', 'dn: o=nhs\n', ldif)), [],
-    'an LDIF address book');
-  t.match(spec.check('GET', book, answer(200, 'text/plain', 'dn: o=nhs\n', ldif)),
-    [/content type "text\/plain" is not declared/]);
+  t.same(
+    spec.check('GET', book, answer(200, 'text/x-ldif; charset=utf-8', 'dn: o=nhs\n', ldif)),
+    [],
+    'an LDIF address book',
+  );
+  t.match(spec.check('GET', book, answer(200, 'text/plain', 'dn: o=nhs\n', ldif)), [
+    /content type "text\/plain" is not declared/,
+  ]);
   t.match(spec.check('GET', '/api/v1/nothing-here', answer(200, 'application/json', '{}')), [/no operation for GET/]);
-  t.same(spec.check('GET', '/api/v1/nothing-here', answer(404, problemType, problem(404, 'route.not_found'))), [],
-    'no such route: nothing for the document to say');
+  t.same(
+    spec.check('GET', '/api/v1/nothing-here', answer(404, problemType, problem(404, 'route.not_found'))),
+    [],
+    'no such route: nothing for the document to say',
+  );
 });

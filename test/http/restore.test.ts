@@ -21,7 +21,11 @@ async function fixture(t: Test) {
 
 t.test('national administrators see and restore a soft-deleted person; nobody else does', async (t) => {
   const { dir } = await fixture(t);
-  await dir.createService(sys, { name: 'national', password: 'national-password', grants: [{ role: 'national_admin' }] });
+  await dir.createService(sys, {
+    name: 'national',
+    password: 'national-password',
+    grants: [{ role: 'national_admin' }],
+  });
   const la = await dir.createJoiner(sys, { givenName: 'Ann', familyName: 'Admin', orgCode: 'RXA' });
   await dir.grantRole(sys, { uid: la.uid }, { role: 'local_admin', orgCode: 'RXA' });
   await dir.setPassword(sys, la.uid, { newPassword: 'admin-password' });
@@ -30,7 +34,11 @@ t.test('national administrators see and restore a soft-deleted person; nobody el
   const admin = await token('ann.admin', 'admin-password');
   const call = (tok: string, method: string, url: string) => request(method, url, { token: tok });
   const seen = await call(national, 'GET', '/api/v1/people/tom.baker');
-  t.match(seen.json(), { uid: 'tom.baker', status: 'leaver', deleted_at: /^\d{4}-/ }, 'shown as soft-deleted, not as a plain leaver');
+  t.match(
+    seen.json(),
+    { uid: 'tom.baker', status: 'leaver', deleted_at: /^\d{4}-/ },
+    'shown as soft-deleted, not as a plain leaver',
+  );
   const listed = (await call(national, 'GET', '/api/v1/people?status=leaver&q=tom')).json().items;
   t.match(listed, [{ uid: 'tom.baker', deleted_at: /^\d{4}-/ }]);
   t.equal((await call(admin, 'GET', '/api/v1/people/tom.baker')).statusCode, 404, 'hidden from a local administrator');
@@ -39,7 +47,11 @@ t.test('national administrators see and restore a soft-deleted person; nobody el
   t.equal(restored.statusCode, 200);
   t.match(restored.json(), { uid: 'tom.baker', mail: 'tom.baker@nhs.net', status: 'leaver', deleted_at: null });
   t.equal((await call(admin, 'GET', '/api/v1/people/tom.baker')).json().status, 'leaver', 'a leaver of theirs again');
-  t.equal((await call(national, 'POST', '/api/v1/people/tom.baker/restore')).statusCode, 409, 'not soft-deleted any more');
+  t.equal(
+    (await call(national, 'POST', '/api/v1/people/tom.baker/restore')).statusCode,
+    409,
+    'not soft-deleted any more',
+  );
   t.equal((await call(national, 'GET', '/api/v1/people/jane.smith')).json().deleted_at, null);
 });
 
@@ -48,12 +60,17 @@ t.test('their employee number in a feed brings them back with their address', as
   const back = await run(file(staffCsv('E1,Tom,Baker,,RXA,Head Porter,,,,,,,,,', 'E2,Jane,Smith,,RXA,,,,,,,,,,')));
   t.match(back.changes, [{ action: 'mover', uid: 'tom.baker', mail: 'tom.baker@nhs.net', fields: { restored: true } }]);
   t.equal(back.counts.joiners, 0, 'not a new joiner with a second address');
-  t.match(await dir.getPerson(sys, 'tom.baker'), { status: 'active', orgCode: 'RXA', title: 'Head Porter', deletedAt: null });
+  t.match(await dir.getPerson(sys, 'tom.baker'), {
+    status: 'active',
+    orgCode: 'RXA',
+    title: 'Head Porter',
+    deletedAt: null,
+  });
   const [{ n }] = await database.query<{ n: number }>("select count(*)::int as n from people where given_name = 'Tom'");
   t.equal(n, 1);
 });
 
-t.test("a re-hire linked to a soft-deleted person keeps their uid and address", async (t) => {
+t.test('a re-hire linked to a soft-deleted person keeps their uid and address', async (t) => {
   const { dir, file, run } = await fixture(t);
   const report = await run(file(staffCsv('B7,Tom,Baker,,RXB,Porter,,,,,,,,AB123456C,1970-01-02')), { org: 'RXB' });
   t.match(report.changes, [{ action: 'review', fields: { candidate_uid: 'tom.baker' } }]);
@@ -63,17 +80,30 @@ t.test("a re-hire linked to a soft-deleted person keeps their uid and address", 
   t.match(linked, { uid: 'tom.baker', mail: 'tom.baker@nhs.net', orgCode: 'RXB', status: 'active', deletedAt: null });
 });
 
-t.test('only their own employee number brings them back; an address or another uid is for a national administrator', async (t) => {
-  const { dir, file, run } = await fixture(t);
-  const byMail = await run(file(staffCsv('B1,Tom,Baker,,RXB,,,,,,tom.baker@nhs.net,,,,')), { org: 'RXB' });
-  t.match(byMail.errors, [{ message: /belongs to a soft-deleted leaver: a national administrator may restore them/ }]);
-  t.equal(byMail.counts.joiners, 0);
-  const la = await dir.createJoiner(sys, { givenName: 'Otto', familyName: 'Other', orgCode: 'RXB' });
-  await dir.grantRole(sys, { uid: la.uid }, { role: 'local_admin', orgCode: 'RXB' });
-  const otto = (await dir.loadActor({ personId: la.id }))!;
-  await run(file(staffCsv('B7,Tom,Baker,,RXB,Porter,,,,,,,,AB123456C,1970-01-02')), { org: 'RXB' });
-  const review = createReview(dir);
-  const [item] = await review.listReview(otto, { limit: 10 });
-  await t.rejects(review.resolveReview(otto, item.id, { action: 'link', uid: 'jane.smith' }), { code: 'auth.forbidden' }, 'not to someone else');
-  t.match(await review.resolveReview(otto, item.id, { action: 'link' }), { uid: 'tom.baker', orgCode: 'RXB' }, 'to the candidate found');
-});
+t.test(
+  'only their own employee number brings them back; an address or another uid is for a national administrator',
+  async (t) => {
+    const { dir, file, run } = await fixture(t);
+    const byMail = await run(file(staffCsv('B1,Tom,Baker,,RXB,,,,,,tom.baker@nhs.net,,,,')), { org: 'RXB' });
+    t.match(byMail.errors, [
+      { message: /belongs to a soft-deleted leaver: a national administrator may restore them/ },
+    ]);
+    t.equal(byMail.counts.joiners, 0);
+    const la = await dir.createJoiner(sys, { givenName: 'Otto', familyName: 'Other', orgCode: 'RXB' });
+    await dir.grantRole(sys, { uid: la.uid }, { role: 'local_admin', orgCode: 'RXB' });
+    const otto = (await dir.loadActor({ personId: la.id }))!;
+    await run(file(staffCsv('B7,Tom,Baker,,RXB,Porter,,,,,,,,AB123456C,1970-01-02')), { org: 'RXB' });
+    const review = createReview(dir);
+    const [item] = await review.listReview(otto, { limit: 10 });
+    await t.rejects(
+      review.resolveReview(otto, item.id, { action: 'link', uid: 'jane.smith' }),
+      { code: 'auth.forbidden' },
+      'not to someone else',
+    );
+    t.match(
+      await review.resolveReview(otto, item.id, { action: 'link' }),
+      { uid: 'tom.baker', orgCode: 'RXB' },
+      'to the candidate found',
+    );
+  },
+);

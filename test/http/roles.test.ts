@@ -12,7 +12,14 @@ type Role = 'anon' | 'user' | 'otherAdmin' | 'ownAdmin' | 'connector' | 'auditor
 const roles: Role[] = ['anon', 'user', 'otherAdmin', 'ownAdmin', 'connector', 'auditor', 'national'];
 const signedIn = roles.filter((r) => r !== 'anon');
 
-interface Case { method: string; url: string; body?: unknown; type?: string; allowed: Role[]; hidden?: boolean }
+interface Case {
+  method: string;
+  url: string;
+  body?: unknown;
+  type?: string;
+  allowed: Role[];
+  hidden?: boolean;
+}
 
 t.test('every endpoint, every role', async (t) => {
   const { dir } = await testDirectory(t);
@@ -21,15 +28,34 @@ t.test('every endpoint, every role', async (t) => {
   const other = await dir.createJoiner(systemActor, { givenName: 'Otto', familyName: 'Other', orgCode: 'RXB' });
   await dir.grantRole(systemActor, { uid: other.uid }, { role: 'local_admin', orgCode: 'RXB' });
   await dir.setPassword(systemActor, other.uid, { newPassword: 'other-password' });
-  await dir.createService(systemActor, { name: 'auditor', password: 'auditor-password', grants: [{ role: 'auditor' }] });
+  await dir.createService(systemActor, {
+    name: 'auditor',
+    password: 'auditor-password',
+    grants: [{ role: 'auditor' }],
+  });
   const { call: request, login } = await testApp(t, dir);
   const call = (c: Case, token?: string) => request(c.method, c.url, { token, body: c.body, type: c.type });
   const tokens: Record<Role, string | undefined> = {
-    anon: undefined, user: await login('jane.smith@nhs.net', passwords.jane), otherAdmin: await login('otto.other@nhs.net', 'other-password'),
-    ownAdmin: await login('ann.admin@nhs.net', passwords.admin), connector: await login('rxa-feed', passwords.feed),
-    auditor: await login('auditor', 'auditor-password'), national: await login('national', passwords.national),
+    anon: undefined,
+    user: await login('jane.smith@nhs.net', passwords.jane),
+    otherAdmin: await login('otto.other@nhs.net', 'other-password'),
+    ownAdmin: await login('ann.admin@nhs.net', passwords.admin),
+    connector: await login('rxa-feed', passwords.feed),
+    auditor: await login('auditor', 'auditor-password'),
+    national: await login('national', passwords.national),
   };
-  const applied = (await call({ method: 'POST', url: '/api/v1/organisations/RXA/feeds', body: staffCsv('Z1,Zed,Feed,,RXA,,,,,,,,,,'), type: 'text/csv', allowed: [] }, tokens.national)).json();
+  const applied = (
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/organisations/RXA/feeds',
+        body: staffCsv('Z1,Zed,Feed,,RXA,,,,,,,,,,'),
+        type: 'text/csv',
+        allowed: [],
+      },
+      tokens.national,
+    )
+  ).json();
 
   const admins: Role[] = ['ownAdmin', 'national'];
   const writers: Role[] = ['ownAdmin', 'connector', 'national'];
@@ -39,10 +65,25 @@ t.test('every endpoint, every role', async (t) => {
     { method: 'GET', url: '/api/v1/people?status=leaver', allowed: ['otherAdmin', ...admins] },
     { method: 'GET', url: '/api/v1/people/jane.smith', allowed: signedIn },
     { method: 'GET', url: '/api/v1/people/lee.leaver', allowed: writers, hidden: true },
-    { method: 'POST', url: '/api/v1/people', body: { given_name: 'New', family_name: 'Joiner', org_code: 'RXA' }, allowed: writers },
+    {
+      method: 'POST',
+      url: '/api/v1/people',
+      body: { given_name: 'New', family_name: 'Joiner', org_code: 'RXA' },
+      allowed: writers,
+    },
     { method: 'PATCH', url: '/api/v1/people/john.smithson', body: { title: 'Head Porter' }, allowed: writers },
-    { method: 'PATCH', url: '/api/v1/people/jane.smith', body: { telephone: '0113 496 0999' }, allowed: ['user', ...writers] },
-    { method: 'PUT', url: '/api/v1/people/john.smithson/password', body: { new_password: 'a-new-password-1' }, allowed: admins },
+    {
+      method: 'PATCH',
+      url: '/api/v1/people/jane.smith',
+      body: { telephone: '0113 496 0999' },
+      allowed: ['user', ...writers],
+    },
+    {
+      method: 'PUT',
+      url: '/api/v1/people/john.smithson/password',
+      body: { new_password: 'a-new-password-1' },
+      allowed: admins,
+    },
     { method: 'PUT', url: '/api/v1/people/john.smithson/quota', body: { quota_mb: 50 }, allowed: admins },
     { method: 'POST', url: '/api/v1/people/bob.builder/joiner', body: { org_code: 'RXA' }, allowed: writers },
     { method: 'POST', url: '/api/v1/people/new.joiner/leaver', allowed: writers },
@@ -56,12 +97,34 @@ t.test('every endpoint, every role', async (t) => {
     { method: 'GET', url: '/api/v1/secure-domains/check?address=a%40nhs.net', allowed: signedIn },
     { method: 'GET', url: '/api/v1/audit', allowed: ['auditor', 'national'] },
     { method: 'GET', url: '/api/v1/changes', allowed: ['otherAdmin', 'ownAdmin', 'connector', 'auditor', 'national'] },
-    { method: 'POST', url: '/api/v1/mailboxes', body: { name: 'Alpha Theatres', org_code: 'RXA', owner_uid: 'jane.smith' }, allowed: admins },
+    {
+      method: 'POST',
+      url: '/api/v1/mailboxes',
+      body: { name: 'Alpha Theatres', org_code: 'RXA', owner_uid: 'jane.smith' },
+      allowed: admins,
+    },
     { method: 'GET', url: '/api/v1/mailboxes/alpha.pharmacy', allowed: signedIn },
-    { method: 'PUT', url: '/api/v1/mailboxes/alpha.pharmacy/delegates/john.smithson', body: { permission: 'send_as' }, allowed: ['user', ...admins] },
+    {
+      method: 'PUT',
+      url: '/api/v1/mailboxes/alpha.pharmacy/delegates/john.smithson',
+      body: { permission: 'send_as' },
+      allowed: ['user', ...admins],
+    },
     { method: 'DELETE', url: '/api/v1/mailboxes/alpha.pharmacy/delegates/john.smithson', allowed: ['user', ...admins] },
-    { method: 'POST', url: '/api/v1/organisations/RXA/feeds?dry_run=true', body: staffCsv('Z1,Zed,Feed,,RXA,,,,,,,,,,'), type: 'text/csv', allowed: writers },
-    { method: 'POST', url: '/api/v1/reference/organisations?dry_run=true', body: '"RXA","Alpha Hospitals NHS Trust","","","","","","","","","20200101","","A"\n', type: 'text/csv', allowed: ['national'] },
+    {
+      method: 'POST',
+      url: '/api/v1/organisations/RXA/feeds?dry_run=true',
+      body: staffCsv('Z1,Zed,Feed,,RXA,,,,,,,,,,'),
+      type: 'text/csv',
+      allowed: writers,
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/reference/organisations?dry_run=true',
+      body: '"RXA","Alpha Hospitals NHS Trust","","","","","","","","","20200101","","A"\n',
+      type: 'text/csv',
+      allowed: ['national'],
+    },
     { method: 'GET', url: '/api/v1/sync-runs?org=RXA', allowed: admins },
     { method: 'GET', url: `/api/v1/sync-runs/${applied.run_id}`, allowed: admins, hidden: true },
     { method: 'POST', url: `/api/v1/sync-runs/${applied.run_id}/approve`, allowed: admins, hidden: true },
@@ -71,7 +134,10 @@ t.test('every endpoint, every role', async (t) => {
   ];
   // Who asks is part of a search: the same list asked by another organisation's administrator,
   // then by the leaver's own, then by the other again.
-  const leavers = async (role: Role) => (await call({ method: 'GET', url: '/api/v1/people?status=leaver&q=lee', allowed: [] }, tokens[role])).json().items.map((p: { uid: string }) => p.uid);
+  const leavers = async (role: Role) =>
+    (await call({ method: 'GET', url: '/api/v1/people?status=leaver&q=lee', allowed: [] }, tokens[role]))
+      .json()
+      .items.map((p: { uid: string }) => p.uid);
   t.same(await leavers('otherAdmin'), [], "another organisation's leavers are not listed");
   t.same(await leavers('ownAdmin'), ['lee.leaver'], 'the same search by their own administrator lists them');
   t.same(await leavers('otherAdmin'), [], 'and still not to the other');
@@ -83,7 +149,11 @@ t.test('every endpoint, every role', async (t) => {
       const what = `${c.method} ${c.url} as ${role}: ${res.statusCode}`;
       if (role === 'anon') t.equal(res.statusCode, 401, what);
       else if (!c.allowed.includes(role)) t.equal(res.statusCode, c.hidden ? 404 : 403, what);
-      else t.ok(res.statusCode < 300 || res.statusCode === 409, `${what} ${res.statusCode >= 300 ? res.body.slice(0, 200) : ''}`);
+      else
+        t.ok(
+          res.statusCode < 300 || res.statusCode === 409,
+          `${what} ${res.statusCode >= 300 ? res.body.slice(0, 200) : ''}`,
+        );
     }
   }
 });

@@ -13,8 +13,17 @@ async function api(t: Test) {
   const { dir } = await testDirectory(t);
   // Jane Smith, Siân O'Brien-Smith, Mary Evans ... (test/helpers/ldap.ts), and these.
   await seed(dir);
-  const more = [['Łukasz', 'Nowak'], ['Müller', 'Hans'], ['Murphy', 'Brown'], ['Émile', 'Zola'], ['Zoe', 'Oakley'],
-    ['Adam', 'Obi'], ['李 Wei', 'Chen'], ['Sian', 'Price'], ['Luke', 'Adams']];
+  const more = [
+    ['Łukasz', 'Nowak'],
+    ['Müller', 'Hans'],
+    ['Murphy', 'Brown'],
+    ['Émile', 'Zola'],
+    ['Zoe', 'Oakley'],
+    ['Adam', 'Obi'],
+    ['李 Wei', 'Chen'],
+    ['Sian', 'Price'],
+    ['Luke', 'Adams'],
+  ];
   for (const [givenName, familyName] of more) {
     await dir.createJoiner(systemActor, { givenName, familyName, orgCode: 'RXA' });
   }
@@ -70,7 +79,7 @@ t.test('matches come as people read the names, page after page', async (t) => {
   t.same(await walk('m', 1), m, 'pages of one');
   // Given names first (none start with O), then family names: Oakley, Obi, O'Brien-Smith.
   const o = ['Zoe Oakley', 'Adam Obi', "Siân O'Brien-Smith"];
-  t.same(names(await search('o')), o, 'family names: O\'Brien-Smith among the Os');
+  t.same(names(await search('o')), o, "family names: O'Brien-Smith among the Os");
   t.same(await walk('o', 1), o, 'pages of one');
   t.same(await walk('o', 2), o, 'pages of two');
   const everyone = await walk('', 100);

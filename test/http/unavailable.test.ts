@@ -12,7 +12,14 @@ import { freePort } from '../helpers/process.js';
 
 async function appOn(t: Test, dir: Directory) {
   const lines: string[] = [];
-  const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(s); } });
+  const log = pino(
+    { level: 'info' },
+    {
+      write: (s: string) => {
+        lines.push(s);
+      },
+    },
+  );
   const { call } = await testApp(t, dir, { loggerInstance: log });
   return { call, lines };
 }
@@ -43,7 +50,7 @@ t.test('PostgreSQL refusing connections: reads and writes answer 503 with Retry-
   t.notMatch(lines.join('\n'), /"level":50|\bat \w+ \(|nhsd_some-token/, 'no error level, no stack, no token');
 });
 
-const pgliteOnly = { skip: usingPostgres && 'PGlite only (the case above is PostgreSQL\'s)' };
+const pgliteOnly = { skip: usingPostgres && "PGlite only (the case above is PostgreSQL's)" };
 
 t.test('the embedded database closed under a running server: 503', pgliteOnly, async (t) => {
   const { dir, database } = await ldapFixture(t);

@@ -20,12 +20,22 @@ t.test('wrong binds from one address are throttled before any password check', a
     }
   };
   t.equal(await bind('jane.smith@nhs.net', passwords.jane), 0, 'Jane binds before the flood (remembered from now on)');
-  const flood = Array.from({ length: defaultSignInLimits.failuresPerMinute }, (_, i) => `uid=nobody${i},ou=People,o=nhs`);
+  const flood = Array.from(
+    { length: defaultSignInLimits.failuresPerMinute },
+    (_, i) => `uid=nobody${i},ou=People,o=nhs`,
+  );
   for (let i = 0; i < flood.length; i += 8) {
     const codes = await Promise.all(flood.slice(i, i + 8).map((dn) => bind(dn, 'guess')));
-    t.ok(codes.every((c) => c === 49), 'each refused as invalid credentials');
+    t.ok(
+      codes.every((c) => c === 49),
+      'each refused as invalid credentials',
+    );
   }
   // Her password is right: had it been checked, she would be in.
-  t.equal(await bind('uid=ann.admin,ou=People,o=nhs', passwords.admin), 49, 'a credential not checked before is not checked now');
+  t.equal(
+    await bind('uid=ann.admin,ou=People,o=nhs', passwords.admin),
+    49,
+    'a credential not checked before is not checked now',
+  );
   t.equal(await bind('jane.smith@nhs.net', passwords.jane), 0, 'a remembered credential still binds from that address');
 });

@@ -18,11 +18,19 @@ t.test('bind by DN, by address, by old address, by service DN; who am I', async 
     }
   };
   t.equal(await whoami('uid=jane.smith,ou=People,o=nhs', passwords.jane), 'dn:uid=jane.smith,ou=People,o=nhs');
-  t.equal(await whoami('UID=Jane.Smith, OU=people, O=NHS', passwords.jane), 'dn:uid=jane.smith,ou=People,o=nhs', 'DNs compare without case');
+  t.equal(
+    await whoami('UID=Jane.Smith, OU=people, O=NHS', passwords.jane),
+    'dn:uid=jane.smith,ou=People,o=nhs',
+    'DNs compare without case',
+  );
   t.equal(await whoami('Jane.Smith@nhs.net', passwords.jane), 'dn:uid=jane.smith,ou=People,o=nhs');
   t.equal(await whoami('cn=rxa-feed,ou=Services,o=nhs', passwords.feed), 'dn:cn=rxa-feed,ou=Services,o=nhs');
   await dir.updatePerson(systemActor, 'jane.smith', { familyName: 'Smythe' });
-  t.equal(await whoami('jane.smith@nhs.net', passwords.jane), 'dn:uid=jane.smith,ou=People,o=nhs', 'an alias binds after a name change; the DN stays');
+  t.equal(
+    await whoami('jane.smith@nhs.net', passwords.jane),
+    'dn:uid=jane.smith,ou=People,o=nhs',
+    'an alias binds after a name change; the DN stays',
+  );
   const anon = new Client({ url });
   t.equal((await anon.exop('1.3.6.1.4.1.4203.1.11.3')).value ?? '', '', 'anonymous is the empty identity');
   await anon.unbind();
@@ -30,7 +38,8 @@ t.test('bind by DN, by address, by old address, by service DN; who am I', async 
 
 t.test('wrong password, unknown name, leaver and locked account all answer 49', async (t) => {
   const { url } = await ldapFixture(t);
-  const bind = (dn: string, pw: string) => ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', 'o=nhs', '-s', 'base', '(objectClass=*)', '1.1']);
+  const bind = (dn: string, pw: string) =>
+    ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', 'o=nhs', '-s', 'base', '(objectClass=*)', '1.1']);
   for (const [dn, pw, why] of [
     ['uid=jane.smith,ou=People,o=nhs', 'wrong', 'wrong password'],
     ['uid=no.body,ou=People,o=nhs', 'whatever', 'unknown person'],
@@ -59,17 +68,42 @@ t.test('anonymous searches are refused; the rootDSE and subschema are not', asyn
   const root = await ldapsearch(['-H', url, '-b', '', '-s', 'base', '(objectClass=*)', '+']);
   t.equal(root.code, 0);
   t.match(root.entries[0].attrs, {
-    namingContexts: ['o=nhs'], supportedLDAPVersion: ['3'], subschemaSubentry: ['cn=Subschema'], vendorName: ['nhs-directory'],
+    namingContexts: ['o=nhs'],
+    supportedLDAPVersion: ['3'],
+    subschemaSubentry: ['cn=Subschema'],
+    vendorName: ['nhs-directory'],
     supportedControl: ['1.2.840.113556.1.4.319', '1.2.840.113556.1.4.473', '2.16.840.1.113730.3.4.9'],
     supportedExtension: ['1.3.6.1.4.1.1466.20037', '1.3.6.1.4.1.4203.1.11.3', '1.3.6.1.4.1.4203.1.11.1'],
     changelog: ['cn=changelog'],
   });
   t.ok(Number(root.entries[0].attrs.lastChangeNumber[0]) > 0);
-  const schema = await ldapsearch(['-H', url, '-b', 'cn=Subschema', '-s', 'base', '(objectClass=subschema)', 'attributeTypes', 'objectClasses']);
+  const schema = await ldapsearch([
+    '-H',
+    url,
+    '-b',
+    'cn=Subschema',
+    '-s',
+    'base',
+    '(objectClass=subschema)',
+    'attributeTypes',
+    'objectClasses',
+  ]);
   t.equal(schema.code, 0);
   const types = schema.entries[0].attrs.attributeTypes.join('\n');
-  for (const name of ['nhsMailAlias', 'nhsOrgCode', 'nhsOrgStatus', 'nhsPreviousName', 'nhsSuccessorOrgCode', 'nhsParentOrgCode', 'nhsDelegate']) t.match(types, `NAME '${name}'`);
-  t.match(schema.entries[0].attrs.objectClasses.join('\n'), /NAME 'nhsPerson'.*\n.*NAME 'nhsGenericMailbox'.*\n.*NAME 'nhsOrganisation'/);
+  for (const name of [
+    'nhsMailAlias',
+    'nhsOrgCode',
+    'nhsOrgStatus',
+    'nhsPreviousName',
+    'nhsSuccessorOrgCode',
+    'nhsParentOrgCode',
+    'nhsDelegate',
+  ])
+    t.match(types, `NAME '${name}'`);
+  t.match(
+    schema.entries[0].attrs.objectClasses.join('\n'),
+    /NAME 'nhsPerson'.*\n.*NAME 'nhsGenericMailbox'.*\n.*NAME 'nhsOrganisation'/,
+  );
 });
 
 t.test('with LDAP_ANONYMOUS=true, anonymous users search, and see no leavers', async (t) => {
@@ -81,15 +115,39 @@ t.test('with LDAP_ANONYMOUS=true, anonymous users search, and see no leavers', a
 
 t.test('leavers are seen by administrators of their organisation only', async (t) => {
   const { url } = await ldapFixture(t);
-  const find = (dn: string, pw: string) => ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', 'o=nhs', '(uid=lee.leaver)', 'uid']).then((r) => uids(r.entries));
+  const find = (dn: string, pw: string) =>
+    ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', 'o=nhs', '(uid=lee.leaver)', 'uid']).then((r) => uids(r.entries));
   t.same(await find('jane.smith@nhs.net', passwords.jane), [], 'hidden from users');
   t.same(await find('ann.admin@nhs.net', passwords.admin), ['lee.leaver'], 'the local administrator sees them');
   t.same(await find('cn=national,ou=Services,o=nhs', passwords.national), ['lee.leaver']);
-  t.same(await find('jane.smith@nhs.net', passwords.jane), [], 'still hidden from users after administrators asked the very same search');
-  const typed = (dn: string, pw: string) => ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', 'o=nhs', '(|(cn=lee*)(mail=lee*)(sn=lee*))', 'uid']).then((r) => uids(r.entries));
-  t.same(await typed('ann.admin@nhs.net', passwords.admin), ['lee.leaver'], 'as typed into a mail client, by an administrator');
+  t.same(
+    await find('jane.smith@nhs.net', passwords.jane),
+    [],
+    'still hidden from users after administrators asked the very same search',
+  );
+  const typed = (dn: string, pw: string) =>
+    ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', 'o=nhs', '(|(cn=lee*)(mail=lee*)(sn=lee*))', 'uid']).then((r) =>
+      uids(r.entries),
+    );
+  t.same(
+    await typed('ann.admin@nhs.net', passwords.admin),
+    ['lee.leaver'],
+    'as typed into a mail client, by an administrator',
+  );
   t.same(await typed('jane.smith@nhs.net', passwords.jane), [], 'and by a user');
-  const base = await ldapsearch(['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'uid=lee.leaver,ou=People,o=nhs', '-s', 'base', '(objectClass=*)']);
+  const base = await ldapsearch([
+    '-H',
+    url,
+    '-D',
+    'jane.smith@nhs.net',
+    '-w',
+    passwords.jane,
+    '-b',
+    'uid=lee.leaver,ou=People,o=nhs',
+    '-s',
+    'base',
+    '(objectClass=*)',
+  ]);
   t.equal(base.code, 32, 'no such object, to a user');
 });
 
@@ -99,7 +157,10 @@ t.test('writes are refused: the directory is fed by HR and REST', async (t) => {
   t.teardown(() => client.unbind());
   await client.bind('uid=ann.admin,ou=People,o=nhs', passwords.admin);
   await t.rejects(client.modify('uid=jane.smith,ou=People,o=nhs', []), { code: 53 });
-  await t.rejects(client.add('uid=new.person,ou=People,o=nhs', { cn: 'New Person', sn: 'Person', objectClass: 'inetOrgPerson' }), { code: 53 });
+  await t.rejects(
+    client.add('uid=new.person,ou=People,o=nhs', { cn: 'New Person', sn: 'Person', objectClass: 'inetOrgPerson' }),
+    { code: 53 },
+  );
   await t.rejects(client.del('uid=jane.smith,ou=People,o=nhs'), { code: 53 });
   await t.rejects(client.modifyDN('uid=jane.smith,ou=People,o=nhs', 'uid=jane.x'), { code: 53 });
   const res = await client.search('ou=People,o=nhs', { filter: '(uid=jane.smith)' });
@@ -109,20 +170,56 @@ t.test('writes are refused: the directory is fed by HR and REST', async (t) => {
 t.test('password modify: own (with the old one) and an administrator for others', async (t) => {
   const { url } = await ldapFixture(t);
   // ldappasswd (ldap-utils) exits 1 on any refusal and prints the result code.
-  const passwd = (args: string[]) => new Promise<string>((resolve) => {
-    const child = spawn('ldappasswd', ['-x', '-H', url, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stdout.on('data', (d) => { err += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('close', (code) => resolve(code === 0 ? 'ok' : err));
-  });
-  t.match(await passwd(['-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-a', 'wrong-old', '-s', 'new-password-1']), /Invalid credentials \(49\)/, 'wrong old password');
-  t.equal(await passwd(['-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-a', passwords.jane, '-s', 'new-password-1']), 'ok');
+  const passwd = (args: string[]) =>
+    new Promise<string>((resolve) => {
+      const child = spawn('ldappasswd', ['-x', '-H', url, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stdout.on('data', (d) => {
+        err += d;
+      });
+      child.stderr.on('data', (d) => {
+        err += d;
+      });
+      child.on('close', (code) => resolve(code === 0 ? 'ok' : err));
+    });
+  t.match(
+    await passwd(['-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-a', 'wrong-old', '-s', 'new-password-1']),
+    /Invalid credentials \(49\)/,
+    'wrong old password',
+  );
+  t.equal(
+    await passwd(['-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-a', passwords.jane, '-s', 'new-password-1']),
+    'ok',
+  );
   const client = new Client({ url });
   await client.bind('jane.smith@nhs.net', 'new-password-1');
   await client.unbind();
-  t.match(await passwd(['-D', 'jane.smith@nhs.net', '-w', 'new-password-1', '-s', 'not-hers-to-set', 'uid=john.smithson,ou=People,o=nhs']), /Insufficient access \(50\)/, 'a user cannot set another person\'s password');
-  t.equal(await passwd(['-D', 'ann.admin@nhs.net', '-w', passwords.admin, '-s', 'set-by-admin', 'uid=john.smithson,ou=People,o=nhs']), 'ok', 'their local administrator can');
+  t.match(
+    await passwd([
+      '-D',
+      'jane.smith@nhs.net',
+      '-w',
+      'new-password-1',
+      '-s',
+      'not-hers-to-set',
+      'uid=john.smithson,ou=People,o=nhs',
+    ]),
+    /Insufficient access \(50\)/,
+    "a user cannot set another person's password",
+  );
+  t.equal(
+    await passwd([
+      '-D',
+      'ann.admin@nhs.net',
+      '-w',
+      passwords.admin,
+      '-s',
+      'set-by-admin',
+      'uid=john.smithson,ou=People,o=nhs',
+    ]),
+    'ok',
+    'their local administrator can',
+  );
   const john = new Client({ url });
   await john.bind('uid=john.smithson,ou=People,o=nhs', 'set-by-admin');
   await john.unbind();
@@ -130,9 +227,25 @@ t.test('password modify: own (with the old one) and an administrator for others'
 
 t.test('service accounts are entries under ou=Services, for administrators and services only', async (t) => {
   const { url } = await ldapFixture(t);
-  const search = (dn: string, pw: string, base = 'ou=Services,o=nhs') => ldapsearch(['-H', url, '-D', dn, '-w', pw, '-b', base, '-s', base.startsWith('cn=') ? 'base' : 'one', '(objectClass=*)']);
+  const search = (dn: string, pw: string, base = 'ou=Services,o=nhs') =>
+    ldapsearch([
+      '-H',
+      url,
+      '-D',
+      dn,
+      '-w',
+      pw,
+      '-b',
+      base,
+      '-s',
+      base.startsWith('cn=') ? 'base' : 'one',
+      '(objectClass=*)',
+    ]);
   const national = await search('cn=national,ou=Services,o=nhs', passwords.national);
-  t.same(national.entries.map((e) => e.dn), ['cn=national,ou=Services,o=nhs', 'cn=rxa-feed,ou=Services,o=nhs']);
+  t.same(
+    national.entries.map((e) => e.dn),
+    ['cn=national,ou=Services,o=nhs', 'cn=rxa-feed,ou=Services,o=nhs'],
+  );
   t.same(national.entries[1].attrs.objectClass, ['top', 'applicationProcess', 'simpleSecurityObject']);
   t.notOk(JSON.stringify(national.entries).match(/userPassword|scrypt/), 'no password material');
   t.same((await search('ann.admin@nhs.net', passwords.admin)).entries.length, 2, 'a local administrator sees them');

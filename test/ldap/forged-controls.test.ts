@@ -10,7 +10,16 @@ import { decodeMessage, Result } from '../../src/ldap/protocol.js';
 import { Session } from '../../src/ldap/session.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
 import {
-  bindRequest, capturingLog, cookieOf, equality, pagedControl, present, searchRequest, sortControl, vlvControl, Wire,
+  bindRequest,
+  capturingLog,
+  cookieOf,
+  equality,
+  pagedControl,
+  present,
+  searchRequest,
+  sortControl,
+  vlvControl,
+  Wire,
 } from './wire.js';
 
 let nextId = 10;
@@ -99,8 +108,12 @@ t.test('VLV counts and page sizes out of range: protocolError, and the connectio
   const fine = await vlv(1, 2, 3, 0);
   t.same([fine.reply?.code, fine.entries], [0, 4], 'a proper window');
   for (const [before, after, offset, count, what] of [
-    [-1, 2, 3, 0, 'negative before'], [1, -5, 3, 0, 'negative after'], [-1000000, -1000000, 1, 0, 'both negative'],
-    [0, 0, -1, 0, 'negative offset'], [0, 0, 1, -1, 'negative count'], [2 ** 40, 0, 1, 0, 'before past maxInt'],
+    [-1, 2, 3, 0, 'negative before'],
+    [1, -5, 3, 0, 'negative after'],
+    [-1000000, -1000000, 1, 0, 'both negative'],
+    [0, 0, -1, 0, 'negative offset'],
+    [0, 0, 1, -1, 'negative count'],
+    [2 ** 40, 0, 1, 0, 'before past maxInt'],
   ] as const) {
     const r = await vlv(before, after, offset, count);
     t.equal(r.reply?.code, Result.protocolError, `${what}: protocolError`);
@@ -153,10 +166,21 @@ t.test('a value the database refuses (SQLSTATE class 22) is answered 53 with a w
   // No request found today reaches the database with such a value (NULs are caught before it, numbers
   // folded): a directory that fails as PostgreSQL would stands in for the one that may, some day.
   const { log, lines, errors } = capturingLog();
-  const failing = (err: Error) => ({ authenticate: async () => { throw err; } }) as unknown as Directory;
+  const failing = (err: Error) =>
+    ({
+      authenticate: async () => {
+        throw err;
+      },
+    }) as unknown as Directory;
   const answer = async (err: Error) => {
     const written: Buffer[] = [];
-    const transport = { write: async (b: Buffer) => { written.push(b); }, startTls: async () => {}, close: () => {} };
+    const transport = {
+      write: async (b: Buffer) => {
+        written.push(b);
+      },
+      startTls: async () => {},
+      close: () => {},
+    };
     const opts = { dit: new Dit('o=nhs'), anonymous: false, sizeCap: 10, vendorVersion: 't', tls: false };
     const session = new Session({ ...opts, canStartTls: false, log, directory: failing(err) }, transport);
     await session.handle(decodeMessage(bindRequest(1, 'jane.smith@nhs.net', 'whatever')));

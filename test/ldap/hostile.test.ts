@@ -14,20 +14,46 @@ async function exchange(port: number, chunks: Buffer[], ms = 5000): Promise<{ re
   socket.on('data', (d) => got.push(d));
   socket.on('error', () => {});
   for (const c of chunks) socket.write(c);
-  const closed = await Promise.race([once(socket, 'close').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  const closed = await Promise.race([
+    once(socket, 'close').then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+  ]);
   socket.destroy();
   return { reply: Buffer.concat(got), closed };
 }
 
 const NOTICE = Buffer.from('1.3.6.1.4.1.1466.20036');
-const bind = (id: number) => new BindRequest({ messageId: id, dn: 'jane.smith@nhs.net', password: passwords.jane }).write();
-const searchReq = (id: number, filter = '(uid=jane.smith)') => new SearchRequest({ messageId: id, baseDN: 'ou=People,o=nhs', scope: 'one', filter: FilterParser.parseString(filter), attributes: ['mail'] }).write();
+const bind = (id: number) =>
+  new BindRequest({ messageId: id, dn: 'jane.smith@nhs.net', password: passwords.jane }).write();
+const searchReq = (id: number, filter = '(uid=jane.smith)') =>
+  new SearchRequest({
+    messageId: id,
+    baseDN: 'ou=People,o=nhs',
+    scope: 'one',
+    filter: FilterParser.parseString(filter),
+    attributes: ['mail'],
+  }).write();
 
 t.test('garbage, truncation, oversized and too-deep input close that connection only', async (t) => {
   const { server, url } = await ldapFixture(t);
   const stillServes = async (why: string) => {
-    const r = await ldapsearch(['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'ou=People,o=nhs', '(uid=jane.smith)', 'mail']);
-    t.same(r.entries.map((e) => e.attrs.mail[0]), ['jane.smith@nhs.net'], `served normally after ${why}`);
+    const r = await ldapsearch([
+      '-H',
+      url,
+      '-D',
+      'jane.smith@nhs.net',
+      '-w',
+      passwords.jane,
+      '-b',
+      'ou=People,o=nhs',
+      '(uid=jane.smith)',
+      'mail',
+    ]);
+    t.same(
+      r.entries.map((e) => e.attrs.mail[0]),
+      ['jane.smith@nhs.net'],
+      `served normally after ${why}`,
+    );
   };
   const garbage = await exchange(server.port, [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')]);
   t.ok(garbage.closed, 'garbage: closed');
@@ -46,14 +72,38 @@ t.test('garbage, truncation, oversized and too-deep input close that connection 
 
   let deep: Buffer = Buffer.from([0x87, 0x03, 0x75, 0x69, 0x64]); // (uid=*)
   for (let i = 0; i < 200; i++) deep = seq(0xa2, [deep]);
-  const deepSearch = seq(0x30, [int(5), seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(0), int(0), Buffer.from([0x01, 0x01, 0x00]), deep, seq(0x30, [])])]);
+  const deepSearch = seq(0x30, [
+    int(5),
+    seq(0x63, [
+      str('o=nhs'),
+      int(2, 0x0a),
+      int(0, 0x0a),
+      int(0),
+      int(0),
+      Buffer.from([0x01, 0x01, 0x00]),
+      deep,
+      seq(0x30, []),
+    ]),
+  ]);
   const deepRes = await exchange(server.port, [bind(1), deepSearch]);
   t.ok(deepRes.closed && deepRes.reply.includes(NOTICE), 'a filter nested 200 deep: notice and close');
   await stillServes('a deep filter');
 
   // A well-formed message whose paged-results control value is not BER.
-  const badControl = seq(0x30, [int(6), seq(0x63, [str('o=nhs'), int(2, 0x0a), int(0, 0x0a), int(0), int(0), Buffer.from([0x01, 0x01, 0x00]), Buffer.from([0x87, 0x03, 0x75, 0x69, 0x64]), seq(0x30, [])]),
-    seq(0xa0, [seq(0x30, [str('1.2.840.113556.1.4.319'), str(Buffer.from([0xff, 0xff, 0xff]))])])]);
+  const badControl = seq(0x30, [
+    int(6),
+    seq(0x63, [
+      str('o=nhs'),
+      int(2, 0x0a),
+      int(0, 0x0a),
+      int(0),
+      int(0),
+      Buffer.from([0x01, 0x01, 0x00]),
+      Buffer.from([0x87, 0x03, 0x75, 0x69, 0x64]),
+      seq(0x30, []),
+    ]),
+    seq(0xa0, [seq(0x30, [str('1.2.840.113556.1.4.319'), str(Buffer.from([0xff, 0xff, 0xff]))])]),
+  ]);
   const ctl = await exchange(server.port, [bind(1), badControl]);
   t.ok(ctl.closed && ctl.reply.includes(NOTICE), 'a control value that is not BER: notice and close');
   await stillServes('a bad control value');
@@ -70,14 +120,33 @@ t.test('1000 pipelined searches, then the client vanishes', async (t) => {
   socket.write(Buffer.concat(requests));
   await new Promise((r) => setTimeout(r, 200));
   socket.destroy();
-  const r = await ldapsearch(['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'ou=People,o=nhs', '(uid=jane.smith)', 'mail']);
-  t.same(r.entries.map((e) => e.attrs.mail[0]), ['jane.smith@nhs.net'], 'the next client is served');
+  const r = await ldapsearch([
+    '-H',
+    url,
+    '-D',
+    'jane.smith@nhs.net',
+    '-w',
+    passwords.jane,
+    '-b',
+    'ou=People,o=nhs',
+    '(uid=jane.smith)',
+    'mail',
+  ]);
+  t.same(
+    r.entries.map((e) => e.attrs.mail[0]),
+    ['jane.smith@nhs.net'],
+    'the next client is served',
+  );
 });
 
 t.test('pipelined requests are answered in order, each search whole', async (t) => {
   const { server } = await ldapFixture(t);
   const n = 50;
-  const { reply } = await exchange(server.port, [bind(1), ...Array.from({ length: n }, (_, i) => searchReq(i + 2))], 3000);
+  const { reply } = await exchange(
+    server.port,
+    [bind(1), ...Array.from({ length: n }, (_, i) => searchReq(i + 2))],
+    3000,
+  );
   // Each answer is an entry (0x64) then a done (0x65); read the message ids in order.
   t.same(messageIds(reply), [1, ...Array.from({ length: n }, (_, i) => [i + 2, i + 2]).flat()]);
 });

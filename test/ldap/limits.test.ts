@@ -43,7 +43,7 @@ t.test('slowloris: a PDU trickled a byte at a time is cut off at its deadline', 
   t.teardown(() => anonymous.destroy());
   const small = Buffer.from([0x30, 0x82, 0x7f, 0x00]); // 32 KiB, under the limit before a bind
   await trickle(anonymous, Buffer.concat([small, Buffer.alloc(400, 0x04)]), 100);
-  t.ok(await anonymous.waitClosed() && anonymous.notice(), 'an unbound one too');
+  t.ok((await anonymous.waitClosed()) && anonymous.notice(), 'an unbound one too');
   for (let i = 0; i < 100 && server.connections() > 0; i++) await sleep(100);
   t.equal(server.connections(), 0, 'nothing is held for them');
 });
@@ -99,7 +99,10 @@ t.test('connections that have not bound are limited per address', async (t) => {
   open.push(fourth);
   t.ok(await fourth.waitClosed(), 'a fourth from the same address is refused');
   t.equal(fourth.notice()?.code, Result.busy, 'with a notice (busy)');
-  t.ok(lines.some((l) => l.level === 40 && /LDAP_MAX_ANONYMOUS_PER_ADDRESS/.test(l.msg)), 'and a warning in the log');
+  t.ok(
+    lines.some((l) => l.level === 40 && /LDAP_MAX_ANONYMOUS_PER_ADDRESS/.test(l.msg)),
+    'and a warning in the log',
+  );
 
   open[0].send(bindRequest(2, 'jane.smith@nhs.net', passwords.jane));
   t.equal((await open[0].result(2))?.code, Result.success, 'one of the three binds');
@@ -142,7 +145,10 @@ t.test('reassembly joins the chunks of a PDU once, not on every chunk', async (t
   const pdu = searchRequest(7, { base: 'ou=People,o=nhs', filter: seq(0xa3, [str('cn'), str('y'.repeat(20_000))]) });
   const concat = Buffer.concat;
   let joins = 0;
-  const counting = (list: readonly Uint8Array[], n?: number) => { joins++; return concat(list, n); };
+  const counting = (list: readonly Uint8Array[], n?: number) => {
+    joins++;
+    return concat(list, n);
+  };
   Buffer.concat = counting as typeof Buffer.concat;
   const got: Buffer[] = [];
   try {

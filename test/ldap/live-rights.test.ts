@@ -56,7 +56,7 @@ t.test('a role taken away is gone from the same connection at its next operation
   t.equal((await changelog(ann))?.code, Result.success, 'a local administrator reads the change log');
   const john = 'uid=john.smithson,ou=People,o=nhs';
   const reset = (id: number) => passwordModify(id, { target: john, new: 'set-by-ann-1' });
-  t.equal((await exop(ann, reset))?.code, Result.success, "and resets the password of a person of their organisation");
+  t.equal((await exop(ann, reset))?.code, Result.success, 'and resets the password of a person of their organisation');
   await dir.revokeRole(systemActor, { uid: 'ann.admin' }, { role: 'local_admin', orgCode: 'RXA' });
   t.equal((await changelog(ann))?.code, Result.insufficientAccessRights, 'the change log is refused now');
   t.equal((await exop(ann, reset))?.code, Result.insufficientAccessRights, 'and so is Password Modify for another');

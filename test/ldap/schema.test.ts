@@ -5,8 +5,17 @@ import t from 'tap';
 import { ldapFixture, ldapsearch, passwords, type LdifEntry } from '../helpers/ldap.js';
 
 interface Def {
-  oid: string; names: string[]; sup: string[]; kind?: string; must: string[]; may: string[];
-  equality?: string; ordering?: string; substr?: string; syntax?: string; usage?: string;
+  oid: string;
+  names: string[];
+  sup: string[];
+  kind?: string;
+  must: string[];
+  may: string[];
+  equality?: string;
+  ordering?: string;
+  substr?: string;
+  syntax?: string;
+  usage?: string;
 }
 
 /** The fields of an RFC 4512 description that name other definitions. */
@@ -64,8 +73,11 @@ async function readAll(url: string) {
   };
   const [subschema] = await read('cn=Subschema', 'base');
   const entries = [
-    ...(await read('', 'base')), subschema, ...(await read('o=nhs', 'sub')),
-    ...(await read('ou=AddressBooks,o=nhs', 'sub')), ...(await read('cn=changelog', 'sub')),
+    ...(await read('', 'base')),
+    subschema,
+    ...(await read('o=nhs', 'sub')),
+    ...(await read('ou=AddressBooks,o=nhs', 'sub')),
+    ...(await read('cn=changelog', 'sub')),
   ];
   return { subschema, entries };
 }
@@ -108,21 +120,41 @@ t.test('cn=Subschema is complete and consistent', async (t) => {
     for (const x of [...d.must, ...d.may]) if (!types.has(x.toLowerCase())) unresolved.push(`${x} of ${name}`);
   }
   t.same(unresolved, [], 'every name a definition gives is defined');
-  t.same([...syntaxes].filter((s) => !named.syntaxes.has(s)), [], 'every syntax published is used');
-  t.same([...new Set(rules.values())].filter((r) => !named.rules.has(r)).map((r) => r.names[0]), [],
-    'every matching rule published is used');
+  t.same(
+    [...syntaxes].filter((s) => !named.syntaxes.has(s)),
+    [],
+    'every syntax published is used',
+  );
+  t.same(
+    [...new Set(rules.values())].filter((r) => !named.rules.has(r)).map((r) => r.names[0]),
+    [],
+    'every matching rule published is used',
+  );
 
   // RFC 4512 section 2.4.3: an auxiliary class may not subclass a structural one (nor a structural an
   // auxiliary one, section 2.4.2).
-  const chain = (c: Def): Def[] => [c, ...c.sup.flatMap((s) => {
-    const d = classes.get(s.toLowerCase());
-    return d ? chain(d) : [];
-  })];
+  const chain = (c: Def): Def[] => [
+    c,
+    ...c.sup.flatMap((s) => {
+      const d = classes.get(s.toLowerCase());
+      return d ? chain(d) : [];
+    }),
+  ];
   for (const c of new Set(classes.values())) {
-    const supers = chain(c).slice(1).filter((s) => s.kind !== 'ABSTRACT');
-    const wrong = c.kind === 'AUXILIARY' ? supers.filter((s) => s.kind === 'STRUCTURAL')
-      : c.kind === 'STRUCTURAL' ? supers.filter((s) => s.kind !== 'STRUCTURAL') : [];
-    t.same(wrong.map((s) => s.names[0]), [], `the superclasses of ${c.names[0]}`);
+    const supers = chain(c)
+      .slice(1)
+      .filter((s) => s.kind !== 'ABSTRACT');
+    const wrong =
+      c.kind === 'AUXILIARY'
+        ? supers.filter((s) => s.kind === 'STRUCTURAL')
+        : c.kind === 'STRUCTURAL'
+          ? supers.filter((s) => s.kind !== 'STRUCTURAL')
+          : [];
+    t.same(
+      wrong.map((s) => s.names[0]),
+      [],
+      `the superclasses of ${c.names[0]}`,
+    );
   }
   const nhsPerson = classes.get('nhsperson')!;
   t.same([nhsPerson.kind, nhsPerson.sup], ['AUXILIARY', ['top']], 'nhsPerson is SUP top AUXILIARY');

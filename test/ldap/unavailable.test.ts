@@ -19,18 +19,35 @@ async function cuttableProxy(host: string, port: number) {
   let down = false;
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    if (down) { client.destroy(); return; }
+    if (down) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(port, host);
-    const drop = () => { client.destroy(); upstream.destroy(); open.delete(client); open.delete(upstream); };
-    for (const s of [client, upstream]) { open.add(s); s.on('error', drop); s.on('close', drop); }
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('error', drop);
+      s.on('close', drop);
+    }
     client.pipe(upstream).pipe(client);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
     port: (server.address() as net.AddressInfo).port,
-    cut() { down = true; for (const s of open) s.destroy(); },
-    mend() { down = false; },
+    cut() {
+      down = true;
+      for (const s of open) s.destroy();
+    },
+    mend() {
+      down = false;
+    },
     close: () => new Promise((r) => server.close(r)),
   };
 }
@@ -62,8 +79,15 @@ async function fixture(t: Test, log: ReturnType<typeof capturingLog>['log']) {
   });
   await seed(dir);
   const server = await startLdapServer({
-    directory: dir, dit: new Dit('o=nhs'), anonymous: false, sizeCap: 500, vendorVersion: 'test',
-    host: '127.0.0.1', port: 0, idleSeconds: 60, log,
+    directory: dir,
+    dit: new Dit('o=nhs'),
+    anonymous: false,
+    sizeCap: 500,
+    vendorVersion: 'test',
+    host: '127.0.0.1',
+    port: 0,
+    idleSeconds: 60,
+    log,
   });
   t.teardown(() => server.close());
   return { server, cut: async () => proxy.cut(), mend: () => proxy.mend() };

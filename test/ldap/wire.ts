@@ -61,7 +61,10 @@ export class Wire {
       this.wake();
     });
     socket.on('error', () => {});
-    socket.on('close', () => { this.closed = true; this.wake(); });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
   }
 
   static async open(port: number): Promise<Wire> {
@@ -76,7 +79,9 @@ export class Wire {
     for (const f of w) f();
   }
 
-  send(bytes: Buffer) { this.socket.write(bytes); }
+  send(bytes: Buffer) {
+    this.socket.write(bytes);
+  }
 
   /** Waits (generously: the machine may be loaded) until `done` holds, or the time is up. */
   async until(done: () => boolean, ms = 20_000): Promise<boolean> {
@@ -86,7 +91,10 @@ export class Wire {
       if (left <= 0) return false;
       await new Promise<void>((r) => {
         const timer = setTimeout(r, Math.min(left, 200));
-        this.waiters.push(() => { clearTimeout(timer); r(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          r();
+        });
       });
     }
     return true;
@@ -99,15 +107,25 @@ export class Wire {
     return found() ?? null;
   }
 
-  entriesOf(id: number): Reply[] { return this.replies.filter((r) => r.id === id && r.tag === 0x64); }
+  entriesOf(id: number): Reply[] {
+    return this.replies.filter((r) => r.id === id && r.tag === 0x64);
+  }
 
-  notice(): Reply | undefined { return this.replies.find((r) => this.isNotice(r)); }
+  notice(): Reply | undefined {
+    return this.replies.find((r) => this.isNotice(r));
+  }
 
-  private isNotice(r: Reply) { return r.id === 0 && r.name === NOTICE_OID; }
+  private isNotice(r: Reply) {
+    return r.id === 0 && r.name === NOTICE_OID;
+  }
 
-  async waitClosed(ms = 20_000): Promise<boolean> { return this.until(() => this.closed, ms); }
+  async waitClosed(ms = 20_000): Promise<boolean> {
+    return this.until(() => this.closed, ms);
+  }
 
-  destroy() { this.socket.destroy(); }
+  destroy() {
+    this.socket.destroy();
+  }
 }
 
 // ---- requests, encoded by hand so that tests can send values no client library would ----
@@ -128,8 +146,19 @@ export const present = (attr: string) => tlv(0x87, Buffer.from(attr));
 export const equality = (attr: string, value: string) => seq(0xa3, [str(attr), str(value)]);
 
 export function searchRequest(id: number, o: SearchOptions = {}): Buffer {
-  const op = seq(0x63, [str(o.base ?? 'o=nhs'), int(o.scope ?? 2, 0x0a), int(0, 0x0a), int(0), int(0), bool(false),
-    o.filter ?? present('objectClass'), seq(0x30, (o.attributes ?? ['1.1']).map((a) => str(a)))]);
+  const op = seq(0x63, [
+    str(o.base ?? 'o=nhs'),
+    int(o.scope ?? 2, 0x0a),
+    int(0, 0x0a),
+    int(0),
+    int(0),
+    bool(false),
+    o.filter ?? present('objectClass'),
+    seq(
+      0x30,
+      (o.attributes ?? ['1.1']).map((a) => str(a)),
+    ),
+  ]);
   const control = (c: { oid: string; critical?: boolean; value?: Buffer }) =>
     seq(0x30, [str(c.oid), ...(c.critical ? [bool(true)] : []), ...(c.value ? [str(c.value)] : [])]);
   const controls = o.controls?.length ? [seq(0xa0, o.controls.map(control))] : [];
@@ -141,20 +170,25 @@ export const extendedRequest = (id: number, oid: string, value?: Buffer) =>
 
 /** RFC 3062: userIdentity [0], oldPasswd [1], newPasswd [2], each optional. */
 export function passwordModify(id: number, p: { target?: string; old?: string; new?: string }) {
-  const parts = [p.target && str(p.target, 0x80), p.old && str(p.old, 0x81), p.new && str(p.new, 0x82)]
-    .filter(Boolean) as Buffer[];
+  const parts = [p.target && str(p.target, 0x80), p.old && str(p.old, 0x81), p.new && str(p.new, 0x82)].filter(
+    Boolean,
+  ) as Buffer[];
   return extendedRequest(id, OID.passwordModify, seq(0x30, parts));
 }
 
 export const whoAmI = (id: number) => extendedRequest(id, OID.whoAmI);
 
-export const pagedControl = (size: number, cookie: Buffer = Buffer.alloc(0)) =>
-  ({ oid: OID.paged, value: seq(0x30, [int(size), str(cookie)]) });
+export const pagedControl = (size: number, cookie: Buffer = Buffer.alloc(0)) => ({
+  oid: OID.paged,
+  value: seq(0x30, [int(size), str(cookie)]),
+});
 
 export const sortControl = (attr: string) => ({ oid: OID.sort, value: seq(0x30, [seq(0x30, [str(attr)])]) });
 
-export const vlvControl = (before: number, after: number, offset: number, count: number) =>
-  ({ oid: OID.vlv, value: seq(0x30, [int(before), int(after), seq(0xa0, [int(offset), int(count)])]) });
+export const vlvControl = (before: number, after: number, offset: number, count: number) => ({
+  oid: OID.vlv,
+  value: seq(0x30, [int(before), int(after), seq(0xa0, [int(offset), int(count)])]),
+});
 
 /** The cookie in a paged-results response control, or null when there is none. */
 export function cookieOf(reply: Reply | null): Buffer | null {
@@ -168,6 +202,13 @@ export function cookieOf(reply: Reply | null): Buffer | null {
 /** A logger that keeps what it is given (warn and above), for tests that check what was logged. */
 export function capturingLog() {
   const lines: { level: number; msg: string; [k: string]: unknown }[] = [];
-  const log = pino({ level: 'warn' }, { write: (s: string) => { lines.push(JSON.parse(s)); } });
+  const log = pino(
+    { level: 'warn' },
+    {
+      write: (s: string) => {
+        lines.push(JSON.parse(s));
+      },
+    },
+  );
   return { log, lines, errors: () => lines.filter((l) => l.level >= 50) };
 }

@@ -2,13 +2,16 @@
 // held runs, runs at once, and a run whose database connection dies half-way.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import t, { type Test } from "tap";
+import t, { type Test } from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
 import { testDirectory, withTwoOrgs, localAdmin } from '../helpers/directory.js';
 import { feedFolder, staffCsv, syncFor } from '../helpers/feeds.js';
 
 const sys = systemActor;
-const ten = Array.from({ length: 10 }, (_, i) => `E${100 + i},Person,Number${String.fromCharCode(97 + i)},,RXA,Nurse,Ward,,,,,,,,`);
+const ten = Array.from(
+  { length: 10 },
+  (_, i) => `E${100 + i},Person,Number${String.fromCharCode(97 + i)},,RXA,Nurse,Ward,,,,,,,,`,
+);
 
 async function loaded(t: Test) {
   const ctx = await testDirectory(t);
@@ -39,7 +42,10 @@ t.test('rows with errors are reported with line and column, and their people are
   ]);
   t.equal(report.counts.errors, 5);
   // E103 is on no row at all now: the only leaver. The people on bad rows stay as they were.
-  t.same(report.changes.map((c) => `${c.action} ${c.uid}`), ['leaver person.numberd']);
+  t.same(
+    report.changes.map((c) => `${c.action} ${c.uid}`),
+    ['leaver person.numberd'],
+  );
   for (const uid of ['person.numbera', 'person.numberb', 'person.numberc', 'person.numbere']) {
     t.equal((await dir.getPerson(sys, uid)).status, 'active', `${uid} is not a leaver`);
   }
@@ -75,8 +81,14 @@ t.test('a file that would make 40% leavers is held, then applied when an adminis
   t.equal(held.counts.leavers, 4, 'the report says what approval would do');
   t.same(await snapshot(), before, 'nothing applied');
   const user = await dir.createJoiner(sys, { givenName: 'Una', familyName: 'User', orgCode: 'RXA' });
-  await t.rejects(sync.approveRun((await dir.loadActor({ personId: user.id }))!, held.run_id), { code: 'sync_run.not_found' });
-  await t.rejects(sync.approveRun(await localAdmin(dir, 'RXB'), held.run_id), { code: 'sync_run.not_found' }, "another organisation's administrator");
+  await t.rejects(sync.approveRun((await dir.loadActor({ personId: user.id }))!, held.run_id), {
+    code: 'sync_run.not_found',
+  });
+  await t.rejects(
+    sync.approveRun(await localAdmin(dir, 'RXB'), held.run_id),
+    { code: 'sync_run.not_found' },
+    "another organisation's administrator",
+  );
   const approved = await sync.approveRun(await localAdmin(dir, 'RXA'), held.run_id);
   t.equal(approved.status, 'applied');
   t.equal(approved.counts.leavers, 4);
@@ -93,23 +105,32 @@ t.test('two runs for one organisation at once are serialised', async (t) => {
   // Whichever ran second saw the first one's joiner: Anna is created exactly once.
   t.equal(ra.counts.joiners + rb.counts.joiners, 2);
   const annas = await database.query(`select uid from people where family_name = 'Concurrent' order by uid`);
-  t.same(annas.map((r) => r.uid), ['anna.concurrent', 'ben.concurrent']);
+  t.same(
+    annas.map((r) => r.uid),
+    ['anna.concurrent', 'ben.concurrent'],
+  );
 });
 
-t.test('a run whose database connection dies half-way leaves the directory as it was', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL)' }, async (t) => {
-  const { file, sync, snapshot, database } = await loaded(t);
-  const before = await snapshot();
-  const big = file(staffCsv(...ten.slice(0, 9), ...Array.from({ length: 3000 }, (_, i) => `J${i},Joiner,Number${i},,RXA,,,,,,,,,,`)));
-  const running = sync.runFeed(sys, { connector: 'csv', orgCode: 'RXA', source: { stream: createReadStream(big) } });
-  // Wait until the run holds its organisation's lock (inside its transaction), then cut it off.
-  for (let killed = 0; !killed;) {
-    const [row] = await database.query<{ n: number }>(`select count(pg_terminate_backend(pid))::int as n from pg_locks
+t.test(
+  'a run whose database connection dies half-way leaves the directory as it was',
+  { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL)' },
+  async (t) => {
+    const { file, sync, snapshot, database } = await loaded(t);
+    const before = await snapshot();
+    const big = file(
+      staffCsv(...ten.slice(0, 9), ...Array.from({ length: 3000 }, (_, i) => `J${i},Joiner,Number${i},,RXA,,,,,,,,,,`)),
+    );
+    const running = sync.runFeed(sys, { connector: 'csv', orgCode: 'RXA', source: { stream: createReadStream(big) } });
+    // Wait until the run holds its organisation's lock (inside its transaction), then cut it off.
+    for (let killed = 0; !killed;) {
+      const [row] = await database.query<{ n: number }>(`select count(pg_terminate_backend(pid))::int as n from pg_locks
       where locktype = 'advisory' and granted and pid <> pg_backend_pid() and database = (select oid from pg_database where datname = current_database())`);
-    killed = row.n;
-    if (!killed) await new Promise((r) => setTimeout(r, 2));
-  }
-  await t.rejects(running);
-  t.same(await snapshot(), before, 'no joiner, no leaver');
-  const [run] = await sync.listRuns(sys, { org: 'RXA', limit: 1 });
-  t.match(run.report, { status: 'rejected', errors: [{ message: /nothing was applied/ }] });
-});
+      killed = row.n;
+      if (!killed) await new Promise((r) => setTimeout(r, 2));
+    }
+    await t.rejects(running);
+    t.same(await snapshot(), before, 'no joiner, no leaver');
+    const [run] = await sync.listRuns(sys, { org: 'RXA', limit: 1 });
+    t.match(run.report, { status: 'rejected', errors: [{ message: /nothing was applied/ }] });
+  },
+);

@@ -11,7 +11,11 @@ import { run } from '../helpers/process.js';
 t.test('nhsdir sync: organisation and staff feeds, reports, exit statuses, a killed run', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nhsdir-cli-sync-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env: Record<string, string> = { DATA_DIR: join(dir, 'data'), DEMO: 'false', IDENTIFIER_KEY: 'cli-test-identifier-key-0123456789abcdef' };
+  const env: Record<string, string> = {
+    DATA_DIR: join(dir, 'data'),
+    DEMO: 'false',
+    IDENTIFIER_KEY: 'cli-test-identifier-key-0123456789abcdef',
+  };
   if (usingPostgres) {
     const db = await createServerDatabase(process.env.DATABASE_URL!);
     t.teardown(db.drop);
@@ -27,24 +31,63 @@ t.test('nhsdir sync: organisation and staff feeds, reports, exit statuses, a kil
     return { code, out: r.output() };
   };
 
-  const orgs = await nhsdir('sync', '--connector', 'ods', '--file', file('orgs.csv', '"RXA","Alpha Hospitals NHS Trust","","","","","","","","","20200101","","A"\n'));
+  const orgs = await nhsdir(
+    'sync',
+    '--connector',
+    'ods',
+    '--file',
+    file('orgs.csv', '"RXA","Alpha Hospitals NHS Trust","","","","","","","","","20200101","","A"\n'),
+  );
   t.equal(orgs.code, 0, orgs.out);
   t.match(orgs.out, /sync run \d+ \(ods\): applied\n {2}1 rows: 1 joiners/);
 
   const ten = Array.from({ length: 10 }, (_, i) => `E${i},Cli,Person${String.fromCharCode(97 + i)},,RXA,,,,,,,,,,`);
-  const applied = await nhsdir('sync', '--connector', 'csv', '--org', 'RXA', '--file', file('ten.csv', staffCsv(...ten)), '--json');
+  const applied = await nhsdir(
+    'sync',
+    '--connector',
+    'csv',
+    '--org',
+    'RXA',
+    '--file',
+    file('ten.csv', staffCsv(...ten)),
+    '--json',
+  );
   t.equal(applied.code, 0, applied.out);
   const report = JSON.parse(applied.out.slice(applied.out.indexOf('{')));
   t.match(report, { connector: 'csv', org_code: 'RXA', status: 'applied', counts: { joiners: 10 } });
 
-  const held = await nhsdir('sync', '--connector', 'csv', '--org', 'RXA', '--file', file('five.csv', staffCsv(...ten.slice(0, 5))));
+  const held = await nhsdir(
+    'sync',
+    '--connector',
+    'csv',
+    '--org',
+    'RXA',
+    '--file',
+    file('five.csv', staffCsv(...ten.slice(0, 5))),
+  );
   t.equal(held.code, 3, 'held: exit status 3');
   t.match(held.out, /held: 5 of 10 people \(50\.0%\) would become leavers/);
-  const rejected = await nhsdir('sync', '--connector', 'csv', '--org', 'RXA', '--file', file('bad.csv', 'not,a,staff,file\n'));
+  const rejected = await nhsdir(
+    'sync',
+    '--connector',
+    'csv',
+    '--org',
+    'RXA',
+    '--file',
+    file('bad.csv', 'not,a,staff,file\n'),
+  );
   t.equal(rejected.code, 1, 'rejected: exit status 1');
   t.match(rejected.out, /rejected[\s\S]*lacks the columns employee_number, given_name, family_name, org_code/);
-  t.equal((await nhsdir('sync', '--connector', 'sap', '--org', 'RXA', '--file', join(dir, 'ten.csv'))).code, 1, 'an unknown connector');
-  t.equal((await nhsdir('sync', '--connector', 'csv', '--org', 'RXA', '--file', join(dir, 'missing.csv'))).code, 2, 'a missing file');
+  t.equal(
+    (await nhsdir('sync', '--connector', 'sap', '--org', 'RXA', '--file', join(dir, 'ten.csv'))).code,
+    1,
+    'an unknown connector',
+  );
+  t.equal(
+    (await nhsdir('sync', '--connector', 'csv', '--org', 'RXA', '--file', join(dir, 'missing.csv'))).code,
+    2,
+    'a missing file',
+  );
 
   const book = async () => (await nhsdir('export', '--org', 'RXA', '--format', 'csv')).out;
   const before = await book();

@@ -21,20 +21,48 @@ const until = async (what: string, test: () => Promise<boolean> | boolean, ms = 
   }
 };
 
-t.test('an ldap job keeps the directory true to a trust\'s OpenLDAP', { skip: slapdMissing }, async (t) => {
+t.test("an ldap job keeps the directory true to a trust's OpenLDAP", { skip: slapdMissing }, async (t) => {
   const { dir } = await testDirectory(t);
   await withTwoOrgs(dir);
-  const slapd = await startSlapd(t, trustBase + [
-    staffEntry({ id: 'T1', given: 'Tara', sn: 'Trust', title: 'Nurse' }), staffEntry({ id: 'T2', given: 'Tom', sn: 'Trust', title: 'Porter' }),
-    staffEntry({ id: 'T3', given: 'Tim', sn: 'Trust', title: 'Clerk' }), staffEntry({ id: 'T4', given: 'Tess', sn: 'Trust', title: 'Medic' }),
-  ].join('\n'));
+  const slapd = await startSlapd(
+    t,
+    trustBase +
+      [
+        staffEntry({ id: 'T1', given: 'Tara', sn: 'Trust', title: 'Nurse' }),
+        staffEntry({ id: 'T2', given: 'Tom', sn: 'Trust', title: 'Porter' }),
+        staffEntry({ id: 'T3', given: 'Tim', sn: 'Trust', title: 'Clerk' }),
+        staffEntry({ id: 'T4', given: 'Tess', sn: 'Trust', title: 'Medic' }),
+      ].join('\n'),
+  );
   const sync = createSync(dir, 0.5);
-  const jobs = [{ name: 'rxb-ad', connector: 'ldap', org: 'RXB', interval_seconds: 1, config: { url: slapd.url, base: 'ou=Staff,dc=trust,dc=example', filter: '(objectClass=inetOrgPerson)', page_size: 2 } }];
+  const jobs = [
+    {
+      name: 'rxb-ad',
+      connector: 'ldap',
+      org: 'RXB',
+      interval_seconds: 1,
+      config: {
+        url: slapd.url,
+        base: 'ou=Staff,dc=trust,dc=example',
+        filter: '(objectClass=inetOrgPerson)',
+        page_size: 2,
+      },
+    },
+  ];
   const scheduler = startScheduler(sync, jobs, log);
   t.teardown(() => scheduler.stop());
   await until('the first run', async () => (await sync.listRuns(systemActor, { org: 'RXB', limit: 1 })).length > 0);
-  t.match((await dir.getPerson(systemActor, 'tara.trust')), { orgCode: 'RXB', title: 'Nurse', status: 'active' });
-  execFileSync('ldapdelete', ['-x', '-H', slapd.url, '-D', 'cn=admin,dc=trust,dc=example', '-w', 'secret', 'uid=T4,ou=Staff,dc=trust,dc=example']);
+  t.match(await dir.getPerson(systemActor, 'tara.trust'), { orgCode: 'RXB', title: 'Nurse', status: 'active' });
+  execFileSync('ldapdelete', [
+    '-x',
+    '-H',
+    slapd.url,
+    '-D',
+    'cn=admin,dc=trust,dc=example',
+    '-w',
+    'secret',
+    'uid=T4,ou=Staff,dc=trust,dc=example',
+  ]);
   await until('the leaver', async () => (await dir.getPerson(systemActor, 'tess.trust')).status === 'leaver');
   const [last] = await sync.listRuns(systemActor, { org: 'RXB', limit: 1 });
   t.match(last.report, { connector: 'ldap', status: 'applied' });
@@ -48,14 +76,28 @@ t.test('a drop folder: each file is run once and moved aside; a failing job is r
   writeFileSync(join(folder, 'staff.csv.part'), 'still being written');
   writeFileSync(join(folder, '2026-01-05.csv'), staffCsv('D1,Dora,Drop,,RXA,,,,,,,,,,'));
   const scheduleFile = join(folder, '.schedule.json');
-  writeFileSync(scheduleFile, JSON.stringify({ jobs: [
-    { name: 'rxa-hr', connector: 'csv', org: 'RXA', interval_seconds: 1, drop_folder: folder },
-    { name: 'rxb-broken', connector: 'ldap', org: 'RXB', interval_seconds: 1, config: { url: 'ldap://127.0.0.1:1', base: 'o=x', timeout_ms: 500 } },
-  ] }));
+  writeFileSync(
+    scheduleFile,
+    JSON.stringify({
+      jobs: [
+        { name: 'rxa-hr', connector: 'csv', org: 'RXA', interval_seconds: 1, drop_folder: folder },
+        {
+          name: 'rxb-broken',
+          connector: 'ldap',
+          org: 'RXB',
+          interval_seconds: 1,
+          config: { url: 'ldap://127.0.0.1:1', base: 'o=x', timeout_ms: 500 },
+        },
+      ],
+    }),
+  );
   const sync = createSync(dir, 0.1);
   const scheduler = startScheduler(sync, loadSchedule(scheduleFile), log);
   t.teardown(() => scheduler.stop());
-  await until('the file to be processed', () => existsSync(join(folder, 'processed')) && readdirSync(join(folder, 'processed')).length === 1);
+  await until(
+    'the file to be processed',
+    () => existsSync(join(folder, 'processed')) && readdirSync(join(folder, 'processed')).length === 1,
+  );
   t.match(readdirSync(join(folder, 'processed'))[0], /^\d+-2026-01-05\.csv$/);
   t.ok(existsSync(join(folder, 'staff.csv.part')), 'a file still being written is left alone');
   t.equal((await dir.getPerson(systemActor, 'dora.drop')).orgCode, 'RXA');
@@ -68,7 +110,10 @@ t.test('a drop folder: each file is run once and moved aside; a failing job is r
 t.test('a bad schedule file stops start-up with a message naming the problem', async (t) => {
   const folder = mkdtempSync(join(tmpdir(), 'nhsdir-schedule-'));
   t.teardown(() => rmSync(folder, { recursive: true, force: true }));
-  writeFileSync(join(folder, 's.json'), JSON.stringify({ jobs: [{ name: 'x', connector: 'csv', interval_seconds: 0 }] }));
+  writeFileSync(
+    join(folder, 's.json'),
+    JSON.stringify({ jobs: [{ name: 'x', connector: 'csv', interval_seconds: 0 }] }),
+  );
   t.throws(() => loadSchedule(join(folder, 's.json')), /jobs\.0\.interval_seconds/);
   t.throws(() => loadSchedule(join(folder, 'missing.json')), /SYNC_SCHEDULE/);
 });
