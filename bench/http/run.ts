@@ -3,6 +3,7 @@
 // connections; and a 20,000-person vCard download: time and the server's peak memory.
 // --smoke: the 2,000-person data set, 1 s a measurement. --national: the 1,500,000 people of
 // `bench:ldap -- --national` (made here if missing), no download. BENCH_SECONDS: seconds a measurement.
+// BENCH_BASELINE: a checkout of older code (with its node_modules) measured beside ours, side by side.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -52,27 +53,33 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGTERM');
 });
 process.on('SIGINT', () => process.exit(130));
-const start = (args: string[], env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, ...env }, stdio: 'ignore' });
+const start = (args: string[], env: Record<string, string> = {}, cwd = '.') => {
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH!, ...env }, stdio: 'ignore' });
   children.push(child);
   return child;
 };
 // Ours as configured by default (or with ENTRY_CACHE_SIZE as given), as bench:ldap runs it.
-const serve = (httpPort: number, ldapPort: number, cache: string | undefined) =>
-  start(['bin/nhsdir.js', 'serve'], {
-    DATABASE_URL: url,
-    DEMO: 'false',
-    HTTP_PORT: String(httpPort),
-    LDAP_PORT: String(ldapPort),
-    DATA_DIR: join(work, 'data'),
-    LOG_LEVEL: 'warn',
-    ADMIN_PASSWORD,
-    ...(cache ? { ENTRY_CACHE_SIZE: cache } : {}),
-  });
+const serve = (httpPort: number, ldapPort: number, cache: string | undefined, cwd = '.') =>
+  start(
+    ['bin/nhsdir.js', 'serve'],
+    {
+      DATABASE_URL: url,
+      DEMO: 'false',
+      HTTP_PORT: String(httpPort),
+      LDAP_PORT: String(ldapPort),
+      DATA_DIR: join(work, 'data'),
+      LOG_LEVEL: 'warn',
+      ADMIN_PASSWORD,
+      ...(cache ? { ENTRY_CACHE_SIZE: cache } : {}),
+    },
+    cwd,
+  );
 const ours = serve(3980, 3990, process.env.ENTRY_CACHE_SIZE);
 // The same with the entry cache off: what a search costs when its people are read for the first time.
 serve(3982, 3992, '0');
 start(['--import', 'tsx', 'bench/http/floor.ts', '3981']);
+const baselineDir = process.env.BENCH_BASELINE;
+if (baselineDir) serve(3983, 3993, process.env.ENTRY_CACHE_SIZE, baselineDir);
 const waitFor = async (u: string) => {
   for (let i = 0; i < 600; i++) {
     try {
@@ -87,6 +94,7 @@ const waitFor = async (u: string) => {
 await waitFor('http://127.0.0.1:3980/healthz');
 await waitFor('http://127.0.0.1:3981/');
 await waitFor('http://127.0.0.1:3982/healthz');
+if (baselineDir) await waitFor('http://127.0.0.1:3983/healthz');
 const login = await fetch('http://127.0.0.1:3980/api/v1/auth/token', {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -127,10 +135,13 @@ const load = async (name: string, target: string, paths: () => string) => {
 };
 let n = 0;
 const common = () => `/api/v1/people?q=${prefixes[n++ % prefixes.length]}`;
+const byUid = () => `/api/v1/people/${sample[n++ % sample.length]}`;
 const results = [
   await load('floor: bare fastify, constant', 'http://127.0.0.1:3981', () => '/'),
-  await load('person by uid', 'http://127.0.0.1:3980', () => `/api/v1/people/${sample[n++ % sample.length]}`),
+  await load('person by uid', 'http://127.0.0.1:3980', byUid),
+  ...(baselineDir ? [await load('person by uid, baseline', 'http://127.0.0.1:3983', byUid)] : []),
   await load('search by prefix (q=, limit 50)', 'http://127.0.0.1:3980', common),
+  ...(baselineDir ? [await load('search by prefix, baseline', 'http://127.0.0.1:3983', common)] : []),
   await load('search by prefix, entry cache off', 'http://127.0.0.1:3982', common),
   await load(
     'search by prefix, many names',

@@ -15,6 +15,8 @@
 // --smoke: 2,000 people, 1 s a measurement. --national: 1,500,000 people in 7,000 organisations
 // (with --smoke: 20,000 in 700). BENCH_SECONDS (default 10), BENCH_FLOOD_SECONDS (default 30),
 // BENCH_WRITE_RATE (default 20), BENCH_ROUNDS (default 1; with more, each figure is the median).
+// BENCH_BASELINE: a checkout of older code (with its node_modules), served beside ours in the search
+// section as "baseline", so that a change is measured side by side with the code before it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,7 +49,9 @@ const ADMIN_PASSWORD = 'bench-admin-password';
 const OURS = 3890,
   OURS_HTTP = 3880,
   UNCACHED = 3892,
-  SLAPD = 3891;
+  SLAPD = 3891,
+  BASELINE = 3893;
+const baselineDir = process.env.BENCH_BASELINE;
 
 // The data set, and what the load generators read: bench people with passwords and sampled names.
 const { url, db } = await openDataset(server, ds);
@@ -93,10 +97,11 @@ process.on('exit', () => {
     }
 });
 process.on('SIGINT', () => process.exit(130));
-const serve = (ldapPort: number, httpPort: number, extra: Record<string, string> = {}): ChildProcess => {
+const serve = (ldapPort: number, httpPort: number, extra: Record<string, string> = {}, cwd = '.'): ChildProcess => {
   // The server's own log is kept: what it warned of under load is part of the result.
   const fd = openSync(join(work, `server-${ldapPort}.log`), 'w');
   const child = spawn(process.execPath, ['bin/nhsdir.js', 'serve'], {
+    cwd,
     env: {
       PATH: process.env.PATH!,
       DATABASE_URL: url,
@@ -195,6 +200,7 @@ const push = (row: Row) => {
 async function searchSection(round: number) {
   const servers = [
     ['nhs-directory', OURS],
+    ...(baselineDir ? ([['baseline', BASELINE]] as const) : []),
     ['nhs-directory, entry cache off', UNCACHED],
     ['slapd', SLAPD],
   ] as const;
@@ -355,6 +361,7 @@ async function floodSection(round: number) {
 
 const ours = serve(OURS, OURS_HTTP);
 const uncached = sections.has('search') ? serve(UNCACHED, 3882, { ENTRY_CACHE_SIZE: '0' }) : null;
+const baseline = baselineDir && sections.has('search') ? serve(BASELINE, 3883, {}, baselineDir) : null;
 console.error('starting slapd (slapadd first, if its LDIF changed)...');
 const slapdStart = Date.now();
 slapdPid = startSlapd();
@@ -367,6 +374,7 @@ try {
   await waitForPort(OURS);
   await waitForPort(SLAPD);
   if (uncached) await waitForPort(UNCACHED);
+  if (baseline) await waitForPort(BASELINE);
   // The national administrator's token for the day's writer, taken before any flood (a throttled
   // address could not sign in) and good for hours.
   let token = '';
