@@ -1,7 +1,7 @@
 // LDIF (RFC 2849): `version: 1`, base64 for values that are not SAFE-STRINGs, lines folded at 76.
 import { objectClasses } from '../ldap/schema.js';
 import type { Dit } from '../ldap/mapping.js';
-import type { BookEntry } from './source.js';
+import type { BookEntry } from '../directory/reads.js';
 
 // RFC 2849's SAFE-CHAR and SAFE-INIT-CHAR are ranges of control characters too.
 // eslint-disable-next-line no-control-regex
