@@ -42,7 +42,7 @@ export function createReads(database: Database, entryCache: EntryCache) {
      */
     requireChangeLog: (caller: Caller): void => void changeScope(caller),
     /** Change-log entries in the caller's scope (refused for anyone without one). */
-    searchChanges: (
+    searchChanges: async (
       caller: Caller,
       filter: Filter,
       opts: { seq?: number; afterSeq?: number; limit: number },
