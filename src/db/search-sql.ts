@@ -187,7 +187,8 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
   const arms = orArms(q.filter);
   if (!q.sort && !q.paged && !q.offset && arms.length > 1) {
     const firstOf = (arm: Filter) =>
-      sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
+      sql`(select p.id from people p where ${peopleWhere(q, arm)}
+        ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
     const union = sql`(${sql.join(arms.map(firstOf), sql` union `)}) m`;
     // The ids come from the arms' indexes alone; only whole rows need the table again.
     return whole
@@ -205,24 +206,29 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
     if (q.after) where.push(sql`p.id > ${q.after.id}`);
     order = sql`order by p.id`;
   }
-  return sql`select ${columns} from people p ${org} where ${sql.join(where, sql` and `)} ${order} limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`;
+  const offset = q.offset ? sql`offset ${q.offset}` : sql``;
+  return sql`select ${columns} from people p ${org} where ${sql.join(where, sql` and `)}
+    ${order} limit ${q.limit} ${offset}`;
 }
 
 /** Everything an entry shows (with `organisations o` joined). */
-const entryColumns = sql`p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
+const entryColumns = sql`p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code,
+  o.name as org_name,
   p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.status, p.quota_mb,
   ${iso('p.created_at')} as created_at, ${iso('p.updated_at')} as updated_at, ${iso('p.deleted_at')} as deleted_at,
-  (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
+  (select array_agg(a.address order by a.allocated_at) from addresses a
+    where a.person_id = p.id and not a.current) as aliases,
   case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
-  case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates`;
+  case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d
+    join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates`;
 
 /** Ids as numbers (PostgreSQL's bigint arrives as text). */
 const entryRow = (r: EntryRow): EntryRow => ({ ...r, id: Number(r.id) });
 
 /** Everything an entry shows, for these row ids, by id. */
 async function entryRows(database: Database, ids: number[]): Promise<Map<number, EntryRow>> {
-  const rows =
-    await database.select<EntryRow>(sql`select ${entryColumns} from people p left join organisations o on o.code = p.org_code
+  const rows = await database.select<EntryRow>(sql`select ${entryColumns}
+    from people p left join organisations o on o.code = p.org_code
     where p.id = any(${sql.param(ids)}::bigint[])`);
   return new Map(rows.map((r) => [Number(r.id), entryRow(r)]));
 }
@@ -263,7 +269,10 @@ export async function searchOrganisations(
   if (opts.code) where.push(sql`o.code = ${opts.code.toUpperCase()}`);
   if (opts.afterCode) where.push(sql`o.code > ${opts.afterCode}`);
   return database.select<OrganisationRow>(sql`
-    select o.code, o.name, o.status, o.parent_code, o.successor_code, o.entry_uuid, ${iso('o.created_at')} as created, ${iso('o.updated_at')} as modified, (select array_agg(n.name order by n.valid_to) from organisation_names n where n.org_code = o.code) as previous_names
+    select o.code, o.name, o.status, o.parent_code, o.successor_code, o.entry_uuid,
+      ${iso('o.created_at')} as created, ${iso('o.updated_at')} as modified,
+      (select array_agg(n.name order by n.valid_to) from organisation_names n
+        where n.org_code = o.code) as previous_names
     from organisations o where ${sql.join(where, sql` and `)} order by o.code limit ${opts.limit}`);
 }
 
@@ -289,7 +298,8 @@ export async function searchChanges(
   if (opts.seq !== undefined) where.push(sql`a.seq = ${opts.seq}`);
   if (opts.afterSeq !== undefined) where.push(sql`a.seq > ${opts.afterSeq}`);
   return database.select<ChangeRow>(
-    sql`select a.seq, ${iso('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`,
+    sql`select a.seq, ${iso('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after
+      from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`,
   );
 }
 

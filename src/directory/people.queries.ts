@@ -115,11 +115,11 @@ export type PeopleStatus = 'active' | 'leaver' | 'all';
 
 /**
  * A page of people (REST lists); leavers only for those who see some (visibility.ts: a local
- * administrator and a connector see their own organisation's). Without `q`, in the order they were created. With `q`, a prefix of names
- * (as people read them: accents, case and punctuation folded, see fold.ts), mail or an old address,
- * the matches come by how they match — given name (cn), then family name, then address, then old
- * address — and by that (folded) value within each, so that every page is read in
- * index order and stops when it is full, however many thousands a two-letter prefix matches.
+ * administrator and a connector see their own organisation's). Without `q`, in the order they were
+ * created. With `q`, a prefix of names (as people read them: accents, case and punctuation folded,
+ * see fold.ts), mail or an old address, the matches come by how they match — given name (cn), then
+ * family name, then address, then old address — and by that (folded) value within each, so that
+ * every page is read in index order and stops when it is full, however many thousands a two-letter prefix matches.
  * `after` is the cursor the previous page ended with. The people shown come from the directory's
  * entry cache (`remembered`), as LDAP's do.
  */
@@ -163,11 +163,13 @@ export async function listPeople(
     if (arm === after.arm && after.id)
       conditions.push(
         key
-          ? sql`${key} ~>=~ ${after.key} and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))`
+          ? sql`${key} ~>=~ ${after.key}
+            and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))`
           : sql`p.id > ${after.id}`,
       );
     return sql`(select p.id, ${arm}::int as arm, ${key ?? sql`null::text`} as key from people p
-      where ${sql.join(conditions, sql` and `)} order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${room})`;
+      where ${sql.join(conditions, sql` and `)}
+      order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${room})`;
   };
   // A page is usually filled by given names, or else by family names: the first statement reads
   // both arms (in one round trip), any later one arm at a time.

@@ -3,7 +3,8 @@
 import type { BookEntry } from '../directory/reads.js';
 
 export const csvHeader =
-  'First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,Job Title,Department,Company,Office Location\r\n';
+  'First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,' +
+  'Job Title,Department,Company,Office Location\r\n';
 
 export function csvCell(value: string | null): string {
   let v = value ?? '';
