@@ -145,7 +145,7 @@ export async function buildApp(
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerAuth(app, directory);
-  opsRoutes(app, directory.database);
+  opsRoutes(app, directory);
   accountRoutes(app, directory);
   peopleRoutes(app, directory);
   organisationRoutes(app, directory, settings.ldapSuffix);

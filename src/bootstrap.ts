@@ -54,8 +54,8 @@ async function checkKey(database: Database, key: string): Promise<void> {
 }
 
 /** The national administrator `admin` (cn=admin,ou=Services): ADMIN_PASSWORD, or a random one printed once. */
-async function ensureAdmin(directory: Directory, config: Config, log: Logger): Promise<void> {
-  const [existing] = await directory.database.db.select().from(services).where(eq(services.name, 'admin'));
+async function ensureAdmin(directory: Directory, database: Database, config: Config, log: Logger): Promise<void> {
+  const [existing] = await database.db.select().from(services).where(eq(services.name, 'admin'));
   if (existing) return;
   const password = config.ADMIN_PASSWORD ?? randomSecret(12);
   try {
@@ -69,7 +69,7 @@ async function ensureAdmin(directory: Directory, config: Config, log: Logger): P
     if (err instanceof DirectoryError && err.code === 'service.exists') return;
     throw err;
   }
-  await directory.database.db
+  await database.db
     .update(services)
     .set({ passwordHash: await hashPassword(password) })
     .where(eq(services.name, 'admin'));
@@ -92,9 +92,9 @@ export async function startCore(config: Config, log: Logger, opts: { demo?: bool
       entryCacheSize: config.ENTRY_CACHE_SIZE,
       entryCacheMb: config.ENTRY_CACHE_MB,
     });
-    await ensureAdmin(directory, config, log);
+    await ensureAdmin(directory, database, config, log);
     const wanted = opts.demo ?? (config.DEMO === 'true' || (config.DEMO === 'auto' && database.kind === 'pglite'));
-    if (wanted && !(await demoLoaded(directory))) {
+    if (wanted && !(await demoLoaded(database))) {
       // DEMO=auto fills only an empty embedded database; DEMO=true fills any database once.
       const [{ n }] = await database.query<{ n: number }>('select count(*)::int as n from people');
       if (config.DEMO === 'true' || opts.demo || n === 0) await loadDemo(directory, log);

@@ -152,7 +152,10 @@ async function main(argv: string[]): Promise<number> {
       try {
         await directory.getOrganisation(values.org.toUpperCase());
         const out = typeof values.out === 'string' ? createWriteStream(values.out) : process.stdout;
-        await pipeline(exportStream(database, values.org.toUpperCase(), format as Format, config.LDAP_SUFFIX), out);
+        await pipeline(
+          exportStream(directory, systemActor, values.org.toUpperCase(), format as Format, config.LDAP_SUFFIX),
+          out,
+        );
         if (process.stderr.isTTY && typeof values.out === 'string') console.error(`wrote ${values.out}`);
         return 0;
       } finally {

@@ -8,7 +8,7 @@ import type { Database } from './db/client.js';
 import { systemActor } from './directory/actor.js';
 import type { Directory } from './directory/directory.js';
 import { describeError } from './directory/errors.js';
-import { Dit } from './ldap/entries.js';
+import { Dit } from './ldap/mapping.js';
 import { startLdapServer } from './ldap/server.js';
 import { createSync } from './sync/runs.js';
 import { loadSchedule, startScheduler } from './sync/scheduler.js';

@@ -1,7 +1,7 @@
 // End to end: write through REST, read back through a real LDAP client (ldapsearch).
 import pino from 'pino';
 import t from 'tap';
-import { Dit } from '../src/ldap/entries.js';
+import { Dit } from '../src/ldap/mapping.js';
 import { startLdapServer } from '../src/ldap/server.js';
 import { testApp } from './helpers/app.js';
 import { testDirectory } from './helpers/directory.js';

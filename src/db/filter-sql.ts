@@ -2,7 +2,7 @@
 // through text_pattern_ops b-trees, substrings through pg_trgm, addresses through the addresses
 // table. SQL's three-valued logic is LDAP's: undefined becomes NULL, and NULL is not true.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Attr, Filter } from '../directory/filter.js';
+import type { Attr, Filter } from '../model/filter.js';
 
 /** How one attribute is stored in one table. */
 export interface Column {

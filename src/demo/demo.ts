@@ -3,6 +3,7 @@
 // demo accounts whose password is "demo". The same every time (a seeded generator).
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { Database } from '../db/client.js';
 import { people, settings } from '../db/schema.js';
 import { systemActor } from '../directory/actor.js';
 import { grantRole } from '../directory/accounts.service.js';
@@ -63,8 +64,8 @@ function random(seed: number) {
   };
 }
 
-export async function demoLoaded(directory: Directory): Promise<boolean> {
-  const [row] = await directory.database.db.select().from(settings).where(eq(settings.key, 'demo_loaded'));
+export async function demoLoaded(database: Database): Promise<boolean> {
+  const [row] = await database.db.select().from(settings).where(eq(settings.key, 'demo_loaded'));
   return Boolean(row);
 }
 

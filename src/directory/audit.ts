@@ -2,12 +2,12 @@
 // GET /api/v1/changes), so they must be handed out in commit order.
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { CHANGES_CHANNEL, type Tx } from '../db/client.js';
-import { changesOf } from '../db/entries.queries.js';
+import { changesOf } from '../db/search-sql.js';
 import { audit } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { isNational, requireAuditor } from './actor.js';
-import { fail } from './errors.js';
+import { requireAuditor } from './actor.js';
 import type { Ctx } from './context.js';
+import { changeScope } from './visibility.js';
 
 export type TargetType = (typeof audit.$inferInsert)['targetType'];
 
@@ -138,19 +138,9 @@ export async function listAudit(ctx: Ctx, actor: Actor, q: AuditQuery) {
     .limit(q.limit ?? 50);
 }
 
-/**
- * Who reads the change feed (REST) and the change log (LDAP), which say who did what to whom:
- * national administrators, auditors and service accounts everything; a local administrator the
- * changes to their organisations and to the people and mailboxes in them now; nobody else.
- */
-export function changeScope(actor: Actor): { all: true } | { orgs: string[] } {
-  if (isNational(actor) || actor.roles.has('auditor') || actor.kind !== 'person') return { all: true };
-  if (actor.adminOf.size) return { orgs: [...actor.adminOf] };
-  return fail(
-    'auth.forbidden',
-    'The change feed is for administrators, auditors and service accounts: it says who did what',
-  );
-}
+// Who reads which changes is the one visibility rule's (visibility.ts `changeScope`), for the
+// REST feed and LDAP's cn=changelog alike.
+export { changeScope };
 
 /** The change feed from `after`, as the caller may read it. */
 export async function listChanges(ctx: Ctx, actor: Actor, q: { after?: number; limit?: number }) {

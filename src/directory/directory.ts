@@ -2,7 +2,7 @@
 // Front ends call these; the sync engine composes the same functions inside one `run`.
 import type { Database } from '../db/client.js';
 import * as accounts from './accounts.service.js';
-import type { EntryRow } from '../db/entries.queries.js';
+import type { EntryRow } from '../model/rows.js';
 import { announceChanges, everything, listAudit, listChanges, trackChanges } from './audit.js';
 import type { Ctx, CoreSettings } from './context.js';
 import * as mailboxes from './mailboxes.service.js';
@@ -11,6 +11,7 @@ import * as orgs from './organisations.service.js';
 import * as people from './people.service.js';
 import { findView, listPeople, visible } from './people.queries.js';
 import { createReadCache } from './read-cache.js';
+import { createReads } from './reads.js';
 import type { Actor } from './actor.js';
 import * as quotas from './quotas.js';
 import * as secure from './secure-domains.js';
@@ -44,13 +45,22 @@ function cachedTags(value: unknown, key: unknown): string[] {
   return tags;
 }
 
+// The database behind each directory, for src/sync alone until its own SQL becomes core functions
+// (the sync part of issue 12); no front end may ask for it.
+const databases = new WeakMap<object, Database>();
+
+/** @deprecated For src/sync's remaining SQL only (runs, review): front ends read through the core. */
+export function syncDatabaseOf(directory: Directory): Database {
+  return databases.get(directory)!;
+}
+
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
   const embedded = database.kind === 'pglite';
   const cache = createReadCache(embedded, 50_000, cachedTags);
   // Directory rows by id, what mail clients' searches (and REST's) return again and again.
   // Each row is tagged with what it shows (its uid, its organisation: a rename changes every row of it).
-  const entries = createReadCache(
+  const entryCache = createReadCache(
     embedded,
     settings.entryCacheSize ?? 100_000,
     (r) => {
@@ -61,17 +71,17 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   );
   const trust = (lost: boolean) => {
     cache.setTrusted(!lost);
-    entries.setTrusted(!lost);
+    entryCache.setTrusted(!lost);
   };
   // After a write, here or in another process, both caches lose only what the write changed.
   // Without a list of what changed (`*`), everything goes.
   const changed = (what: Set<string> | '*') => {
     if (what === '*' || everything(what)) {
       cache.clear();
-      entries.clear();
+      entryCache.clear();
     } else {
       cache.evict(what);
-      entries.evict(what);
+      entryCache.evict(what);
     }
   };
   const run = async <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> => {
@@ -103,9 +113,18 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     cache.read(`actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`, () =>
       accounts.loadActor(readCtx, who),
     );
-  return {
-    database,
-    entries,
+  const directory = {
+    // Reads with the caller's visibility ANDed in (reads.ts): LDAP, export, /readyz.
+    ...createReads(database, entryCache),
+    /** Which of these row ids the entry cache would have to read from the database (tests, diagnostics). */
+    uncachedEntries: async (ids: number[]): Promise<number[]> => {
+      const missing: number[] = [];
+      await entryCache.readMany(ids, async (m: number[]) => {
+        missing.push(...m);
+        return new Map();
+      });
+      return missing;
+    },
     settings,
     now,
     run,
@@ -141,7 +160,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     restorePerson: op(people.restorePerson),
     getPerson: async (actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person') =>
       visible(actor, await cache.read(`${kind}:${uid}`, () => findView(readCtx, uid, kind)), uid, kind),
-    listPeople: (actor: Actor, q: Parameters<typeof listPeople>[3]) => listPeople(database, entries, actor, q),
+    listPeople: (actor: Actor, q: Parameters<typeof listPeople>[3]) => listPeople(database, entryCache, actor, q),
     setQuota: op(quotas.setQuota),
     getQuotaSummary: read(quotas.getQuotaSummary),
     createMailbox: op(mailboxes.createMailbox),
@@ -164,6 +183,8 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       database.watchChanges?.((what) => changed(what === '*' ? '*' : new Set(what.split(' '))), trust),
     revokeToken: op(tokens.revokeToken),
   };
+  databases.set(directory, database);
+  return directory;
 }
 
 export type Directory = ReturnType<typeof createDirectory>;

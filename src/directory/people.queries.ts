@@ -2,15 +2,16 @@
 // and its older addresses.
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { built, type Database } from '../db/client.js';
-import { peopleColumns, rowsById, type EntryRow, type EntryRows } from '../db/entries.queries.js';
+import { peopleColumns, rowsById, visibleWhere, type EntryRows } from '../db/search-sql.js';
 import { compileFilter, prefixUpper } from '../db/filter-sql.js';
-import { prefixFilter, type Attr, type Filter } from './filter.js';
-import { searchFold } from './fold.js';
+import { prefixFilter, type Attr, type Filter } from '../model/filter.js';
+import { searchFold } from '../model/fold.js';
+import type { EntryRow } from '../model/rows.js';
 import { addresses, organisations, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { isAdmin, isAdminOf, isNational } from './actor.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
+import { canSee, seesLeavers, visibilityOf } from './visibility.js';
 
 export type PersonRow = typeof people.$inferSelect;
 export interface PersonView extends PersonRow {
@@ -52,17 +53,6 @@ export function selectPeople(ctx: Ctx, where: SQL | undefined) {
     .where(where);
 }
 
-/**
- * Leavers are seen by administrators of their organisation and by its connector (which makes them);
- * soft-deleted people by national administrators only.
- */
-export function canSee(actor: Actor, row: PersonRow): boolean {
-  if (row.deletedAt) return isNational(actor);
-  if (row.status === 'leaver')
-    return isAdminOf(actor, row.orgCode) || (row.orgCode !== null && actor.feedsFor.has(row.orgCode));
-  return true;
-}
-
 /** A row by uid, locked for the transaction when `forUpdate`; never a soft-deleted one unless asked. */
 export async function findRow(
   ctx: Ctx,
@@ -86,14 +76,14 @@ export async function findView(ctx: Ctx, uid: string, kind: 'person' | 'mailbox'
   return row;
 }
 
-/** The view if `actor` may see it; otherwise not found, exactly as if there were none. */
+/** The view if `actor` may see it (the one visibility rule); otherwise not found, as if there were none. */
 export function visible(
   actor: Actor,
   row: PersonView | undefined,
   uid: string,
   kind: 'person' | 'mailbox',
 ): PersonView {
-  if (!row || !canSee(actor, row))
+  if (!row || !canSee(visibilityOf(actor), row))
     fail(kind === 'person' ? 'person.not_found' : 'mailbox.not_found', `No ${kind} has the uid ${uid}`);
   return row;
 }
@@ -124,12 +114,12 @@ export function displayName(cn: string, orgName: string | null | undefined): str
 export type PeopleStatus = 'active' | 'leaver' | 'all';
 
 /**
- * A page of people (REST lists); leavers only for administrators (a local administrator sees their
- * own organisation's). Without `q`, in the order they were created. With `q`, a prefix of names
- * (as people read them: accents, case and punctuation folded, see fold.ts), mail or an old address,
- * the matches come by how they match — given name (cn), then family name, then address, then old
- * address — and by that (folded) value within each, so that every page is read in
- * index order and stops when it is full, however many thousands a two-letter prefix matches.
+ * A page of people (REST lists); leavers only for those who see some (visibility.ts: a local
+ * administrator and a connector see their own organisation's). Without `q`, in the order they were
+ * created. With `q`, a prefix of names (as people read them: accents, case and punctuation folded,
+ * see fold.ts), mail or an old address, the matches come by how they match — given name (cn), then
+ * family name, then address, then old address — and by that (folded) value within each, so that
+ * every page is read in index order and stops when it is full, however many thousands a two-letter prefix matches.
  * `after` is the cursor the previous page ended with. The people shown come from the directory's
  * entry cache (`remembered`), as LDAP's do.
  */
@@ -140,9 +130,8 @@ export async function listPeople(
   q: { q?: string; org?: string; status?: PeopleStatus; after?: string; limit: number },
 ) {
   const status = q.status ?? 'active';
-  if (status !== 'active' && !isAdmin(actor)) fail('auth.forbidden', 'Only administrators may list leavers');
-  const national = isNational(actor);
-  const adminOf = status !== 'active' && !national ? [...actor.adminOf].sort() : null;
+  const visibility = visibilityOf(actor);
+  if (status !== 'active' && !seesLeavers(visibility)) fail('auth.forbidden', 'Only administrators may list leavers');
   const text = q.q?.trim() || null;
   const filters = text ? (prefixFilter(text) as { or: Filter[] }).or : null;
   const armCount = filters?.length ?? 1;
@@ -150,15 +139,14 @@ export async function listPeople(
   // A name arm's key is folded (a cursor from before folding, lower-cased, lands in the same place).
   if (after.id && filters && foldedPrefix(filters[after.arm])) after.key = searchFold(after.key);
   // Everything the statements below depend on, so that a search asked before reuses its SQL (built()).
-  const asked = JSON.stringify([status, national, adminOf, q.org ?? null, text, after]);
+  const asked = JSON.stringify([status, visibility, q.org ?? null, text, after]);
   let compiled: { where: SQL[]; arms: Arm[] } | undefined;
   const parts = () =>
     (compiled ??= {
       where: [
         sql`p.kind = 'person'`,
-        national ? sql`true` : sql`p.deleted_at is null`,
+        ...visibleWhere(visibility, status === 'active'),
         ...(status !== 'all' ? [sql`p.status = ${status}`] : []),
-        ...(adminOf ? [sql`(p.status = 'active' or p.org_code = any(${sql.param(adminOf)}::text[]))`] : []),
         ...(q.org ? [sql`p.org_code = ${q.org}`] : []),
       ],
       arms: filters ? filters.map(armOf) : [{ match: sql`true`, key: null }],
@@ -175,11 +163,13 @@ export async function listPeople(
     if (arm === after.arm && after.id)
       conditions.push(
         key
-          ? sql`${key} ~>=~ ${after.key} and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))`
+          ? sql`${key} ~>=~ ${after.key}
+            and (${key} ~>~ ${after.key} or (${key} = ${after.key} and p.id > ${after.id}))`
           : sql`p.id > ${after.id}`,
       );
     return sql`(select p.id, ${arm}::int as arm, ${key ?? sql`null::text`} as key from people p
-      where ${sql.join(conditions, sql` and `)} order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${room})`;
+      where ${sql.join(conditions, sql` and `)}
+      order by ${key ? sql`${key} using ~<~, p.id` : sql`p.id`} limit ${room})`;
   };
   // A page is usually filled by given names, or else by family names: the first statement reads
   // both arms (in one round trip), any later one arm at a time.

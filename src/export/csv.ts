@@ -1,9 +1,10 @@
 // Outlook's contact-import CSV: its own headers, RFC 4180 quoting, and no formula injection — a
 // cell that a spreadsheet would run (= + - @, tab, CR first) is prefixed with an apostrophe.
-import type { BookEntry } from './source.js';
+import type { BookEntry } from '../directory/reads.js';
 
 export const csvHeader =
-  'First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,Job Title,Department,Company,Office Location\r\n';
+  'First Name,Last Name,Display Name,E-mail Address,Business Phone,Mobile Phone,' +
+  'Job Title,Department,Company,Office Location\r\n';
 
 export function csvCell(value: string | null): string {
   let v = value ?? '';

@@ -1,10 +1,14 @@
 // An organisation's address book as a stream of text in one of four formats (contract section 6).
 import { Readable } from 'node:stream';
-import type { Database } from '../db/client.js';
+import type { Actor } from '../directory/actor.js';
+import type { Reads } from '../directory/reads.js';
+import { Dit } from '../ldap/mapping.js';
 import { csvHeader, csvRow } from './csv.js';
 import { ldifEntry, ldifHeader } from './ldif.js';
-import { addressBook } from './source.js';
 import { vcard } from './vcard.js';
+
+/** What an export reads: the core's address book, as the caller may see it. */
+export type BookSource = Pick<Reads, 'addressBook'>;
 
 export const formats = {
   vcard: { type: 'text/vcard; charset=utf-8', extension: 'vcf' },
@@ -14,16 +18,23 @@ export const formats = {
 } as const;
 export type Format = keyof typeof formats;
 
-async function* render(database: Database, orgCode: string, format: Format, suffix: string): AsyncGenerator<string> {
+async function* render(
+  source: BookSource,
+  actor: Actor,
+  orgCode: string,
+  format: Format,
+  suffix: string,
+): AsyncGenerator<string> {
   if (format === 'csv') yield csvHeader;
   if (format === 'ldif') yield ldifHeader;
+  const dit = new Dit(suffix);
   let chunk = '';
-  for await (const e of addressBook(database, orgCode)) {
+  for await (const e of source.addressBook(actor, orgCode)) {
     chunk +=
       format === 'csv'
         ? csvRow(e)
         : format === 'ldif'
-          ? ldifEntry(e, suffix)
+          ? ldifEntry(e, dit)
           : vcard(e, format === 'vcard' ? '3.0' : '4.0');
     if (chunk.length > 64 * 1024) {
       yield chunk;
@@ -33,7 +44,16 @@ async function* render(database: Database, orgCode: string, format: Format, suff
   if (chunk) yield chunk;
 }
 
-/** UTF-8, no byte-order mark; pulls from the database only as fast as the reader takes it. */
-export function exportStream(database: Database, orgCode: string, format: Format, suffix = 'o=nhs'): Readable {
-  return Readable.from(render(database, orgCode, format, suffix), { objectMode: false });
+/**
+ * UTF-8, no byte-order mark; pulls from the core (and it from the database) only as fast as the
+ * reader takes it. `actor` is who asks: the address book is read as they may see it.
+ */
+export function exportStream(
+  source: BookSource,
+  actor: Actor,
+  orgCode: string,
+  format: Format,
+  suffix = 'o=nhs',
+): Readable {
+  return Readable.from(render(source, actor, orgCode, format, suffix), { objectMode: false });
 }

@@ -1,6 +1,10 @@
 // LDIF (RFC 2849): `version: 1`, base64 for values that are not SAFE-STRINGs, lines folded at 76.
-import type { BookEntry } from './source.js';
+import { objectClasses } from '../ldap/schema.js';
+import type { Dit } from '../ldap/mapping.js';
+import type { BookEntry } from '../directory/reads.js';
 
+// RFC 2849's SAFE-CHAR and SAFE-INIT-CHAR are ranges of control characters too.
+// eslint-disable-next-line no-control-regex
 const safe = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
 
 export function ldifLine(name: string, value: string): string {
@@ -16,22 +20,14 @@ export function ldifLine(name: string, value: string): string {
 
 export const ldifHeader = 'version: 1\n\n';
 
-export function ldifEntry(e: BookEntry, suffix: string): string {
+/** One address-book entry, named and classed as the LDAP directory shows it (its DN escaped as LDAP's). */
+export function ldifEntry(e: BookEntry, dit: Dit): string {
   const attrs: [string, string | null][] = [
-    ['dn', `uid=${e.uid},ou=${e.org_code},ou=AddressBooks,${suffix}`],
-    ...(e.kind === 'mailbox'
-      ? ([
-          ['objectClass', 'top'],
-          ['objectClass', 'inetOrgPerson'],
-          ['objectClass', 'nhsGenericMailbox'],
-        ] as [string, string][])
-      : ([
-          ['objectClass', 'top'],
-          ['objectClass', 'person'],
-          ['objectClass', 'organizationalPerson'],
-          ['objectClass', 'inetOrgPerson'],
-          ['objectClass', 'nhsPerson'],
-        ] as [string, string][])),
+    ['dn', dit.inAddressBook(e.uid, e.org_code)],
+    ...(e.kind === 'mailbox' ? objectClasses.mailbox : objectClasses.person).map((c): [string, string] => [
+      'objectClass',
+      c,
+    ]),
     ['uid', e.uid],
     ['cn', e.cn],
     ['sn', e.family_name],

@@ -1,5 +1,5 @@
 // vCard 3.0 (RFC 2426) and 4.0 (RFC 6350): CRLF lines folded at 75 octets, text values escaped.
-import type { BookEntry } from './source.js';
+import type { BookEntry } from '../directory/reads.js';
 
 /** RFC 6350 section 3.4 / RFC 2426 section 4: backslash, comma, semicolon and newlines. */
 export const escapeText = (v: string) =>

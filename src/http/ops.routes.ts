@@ -3,10 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Database } from '../db/client.js';
+import type { Reads } from '../directory/reads.js';
 import { exposition, expositionType, metrics } from '../metrics.js';
 
-export function opsRoutes(app: FastifyInstance, database: Database) {
+export function opsRoutes(app: FastifyInstance, core: Pick<Reads, 'readiness' | 'poolStats'>) {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.add({ route, method: req.method, status: String(reply.statusCode) });
@@ -23,7 +23,7 @@ export function opsRoutes(app: FastifyInstance, database: Database) {
         response: { 200: { description: 'The metrics', content: { 'text/plain': { schema: z.string() } } } },
       },
     },
-    async (_req, reply) => reply.type(expositionType).send(await exposition(database.poolStats?.())),
+    async (_req, reply) => reply.type(expositionType).send(await exposition(core.poolStats())),
   );
   r.get(
     '/healthz',
@@ -54,12 +54,9 @@ export function opsRoutes(app: FastifyInstance, database: Database) {
       },
     },
     async (_req, reply) => {
-      try {
-        await database.query('select 1');
-        return { status: 'ok' as const, database: database.kind };
-      } catch {
-        return reply.code(503).send({ status: 'unavailable', database: database.kind });
-      }
+      const { ready, database } = await core.readiness();
+      if (ready) return { status: 'ok' as const, database };
+      return reply.code(503).send({ status: 'unavailable', database });
     },
   );
 }

@@ -160,7 +160,7 @@ export function organisationRoutes(app: FastifyInstance, directory: Directory, l
       return reply
         .type(type)
         .header('content-disposition', `attachment; filename="${req.params.code}-address-book.${extension}"`)
-        .send(exportStream(directory.database, req.params.code, req.query.format, ldapSuffix) as never);
+        .send(exportStream(directory, caller(req), req.params.code, req.query.format, ldapSuffix) as never);
     },
   );
 

@@ -10,11 +10,11 @@ import { describeError, DirectoryError, isDatabaseUnavailable } from '../directo
 import { randomSecret } from '../directory/secrets.js';
 import { BerReader, BerWriter, seq, str } from './ber.js';
 import { endsWith, parseDn } from './dn.js';
-import { Dit } from './entries.js';
-import { ldapResultFor } from './errors.js';
+import { Dit } from './mapping.js';
+import { ABANDONED, LdapError, ldapResultFor } from './errors.js';
 import { extendedResult, message, OID, responseTag, result, Result, type Message } from './protocol.js';
 import { metrics } from '../metrics.js';
-import { search } from './search.js';
+import { search, type SearchOutcome } from './search.js';
 
 export interface SessionOptions {
   directory: Directory;
@@ -91,7 +91,9 @@ export class Session {
       // appendix A.1: unavailable); anything else is the transport's to log and end.
       const tag =
         req.op === 'bind' ? responseTag.bind : req.op === 'search' ? responseTag.search : responseTag.extended;
-      if (err instanceof DirectoryError) {
+      if (err instanceof LdapError) {
+        await this.reply(id, result(tag, err.code, err.message, [], err.matchedDN), err.controls);
+      } else if (err instanceof DirectoryError) {
         const [code, text] = ldapResultFor(err);
         await this.reply(id, result(tag, code, text));
       } else if (describeError(err).code?.startsWith('22')) {
@@ -191,8 +193,7 @@ export class Session {
     const req = msg.request as Extract<Message['request'], { op: 'search' }>;
     const { directory, dit, anonymous, sizeCap, vendorVersion } = this.opts;
     const env = {
-      database: directory.database,
-      entries: directory.entries,
+      reads: directory,
       dit,
       actor: this.actor,
       anonymous,
@@ -202,20 +203,31 @@ export class Session {
     };
     // Entries are written into one buffer and sent together: one socket write per 64 KiB, not per entry.
     const w = this.writer;
-    const outcome = await search(
-      env,
-      req,
-      msg.controls,
-      async (entry, selection) => {
-        selection.writeEntry(w, msg.id, entry);
-        if (w.length > 64 * 1024) await this.transport.write(w.take());
-      },
-      () => this.abandoned.has(msg.id),
-    );
-    if (outcome.code === -1) {
-      w.take();
+    let outcome: SearchOutcome | typeof ABANDONED;
+    try {
+      outcome = await search(
+        env,
+        req,
+        msg.controls,
+        async (entry, selection) => {
+          selection.writeEntry(w, msg.id, entry);
+          if (w.length > 64 * 1024) await this.transport.write(w.take());
+        },
+        () => this.abandoned.has(msg.id),
+      );
+    } catch (err) {
+      // A refusal follows whatever entries were sent before it, as any other result does.
+      if (err instanceof LdapError)
+        outcome = { code: err.code, diagnostic: err.message, matchedDN: err.matchedDN, controls: err.controls };
+      else if (err instanceof DirectoryError) {
+        const [code, diagnostic] = ldapResultFor(err);
+        outcome = { code, diagnostic };
+      } else throw err;
+    }
+    if (outcome === ABANDONED) {
+      w.take(); // no response at all
       return;
-    } // abandoned: no response at all
+    }
     w.raw(
       message(
         msg.id,

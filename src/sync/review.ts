@@ -5,7 +5,7 @@ import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import { people, reviewQueue } from '../db/schema.js';
 import type { Actor } from '../directory/actor.js';
 import { isNational, requireAdmin, requireAdminOf } from '../directory/actor.js';
-import type { Directory } from '../directory/directory.js';
+import { syncDatabaseOf, type Directory } from '../directory/directory.js';
 import { fail } from '../directory/errors.js';
 import { addJoiners } from '../directory/joiners.bulk.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
@@ -14,7 +14,7 @@ import { updatePerson } from '../directory/people.service.js';
 import type { FeedPerson } from './staff.collect.js';
 
 export function createReview(directory: Directory) {
-  const { database } = directory;
+  const database = syncDatabaseOf(directory);
 
   async function listReview(actor: Actor, q: { after?: number; limit: number }) {
     requireAdmin(actor);

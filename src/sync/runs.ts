@@ -21,7 +21,7 @@ import { metrics } from '../metrics.js';
 import type { Actor } from '../directory/actor.js';
 import { isAdminOf, isNational, requireAdmin, requireAdminOf, requireNational } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
-import type { Directory } from '../directory/directory.js';
+import { syncDatabaseOf, type Directory } from '../directory/directory.js';
 import { describeError, DirectoryError, fail } from '../directory/errors.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
 import { requireWriterOf } from '../directory/people.service.js';
@@ -66,7 +66,7 @@ function connectorNamed(name: string): Connector {
 const lockKey = (org: string | null) => `sync:${org ?? 'organisations'}`;
 
 export function createSync(directory: Directory, threshold: number) {
-  const { database } = directory;
+  const database = syncDatabaseOf(directory);
 
   async function record(report: Report, actor: Actor, held: Held | null, ctx?: Ctx) {
     const values = {

@@ -9,12 +9,7 @@ import { testDirectory, testSettings, withTwoOrgs } from '../helpers/directory.j
 
 /** Which of these ids the entry cache had to read from the database. */
 async function missing(dir: Directory, ids: number[]): Promise<number[]> {
-  const asked: number[] = [];
-  await dir.entries.readMany(ids, async (m: number[]) => {
-    asked.push(...m);
-    return new Map();
-  });
-  return asked.sort((a, b) => a - b);
+  return (await dir.uncachedEntries(ids)).sort((a, b) => a - b);
 }
 
 async function fixture(t: Test) {

@@ -7,7 +7,8 @@ import { csvCell } from '../../src/export/csv.js';
 import { exportStream } from '../../src/export/export.js';
 import { ldifLine } from '../../src/export/ldif.js';
 import { escapeText, fold } from '../../src/export/vcard.js';
-import { testDirectory } from '../helpers/directory.js';
+import { createDirectory } from '../../src/directory/directory.js';
+import { testDirectory, testSettings } from '../helpers/directory.js';
 import { parseLdif, passwords, seed } from '../helpers/ldap.js';
 
 /** A small vCard reader: unfold, split cards, unescape text values. */
@@ -64,7 +65,7 @@ t.test('each format reads back as the organisation’s active people and listed 
   });
   const stream = async (format: 'vcard' | 'vcard4' | 'csv' | 'ldif') => {
     let out = '';
-    for await (const chunk of exportStream(database, 'RXA', format)) out += chunk;
+    for await (const chunk of exportStream(dir, systemActor, 'RXA', format)) out += chunk;
     return out;
   };
   const expected = [
@@ -167,9 +168,10 @@ t.test('20,000 people stream lazily, in bounded chunks', async (t) => {
       return database.select(q);
     },
   };
+  const countedDir = createDirectory(counted, testSettings);
   let cards = 0,
     biggest = 0;
-  for await (const chunk of exportStream(counted, 'RXB', 'vcard')) {
+  for await (const chunk of exportStream(countedDir, systemActor, 'RXB', 'vcard')) {
     biggest = Math.max(biggest, chunk.length);
     cards += (String(chunk).match(/BEGIN:VCARD/g) ?? []).length;
   }
@@ -177,7 +179,7 @@ t.test('20,000 people stream lazily, in bounded chunks', async (t) => {
   t.equal(reads, 21, 'in batches of 1,000 rows');
   t.ok(biggest < 80 * 1024, `chunks stay small (largest ${biggest} bytes)`);
   reads = 0;
-  const stream = exportStream(counted, 'RXB', 'csv');
+  const stream = exportStream(countedDir, systemActor, 'RXB', 'csv');
   for await (const chunk of stream) {
     void chunk;
     break;

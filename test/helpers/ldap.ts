@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import pino from 'pino';
 import { systemActor } from '../../src/directory/actor.js';
 import type { Directory } from '../../src/directory/directory.js';
-import { Dit } from '../../src/ldap/entries.js';
+import { Dit } from '../../src/ldap/mapping.js';
 import { startLdapServer, type LdapServerOptions } from '../../src/ldap/server.js';
 import { testDirectory } from './directory.js';
 

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import { Client } from 'ldapts';
 import { systemActor as sys } from '../../src/directory/actor.js';
 import { startLdapServer } from '../../src/ldap/server.js';
-import { Dit } from '../../src/ldap/entries.js';
+import { Dit } from '../../src/ldap/mapping.js';
 import pino from 'pino';
 import { testApp } from '../helpers/app.js';
 import { testDirectory } from '../helpers/directory.js';

@@ -13,7 +13,7 @@ import {
 } from 'ldapts';
 import t from 'tap';
 import { BerError, BerReader, BerWriter, frameLength, int, str, seq } from '../../src/ldap/ber.js';
-import { Selection } from '../../src/ldap/entries.js';
+import { Selection } from '../../src/ldap/mapping.js';
 import { decodeMessage, Result, type LdapFilter } from '../../src/ldap/protocol.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
 import {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { BerReader, seq, str } from '../../src/ldap/ber.js';
 import type { Directory } from '../../src/directory/directory.js';
-import { Dit } from '../../src/ldap/entries.js';
+import { Dit } from '../../src/ldap/mapping.js';
 import { decodeMessage, Result } from '../../src/ldap/protocol.js';
 import { Session } from '../../src/ldap/session.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { systemActor } from '../../src/directory/actor.js';
 import { exportStream } from '../../src/export/export.js';
 import { ldapFixture, ldapsearch, parseLdif, passwords, uids } from '../helpers/ldap.js';
 import { ldapAddMissing, slapdConf, slapdMissing, slapdSchemaFile, startEmptySlapd } from '../helpers/slapd.js';
@@ -123,7 +124,7 @@ t.test("Perl's Net::LDAP answers must, may and attribute", { skip: netLdapMissin
 });
 
 t.test('slapd loads the nhs* schema; an LDIF address book imports into it', { skip: slaptestMissing }, async (t) => {
-  const { url, database } = await ldapFixture(t);
+  const { url, dir: directory } = await ldapFixture(t);
   // What the server publishes, read as a client reads it; the nhs* definitions go into a schema file.
   const [sub] = (
     await ldapsearch([
@@ -167,7 +168,7 @@ t.test('slapd loads the nhs* schema; an LDIF address book imports into it', { sk
 
   const slapd = await startEmptySlapd(t, { suffix: 'o=nhs', schemaFiles });
   // The download holds the people and mailboxes; their parents come first, as the README says.
-  const ldif = await text(exportStream(database, 'RXA', 'ldif'));
+  const ldif = await text(exportStream(directory, systemActor, 'RXA', 'ldif'));
   const book = parseLdif(ldif).filter((e) => e.dn);
   t.ok(book.length >= 6, `the download has RXA's people and its mailbox (${book.length})`);
   const parents = [

@@ -6,7 +6,7 @@ import net from 'node:net';
 import t, { type Test } from 'tap';
 import { openPostgres } from '../../src/db/client.js';
 import { createDirectory } from '../../src/directory/directory.js';
-import { Dit } from '../../src/ldap/entries.js';
+import { Dit } from '../../src/ldap/mapping.js';
 import { Result } from '../../src/ldap/protocol.js';
 import { startLdapServer } from '../../src/ldap/server.js';
 import { createServerDatabase, usingPostgres } from '../helpers/db.js';

@@ -1,6 +1,8 @@
-// Rows to LDAP entries: DNs (contract section 3), attribute values, and the attribute selection of
-// a search request (RFC 4511 section 4.5.1.8: "*", "+", "1.1", names; typesOnly).
-import type { ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../db/entries.queries.js';
+// The LDAP mapping: the core's rows as LDAP entries: DNs (contract section 3), attribute values
+// (times as GeneralizedTime, formatted here and only here), and the attribute selection of a search
+// request (RFC 4511 section 4.5.1.8: "*", "+", "1.1", names; typesOnly). Export names and classes
+// address-book entries with it too.
+import type { ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../directory/reads.js';
 import { escapeValue } from './dn.js';
 import { BerWriter } from './ber.js';
 import { objectClasses, operational } from './schema.js';
@@ -68,7 +70,7 @@ function personAttributes(dit: Dit, row: EntryRow): Attrs {
 }
 
 /** ISO 8601 in UTC (2026-01-05T09:00:00.000Z) as LDAP's GeneralizedTime (20260105090000Z). */
-const generalizedTime = (iso: string) => `${iso.slice(0, 19).replace(/[-T:]/g, '')}Z`;
+export const generalizedTime = (iso: string) => `${iso.slice(0, 19).replace(/[-T:]/g, '')}Z`;
 
 export function organisationEntry(dit: Dit, row: OrganisationRow): Entry {
   return {
@@ -82,8 +84,8 @@ export function organisationEntry(dit: Dit, row: OrganisationRow): Entry {
       ...some('nhsSuccessorOrgCode', row.successor_code),
       ...some('nhsParentOrgCode', row.parent_code),
       ['entryUUID', [row.entry_uuid]],
-      ['createTimestamp', [row.created]],
-      ['modifyTimestamp', [row.modified]],
+      ['createTimestamp', [generalizedTime(row.created)]],
+      ['modifyTimestamp', [generalizedTime(row.modified)]],
     ],
   };
 }
@@ -97,7 +99,7 @@ export function serviceEntry(dit: Dit, row: ServiceRow): Entry {
       ['cn', [row.name]],
       ...some('description', row.description),
       ['entryUUID', [row.entry_uuid]],
-      ['createTimestamp', [row.created]],
+      ['createTimestamp', [generalizedTime(row.created)]],
     ],
   };
 }
@@ -151,7 +153,7 @@ export function changeEntry(dit: Dit, row: ChangeRow): Entry {
       ['targetDN', [target]],
       ['changeType', [type]],
       ...(lines.length ? [['changes', [lines.join('\n') + '\n']] as [string, string[]]] : []),
-      ['changeTime', [row.at]],
+      ['changeTime', [generalizedTime(row.at)]],
     ],
   };
 }

@@ -1,14 +1,16 @@
-// The searches behind LDAP (and REST's people search): people and mailboxes, organisations, change-log
-// entries, each filtered by a compiled Filter in SQL and cut at a limit, so only what is sent is read.
+// The SQL behind the core's reads (src/directory/reads.ts): people and mailboxes, organisations,
+// services, change-log entries and address books, each filtered by a compiled Filter with the
+// caller's visibility ANDed in, and cut at a limit, so only what is sent is read. Plain rows out
+// (src/model/rows.ts), times as ISO text.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Filter } from '../directory/filter.js';
-import { searchFold } from '../directory/fold.js';
-import type { ReadCache } from '../directory/read-cache.js';
+import type { EntryCache } from '../model/entry-cache.js';
+import type { Filter } from '../model/filter.js';
+import { searchFold } from '../model/fold.js';
+import type { BookEntry, ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../model/rows.js';
+import type { PeopleQuery, SortKey, Visibility } from '../model/search.js';
 import { built, type Database } from './client.js';
 import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter-sql.js';
 
-/** LDAP GeneralizedTime (20260105090000Z), made by the database rather than per entry in JavaScript. */
-const generalized = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYYMMDDHH24MISS"Z"')`);
 /** ISO 8601 in UTC (2026-01-05T09:00:00.000Z), the same text on both drivers. */
 const iso = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
@@ -68,22 +70,18 @@ export const serviceColumns: ColumnMap = {
   created: { expr: sql`s.created_at`, kind: 'time' },
 };
 
-export interface ServiceRow {
-  name: string;
-  description: string | null;
-  entry_uuid: string;
-  created: string;
-}
-
+/** Service accounts, for those who may list them (`visibility.services`). */
 export async function searchServices(
   database: Database,
   filter: Filter,
+  visibility: Visibility,
   opts: { name?: string; afterName?: string; limit: number },
 ): Promise<ServiceRow[]> {
+  if (!visibility.services) return [];
   const where = [compileFilter(filter, serviceColumns)];
   if (opts.name) where.push(sql`s.name = ${opts.name.toLowerCase()}`);
   if (opts.afterName) where.push(sql`s.name > ${opts.afterName}`);
-  return database.select<ServiceRow>(sql`select s.name, s.description, s.entry_uuid, ${generalized('s.created_at')} as created
+  return database.select<ServiceRow>(sql`select s.name, s.description, s.entry_uuid, ${iso('s.created_at')} as created
     from services s where ${sql.join(where, sql` and `)} order by s.name limit ${opts.limit}`);
 }
 
@@ -92,42 +90,6 @@ export const changeColumns: ColumnMap = {
   created: { expr: sql`a.at`, kind: 'time' },
 };
 
-export interface EntryRow {
-  id: number;
-  kind: 'person' | 'mailbox';
-  uid: string;
-  mail: string;
-  given_name: string | null;
-  family_name: string;
-  cn: string;
-  display_name: string;
-  org_code: string | null;
-  org_name: string | null;
-  title: string | null;
-  department: string | null;
-  site: string | null;
-  telephone: string | null;
-  mobile: string | null;
-  entry_uuid: string;
-  status: 'active' | 'leaver';
-  quota_mb: number;
-  aliases: string[] | null;
-  owner_uid: string | null;
-  delegates: string[] | null;
-  /** ISO 8601 in UTC, to the millisecond. */
-  created_at: string;
-  updated_at: string;
-  /** Soft-deleted (seen by national administrators only), ISO 8601; null otherwise. */
-  deleted_at: string | null;
-}
-
-/** Who may see what: leavers only for their organisation's administrators; soft-deleted never here. */
-export interface Visibility {
-  all: boolean;
-  adminOf: string[];
-}
-
-export type SortKey = 'cn' | 'sn' | 'givenName' | 'mail' | 'displayName';
 /**
  * What each sort key orders by, in byte order (~<~), then id: names as people read them (nhs_fold:
  * Łukasz among the Ls, Müller before Murphy, O'Brien among the Os), addresses as they are (ASCII).
@@ -150,30 +112,25 @@ function afterKey(expr: SQL, key: string, id: number, reverse: boolean): SQL {
     : sql`${expr} ~>=~ ${key} and (${expr} ~>~ ${key} or (${expr} = ${key} and p.id > ${id}))`;
 }
 
-export interface PeopleQuery {
-  filter: Filter;
-  visibility: Visibility;
-  kind?: 'person' | 'mailbox';
-  orgCode?: string;
-  /** Address-book views list only listed mailboxes. */
-  listedOnly?: boolean;
-  uid?: string;
-  sort?: { key: SortKey; reverse: boolean };
-  /** Keyset paging: rows after this (sort value, id); `paged` orders by id from the first page. */
-  after?: { key?: string; id: number };
-  paged?: boolean;
-  offset?: number;
-  limit: number;
+/**
+ * The caller's visibility as conditions on `people p`, ANDed into every query over people: leavers
+ * of the organisations it names (or all), soft-deleted rows only when it says so.
+ */
+export function visibleWhere(v: Visibility, activeOnly = false): SQL[] {
+  const parts: SQL[] = [];
+  if (!v.deleted) parts.push(sql`p.deleted_at is null`);
+  // A query for active rows alone needs no leaver rule: everyone signed in sees those.
+  if (v.leavers !== true && !activeOnly)
+    parts.push(
+      v.leavers.length
+        ? sql`(p.status = 'active' or p.org_code = any(${sql.param(v.leavers)}::text[]))`
+        : sql`p.status = 'active'`,
+    );
+  return parts;
 }
 
 function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
-  const parts: SQL[] = [sql`p.deleted_at is null`, compileFilter(filter, peopleColumns)];
-  if (!q.visibility.all)
-    parts.push(
-      q.visibility.adminOf.length
-        ? sql`(p.status = 'active' or p.org_code = any(${sql.param(q.visibility.adminOf)}::text[]))`
-        : sql`p.status = 'active'`,
-    );
+  const parts: SQL[] = [...visibleWhere(q.visibility, Boolean(q.orgCode)), compileFilter(filter, peopleColumns)];
   if (q.kind) parts.push(sql`p.kind = ${q.kind}`);
   if (q.orgCode) parts.push(sql`p.org_code = ${q.orgCode} and p.status = 'active'`);
   if (q.listedOnly) parts.push(sql`(p.kind = 'person' or p.listed)`);
@@ -188,7 +145,7 @@ function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
  * emptied by a write, or turned off), that would be two statements for one: the search then reads
  * whole rows in one statement, and keeps them.
  */
-export type EntryRows = Pick<ReadCache, 'readMany' | 'mark' | 'keepAll' | 'warm'> | null;
+export type EntryRows = EntryCache | null;
 
 export async function searchPeople(
   database: Database,
@@ -230,7 +187,8 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
   const arms = orArms(q.filter);
   if (!q.sort && !q.paged && !q.offset && arms.length > 1) {
     const firstOf = (arm: Filter) =>
-      sql`(select p.id from people p where ${peopleWhere(q, arm)} ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
+      sql`(select p.id from people p where ${peopleWhere(q, arm)}
+        ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
     const union = sql`(${sql.join(arms.map(firstOf), sql` union `)}) m`;
     // The ids come from the arms' indexes alone; only whole rows need the table again.
     return whole
@@ -248,24 +206,29 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
     if (q.after) where.push(sql`p.id > ${q.after.id}`);
     order = sql`order by p.id`;
   }
-  return sql`select ${columns} from people p ${org} where ${sql.join(where, sql` and `)} ${order} limit ${q.limit} ${q.offset ? sql`offset ${q.offset}` : sql``}`;
+  const offset = q.offset ? sql`offset ${q.offset}` : sql``;
+  return sql`select ${columns} from people p ${org} where ${sql.join(where, sql` and `)}
+    ${order} limit ${q.limit} ${offset}`;
 }
 
 /** Everything an entry shows (with `organisations o` joined). */
-const entryColumns = sql`p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code, o.name as org_name,
+const entryColumns = sql`p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code,
+  o.name as org_name,
   p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid, p.status, p.quota_mb,
   ${iso('p.created_at')} as created_at, ${iso('p.updated_at')} as updated_at, ${iso('p.deleted_at')} as deleted_at,
-  (select array_agg(a.address order by a.allocated_at) from addresses a where a.person_id = p.id and not a.current) as aliases,
+  (select array_agg(a.address order by a.allocated_at) from addresses a
+    where a.person_id = p.id and not a.current) as aliases,
   case when p.kind = 'mailbox' then (select q.uid from people q where q.id = p.owner_id) end as owner_uid,
-  case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates`;
+  case when p.kind = 'mailbox' then (select array_agg(q.uid order by q.uid) from mailbox_delegates d
+    join people q on q.id = d.person_id where d.mailbox_id = p.id) end as delegates`;
 
 /** Ids as numbers (PostgreSQL's bigint arrives as text). */
 const entryRow = (r: EntryRow): EntryRow => ({ ...r, id: Number(r.id) });
 
 /** Everything an entry shows, for these row ids, by id. */
 async function entryRows(database: Database, ids: number[]): Promise<Map<number, EntryRow>> {
-  const rows =
-    await database.select<EntryRow>(sql`select ${entryColumns} from people p left join organisations o on o.code = p.org_code
+  const rows = await database.select<EntryRow>(sql`select ${entryColumns}
+    from people p left join organisations o on o.code = p.org_code
     where p.id = any(${sql.param(ids)}::bigint[])`);
   return new Map(rows.map((r) => [Number(r.id), entryRow(r)]));
 }
@@ -297,18 +260,6 @@ export async function countPeople(database: Database, q: PeopleQuery, below?: st
   return row.n;
 }
 
-export interface OrganisationRow {
-  code: string;
-  name: string;
-  status: string;
-  parent_code: string | null;
-  successor_code: string | null;
-  entry_uuid: string;
-  created: string;
-  modified: string;
-  previous_names: string[] | null;
-}
-
 export async function searchOrganisations(
   database: Database,
   filter: Filter,
@@ -318,19 +269,11 @@ export async function searchOrganisations(
   if (opts.code) where.push(sql`o.code = ${opts.code.toUpperCase()}`);
   if (opts.afterCode) where.push(sql`o.code > ${opts.afterCode}`);
   return database.select<OrganisationRow>(sql`
-    select o.code, o.name, o.status, o.parent_code, o.successor_code, o.entry_uuid, ${generalized('o.created_at')} as created, ${generalized('o.updated_at')} as modified, (select array_agg(n.name order by n.valid_to) from organisation_names n where n.org_code = o.code) as previous_names
+    select o.code, o.name, o.status, o.parent_code, o.successor_code, o.entry_uuid,
+      ${iso('o.created_at')} as created, ${iso('o.updated_at')} as modified,
+      (select array_agg(n.name order by n.valid_to) from organisation_names n
+        where n.org_code = o.code) as previous_names
     from organisations o where ${sql.join(where, sql` and `)} order by o.code limit ${opts.limit}`);
-}
-
-export interface ChangeRow {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  before: unknown;
-  after: unknown;
 }
 
 /**
@@ -341,17 +284,22 @@ export const changesOf = (orgs: string[], targetType: SQL, targetId: SQL) => sql
   and ${targetId} = any(${sql.param(orgs)}::text[])) or (${targetType} in ('person', 'mailbox')
   and exists (select 1 from people p where p.uid = ${targetId} and p.org_code = any(${sql.param(orgs)}::text[]))))`;
 
+/** Change-log entries in the caller's scope (`visibility.changes`; none without one). */
 export async function searchChanges(
   database: Database,
   filter: Filter,
-  opts: { seq?: number; afterSeq?: number; limit: number; orgs?: string[] },
+  visibility: Visibility,
+  opts: { seq?: number; afterSeq?: number; limit: number },
 ): Promise<ChangeRow[]> {
+  const scope = visibility.changes;
+  if (!scope) return [];
   const where = [compileFilter(filter, changeColumns)];
-  if (opts.orgs) where.push(changesOf(opts.orgs, sql`a.target_type`, sql`a.target_id`));
+  if ('orgs' in scope) where.push(changesOf(scope.orgs, sql`a.target_type`, sql`a.target_id`));
   if (opts.seq !== undefined) where.push(sql`a.seq = ${opts.seq}`);
   if (opts.afterSeq !== undefined) where.push(sql`a.seq > ${opts.afterSeq}`);
   return database.select<ChangeRow>(
-    sql`select a.seq, ${generalized('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`,
+    sql`select a.seq, ${iso('a.at')} as at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after
+      from audit a where ${sql.join(where, sql` and `)} order by a.seq limit ${opts.limit}`,
   );
 }
 
@@ -360,4 +308,40 @@ export async function changeBounds(database: Database): Promise<{ first: number;
     sql`select min(seq)::int as first, max(seq)::int as last from audit`,
   );
   return { first: r.first ?? 0, last: r.last ?? 0 };
+}
+
+/**
+ * One batch of an organisation's address book: its active people and listed mailboxes after row
+ * `after`, in id order (keyset batches: memory stays flat however large the organisation).
+ */
+export async function addressBookBatch(
+  database: Database,
+  orgCode: string,
+  visibility: Visibility,
+  after: number,
+  batch: number,
+): Promise<BookEntry[]> {
+  const where = [
+    ...visibleWhere(visibility, true),
+    sql`p.org_code = ${orgCode} and p.status = 'active'`,
+    sql`(p.kind = 'person' or p.listed) and p.id > ${after}`,
+  ];
+  const rows = await database.select<BookEntry>(sql`
+    select p.id, p.kind, p.uid, p.mail, p.given_name, p.family_name, p.cn, p.display_name, p.org_code,
+      o.name as org_name, p.title, p.department, p.site, p.telephone, p.mobile, p.entry_uuid
+    from people p join organisations o on o.code = p.org_code
+    where ${sql.join(where, sql` and `)}
+    order by p.id limit ${batch}`);
+  for (const r of rows) r.id = Number(r.id);
+  return rows;
+}
+
+/** Whether the database answers (readiness). */
+export async function databaseAnswers(database: Database): Promise<boolean> {
+  try {
+    await database.query('select 1');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,72 @@
+// The core's read API: what the front ends (LDAP, REST, export, the web pages) read, each call with
+// the caller's Actor. The caller's visibility (visibility.ts) is ANDed into every query here, so no
+// front end decides who sees what, and none reaches storage.
+import type { Database } from '../db/client.js';
+import * as search from '../db/search-sql.js';
+import type { EntryCache } from '../model/entry-cache.js';
+import type { Filter } from '../model/filter.js';
+import type { BookEntry, ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../model/rows.js';
+import type { PeopleSearch } from '../model/search.js';
+import type { Actor } from './actor.js';
+import { changeScope, visibilityOf } from './visibility.js';
+
+export type { BookEntry, ChangeRow, EntryRow, OrganisationRow, PeopleSearch, ServiceRow };
+export type { SortKey } from '../model/search.js';
+
+/** The caller: an Actor, or null for an anonymous LDAP client (where anonymous reads are allowed). */
+type Caller = Actor | null;
+
+export function createReads(database: Database, entryCache: EntryCache) {
+  return {
+    /** People and mailboxes matching `q`, in its order; rows from the entry cache where it has them. */
+    searchPeople: (caller: Caller, q: PeopleSearch): Promise<EntryRow[]> =>
+      search.searchPeople(database, { ...q, visibility: visibilityOf(caller) }, entryCache),
+    /** How many match; with `below`, how many come before that value in `q.sort`'s order (VLV's target). */
+    countPeople: (caller: Caller, q: PeopleSearch, below?: string): Promise<number> =>
+      search.countPeople(database, { ...q, visibility: visibilityOf(caller) }, below),
+    /** Organisations (everyone signed in sees them all). */
+    searchOrganisations: (
+      _caller: Caller,
+      filter: Filter,
+      opts: { code?: string; afterCode?: string; limit: number },
+    ): Promise<OrganisationRow[]> => search.searchOrganisations(database, filter, opts),
+    /** Service accounts, for administrators and service accounts; nothing for anyone else. */
+    searchServices: (
+      caller: Caller,
+      filter: Filter,
+      opts: { name?: string; afterName?: string; limit: number },
+    ): Promise<ServiceRow[]> => search.searchServices(database, filter, visibilityOf(caller), opts),
+    /**
+     * Whether the caller may read the change log at all: refused (auth.forbidden) otherwise, as the
+     * REST feed is. Front ends ask before showing even the log's own entry.
+     */
+    requireChangeLog: (caller: Caller): void => void changeScope(caller),
+    /** Change-log entries in the caller's scope (refused for anyone without one). */
+    searchChanges: async (
+      caller: Caller,
+      filter: Filter,
+      opts: { seq?: number; afterSeq?: number; limit: number },
+    ): Promise<ChangeRow[]> => {
+      changeScope(caller);
+      return search.searchChanges(database, filter, visibilityOf(caller), opts);
+    },
+    /** The first and last change numbers (the rootDSE says them to anyone, as RFC 4512 readers expect). */
+    changeBounds: (): Promise<{ first: number; last: number }> => search.changeBounds(database),
+    /** An organisation's address book (its active people and listed mailboxes), read in batches as it is consumed. */
+    addressBook: async function* (caller: Caller, orgCode: string, batch = 1000): AsyncGenerator<BookEntry> {
+      const visibility = visibilityOf(caller);
+      for (let after = 0; ;) {
+        const rows = await search.addressBookBatch(database, orgCode, visibility, after, batch);
+        yield* rows;
+        if (rows.length < batch) return;
+        after = rows[rows.length - 1].id;
+      }
+    },
+    /** Readiness: whether the database answers, and which kind it is. */
+    readiness: async () => ({ ready: await search.databaseAnswers(database), database: database.kind }),
+    /** The connection pool's figures for /metrics (PostgreSQL). */
+    poolStats: () => database.poolStats?.(),
+  };
+}
+
+export type Reads = ReturnType<typeof createReads>;
