@@ -16,6 +16,7 @@ import * as quotas from './quotas.js';
 import * as secure from './secure-domains.js';
 import { createSignIn } from './sign-in.js';
 import * as tokens from './tokens.service.js';
+import { lockFeed, planForBulk } from './feed-lock.js';
 
 /**
  * About what a cached row holds: the row's text, up to four LDAP encodings of it and its REST JSON
@@ -139,6 +140,13 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     declineMove: op(moves.declineMove),
     softDeleteExpiredLeavers: op(people.softDeleteExpiredLeavers),
     restorePerson: op(people.restorePerson),
+    /** A feed run's transaction: under the feed lock of `orgCode` (see feed-lock.ts), planned for bulk statements. */
+    runFeedWrite: <R>(orgCode: string | null, fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> =>
+      run(async (ctx) => {
+        await lockFeed(ctx, orgCode);
+        if (database.kind === 'postgres') await planForBulk(ctx);
+        return fn(ctx);
+      }, cause),
     getPerson: async (actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person') =>
       visible(actor, await cache.read(`${kind}:${uid}`, () => findView(readCtx, uid, kind)), uid, kind),
     listPeople: (actor: Actor, q: Parameters<typeof listPeople>[3]) => listPeople(database, entries, actor, q),
