@@ -80,7 +80,8 @@ t.test('a file a local administrator uploads names them in the same records', as
   const file = feedFolder(t);
   const { run } = syncFor(dir);
 
-  const report = await run(file(staffCsv(`E500,Bob,Brown,,RXA,,,,,,${bob.mail},,,QQ123456A,1971-07-08`)), {
+  const bobRow = `E500,Bob,Brown,,RXA,,,,,,${bob.mail},,,QQ123456A,1971-07-08`;
+  const report = await run(file(staffCsv(bobRow)), {
     actor: admin,
   });
   t.equal(report.status, 'applied');
@@ -95,7 +96,7 @@ t.test('a file a local administrator uploads names them in the same records', as
 
   // A dry run writes, and so records, nothing.
   const dave = await dir.createJoiner(sys, { givenName: 'Dave', familyName: 'Jones', orgCode: 'RXA' });
-  const dry = await run(file(staffCsv(`E501,Dave,Jones,,RXA,,,,,,${dave.mail},,,QQ123456B,1972-01-02`)), {
+  const dry = await run(file(staffCsv(bobRow, `E501,Dave,Jones,,RXA,,,,,,${dave.mail},,,QQ123456B,1972-01-02`)), {
     actor: admin,
     dryRun: true,
   });
