@@ -59,18 +59,24 @@ export interface Lined<R> {
   columns: Partial<Record<keyof R, number>>;
 }
 
-/** Where a snapshot comes from: an uploaded or dropped file (pulling connectors have none), for which organisation. */
-export interface Source {
+/**
+ * The feed stream a connector reads one snapshot from: an uploaded or dropped file (pulling
+ * connectors have none), and the organisation it is for.
+ */
+export interface FeedStream {
   stream?: Readable;
   orgCode?: string;
 }
+
+/** @deprecated The old name of FeedStream, kept for connectors written against it. */
+export type Source = FeedStream;
 
 export interface Connector<K extends FeedKind = FeedKind, C = unknown> {
   name: string;
   kind: K;
   config: z.ZodType<C>;
   /** Throws FeedRejected when the snapshot cannot be read at all: then nothing may be applied. */
-  read(source: Source, config: C): AsyncIterable<Item<RecordKinds[K]>>;
+  read(feed: FeedStream, config: C): AsyncIterable<Item<RecordKinds[K]>>;
 }
 
 export const defineConnector = <K extends FeedKind, C>(c: Connector<K, C>): Connector<K, C> => c;

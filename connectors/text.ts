@@ -2,7 +2,7 @@
 // header lookup and date checks.
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
-import { FeedRejected, type Source } from './connector.js';
+import { FeedRejected, type FeedStream } from './connector.js';
 
 /** Decoded text of a stream; invalid UTF-8 or a NUL byte rejects the file (binary garbage). */
 async function* utf8(stream: Readable): AsyncGenerator<string> {
@@ -33,10 +33,10 @@ export interface Row {
 }
 
 /** Rows of a delimited file (RFC 4180 quoting, CRLF or LF, BOM skipped), each with its line number. */
-export async function* delimitedRows(source: Source, delimiter: string): AsyncGenerator<Row> {
-  if (!source.stream) throw new FeedRejected('This connector reads a file, and none was given');
+export async function* delimitedRows(feed: FeedStream, delimiter: string): AsyncGenerator<Row> {
+  if (!feed.stream) throw new FeedRejected('This connector reads a file, and none was given');
   const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
-  const text = Readable.from(utf8(source.stream));
+  const text = Readable.from(utf8(feed.stream));
   text.on('error', (err) => parser.destroy(err));
   text.pipe(parser);
   try {

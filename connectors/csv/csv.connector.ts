@@ -20,8 +20,8 @@ export const csvConnector = defineConnector({
   name: 'csv',
   kind: 'staff',
   config: z.object({}).strict(),
-  async *read(source) {
-    const rows = delimitedRows(source, ',');
+  async *read(feed) {
+    const rows = delimitedRows(feed, ',');
     const col = headerIndex((await rows.next()).value || undefined, requiredColumns);
     const at = (name: string) => col.get(name);
     const columns: Partial<Record<keyof StaffRecord, number>> = {};

@@ -55,8 +55,8 @@ export const esrConnector = defineConnector({
   name: 'esr',
   kind: 'staff',
   config: z.object({}).strict(),
-  async *read(source) {
-    const rows = delimitedRows(source, '|');
+  async *read(feed) {
+    const rows = delimitedRows(feed, '|');
     const col = headerIndex((await rows.next()).value || undefined, [H.employee, H.first, H.last, H.org]);
     const at = (h: string) => col.get(h);
     const columns: Partial<Record<keyof StaffRecord, number>> = {

@@ -20,7 +20,10 @@ const fields = [
 ] as const;
 type Field = (typeof fields)[number];
 
-/** Attributes both Active Directory and inetOrgPerson have; override any, and map preferredName if the directory has one. */
+/**
+ * Attributes both Active Directory and inetOrgPerson have; override any, and map preferredName if
+ * the directory has one.
+ */
 const defaultMap: Partial<Record<Field, string>> = {
   employeeNumber: 'employeeNumber',
   givenName: 'givenName',
@@ -58,7 +61,7 @@ export const ldapConnector = defineConnector({
   name: 'ldap',
   kind: 'staff',
   config: ldapConfig,
-  async *read(source, config) {
+  async *read(feed, config) {
     const map: Partial<Record<Field, string>> = { ...defaultMap, ...config.attributes };
     const client = new Client({
       url: config.url,
@@ -99,7 +102,7 @@ export const ldapConnector = defineConnector({
             employeeNumber: employeeNumber!,
             givenName: givenName!,
             familyName: familyName!,
-            orgCode: source.orgCode ?? '', // a trust's directory rarely says which organisation: the run's
+            orgCode: feed.orgCode ?? '', // a trust's directory rarely says which organisation: the run's
             preferredName: get('preferredName'),
             title: get('title'),
             department: get('department'),

@@ -8,8 +8,8 @@ export const odsSuccessionsConnector = defineConnector({
   name: 'ods-successions',
   kind: 'successions',
   config: z.object({}).strict(),
-  async *read(source) {
-    const rows = delimitedRows(source, ',');
+  async *read(feed) {
+    const rows = delimitedRows(feed, ',');
     const col = headerIndex((await rows.next()).value || undefined, [
       'predecessor_code',
       'successor_code',

@@ -10,8 +10,8 @@ export const odsConnector = defineConnector({
   name: 'ods',
   kind: 'organisations',
   config: z.object({}).strict(),
-  async *read(source) {
-    for await (const { line, cells } of delimitedRows(source, ',')) {
+  async *read(feed) {
+    for await (const { line, cells } of delimitedRows(feed, ',')) {
       try {
         const code = required(cells, 0, 'code').toUpperCase();
         if (!/^[A-Z0-9]{1,9}$/.test(code)) throw new RowError(1, `"${code}" is not an ODS code`);

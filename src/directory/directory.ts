@@ -17,6 +17,7 @@ import * as quotas from './quotas.js';
 import * as secure from './secure-domains.js';
 import { createSignIn } from './sign-in.js';
 import * as tokens from './tokens.service.js';
+import { lockFeed, planForBulk } from './feed-lock.js';
 
 /**
  * About what a cached row holds: the row's text, up to four LDAP encodings of it and its REST JSON
@@ -43,15 +44,6 @@ function cachedTags(value: unknown, key: unknown): string[] {
   if (actor.roles) tags.push(actor.kind === 'service' ? `service:${actor.name}` : `uid:${actor.name}`);
   else if (typeof v.uid === 'string') tags.push(`uid:${v.uid}`, `org:${v.orgCode}`);
   return tags;
-}
-
-// The database behind each directory, for src/sync alone until its own SQL becomes core functions
-// (the sync part of issue 12); no front end may ask for it.
-const databases = new WeakMap<object, Database>();
-
-/** @deprecated For src/sync's remaining SQL only (runs, review): front ends read through the core. */
-export function syncDatabaseOf(directory: Directory): Database {
-  return databases.get(directory)!;
 }
 
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
@@ -113,7 +105,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     cache.read(`actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`, () =>
       accounts.loadActor(readCtx, who),
     );
-  const directory = {
+  return {
     // Reads with the caller's visibility ANDed in (reads.ts): LDAP, export, /readyz.
     ...createReads(database, entryCache),
     /** Which of these row ids the entry cache would have to read from the database (tests, diagnostics). */
@@ -158,6 +150,13 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     declineMove: op(moves.declineMove),
     softDeleteExpiredLeavers: op(people.softDeleteExpiredLeavers),
     restorePerson: op(people.restorePerson),
+    /** A feed run's transaction: under the feed lock of `orgCode` (see feed-lock.ts), planned for bulk statements. */
+    runFeedWrite: <R>(orgCode: string | null, fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> =>
+      run(async (ctx) => {
+        await lockFeed(ctx, orgCode);
+        if (database.kind === 'postgres') await planForBulk(ctx);
+        return fn(ctx);
+      }, cause),
     getPerson: async (actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person') =>
       visible(actor, await cache.read(`${kind}:${uid}`, () => findView(readCtx, uid, kind)), uid, kind),
     listPeople: (actor: Actor, q: Parameters<typeof listPeople>[3]) => listPeople(database, entryCache, actor, q),
@@ -183,8 +182,6 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       database.watchChanges?.((what) => changed(what === '*' ? '*' : new Set(what.split(' '))), trust),
     revokeToken: op(tokens.revokeToken),
   };
-  databases.set(directory, database);
-  return directory;
 }
 
 export type Directory = ReturnType<typeof createDirectory>;

@@ -1,28 +1,12 @@
 // Organisation feeds (contract section 5): ODS reference data creates, renames and closes
 // organisations; successions merge one into another (people move, addresses unchanged). A closure
 // that would make people leavers is held for approval, like a staff feed over its threshold.
-import { inArray, sql } from 'drizzle-orm';
 import type { Lined, OrganisationRecord, SuccessionRecord } from '../../connectors/index.js';
-import { rows } from '../db/client.js';
-import { organisations } from '../db/schema.js';
 import type { Actor } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
+import { countActiveIn, organisationsByCode } from '../directory/organisation-feed.js';
 import { closeOrganisation, createOrganisation, renameOrganisation } from '../directory/organisations.service.js';
 import { emptyCounts, type LineError, type Outcome } from './report.js';
-
-async function known(ctx: Ctx, codes: string[]) {
-  const found = await ctx.tx.select().from(organisations).where(inArray(organisations.code, codes));
-  return new Map(found.map((o) => [o.code, o]));
-}
-
-const activePeople = async (ctx: Ctx, code: string) =>
-  (
-    await rows<{ n: number }>(
-      ctx.tx.execute(
-        sql`select count(*)::int as n from people where org_code = ${code} and status = 'active' and deleted_at is null`,
-      ),
-    )
-  )[0].n;
 
 export async function applyOrganisations(
   ctx: Ctx,
@@ -33,7 +17,7 @@ export async function applyOrganisations(
 ): Promise<Outcome> {
   const counts = emptyCounts(rowsIn.length + errors.length, errors.length);
   const out: Outcome = { counts, errors: [...errors], changes: [] };
-  const orgs = await known(
+  const orgs = await organisationsByCode(
     ctx,
     rowsIn.map((r) => r.record.code),
   );
@@ -73,7 +57,7 @@ export async function applyOrganisations(
       });
     }
     if (r.status === 'C' && org.status === 'active') {
-      const people = await activePeople(ctx, r.code);
+      const people = await countActiveIn(ctx, r.code);
       if (people) closures.push(`${r.code} (${people} people)`);
       await closeOrganisation(ctx, actor, r.code, null);
       counts.leavers++;
@@ -88,7 +72,9 @@ export async function applyOrganisations(
     if (!changed) counts.unchanged++;
   }
   if (closures.length && !approved) {
-    out.holdReason = `Closing ${closures.join(', ')} without a successor would make everyone there a leaver: send the successions file first, or have a national administrator approve the run`;
+    out.holdReason =
+      `Closing ${closures.join(', ')} without a successor would make everyone there a leaver: ` +
+      'send the successions file first, or have a national administrator approve the run';
   }
   return out;
 }
@@ -102,7 +88,7 @@ export async function applySuccessions(
   const counts = emptyCounts(rowsIn.length + errors.length, errors.length);
   const out: Outcome = { counts, errors: [...errors], changes: [] };
   const today = ctx.now().toISOString().slice(0, 10);
-  const orgs = await known(
+  const orgs = await organisationsByCode(
     ctx,
     rowsIn.flatMap((r) => [r.record.predecessorCode, r.record.successorCode]),
   );
@@ -141,7 +127,7 @@ export async function applySuccessions(
       );
       continue;
     }
-    const people = await activePeople(ctx, from.code);
+    const people = await countActiveIn(ctx, from.code);
     await closeOrganisation(ctx, actor, from.code, to.code);
     orgs.set(from.code, { ...from, status: 'closed', successorCode: to.code });
     counts.movers++;

@@ -1,53 +1,34 @@
 // The review queue: possible re-hires a staff feed found (a leaver elsewhere with the same NI number
 // and date of birth). Nothing is merged automatically: an administrator of the organisation links
 // the row to the earlier person (who keeps uid, address and aliases) or makes a new person.
-import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import { people, reviewQueue } from '../db/schema.js';
 import type { Actor } from '../directory/actor.js';
 import { isNational, requireAdmin, requireAdminOf } from '../directory/actor.js';
-import { syncDatabaseOf, type Directory } from '../directory/directory.js';
+import type { Directory } from '../directory/directory.js';
 import { fail } from '../directory/errors.js';
+import { lockFeed } from '../directory/feed-lock.js';
 import { addJoiners } from '../directory/joiners.bulk.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
 import { joinOrganisation } from '../directory/moves.service.js';
 import { updatePerson } from '../directory/people.service.js';
+import { listOpenReviews, lockReviewItem, resolveReviewItem } from '../directory/review-queue.js';
 import type { FeedPerson } from './staff.collect.js';
 
 export function createReview(directory: Directory) {
-  const database = syncDatabaseOf(directory);
-
   async function listReview(actor: Actor, q: { after?: number; limit: number }) {
     requireAdmin(actor);
-    const where: SQL[] = [eq(reviewQueue.status, 'open'), gt(reviewQueue.id, q.after ?? 0)];
-    if (!isNational(actor)) where.push(inArray(reviewQueue.orgCode, [...actor.adminOf]));
-    return database.db
-      .select({
-        id: reviewQueue.id,
-        runId: reviewQueue.runId,
-        orgCode: reviewQueue.orgCode,
-        hrKey: reviewQueue.hrKey,
-        record: sql<FeedPerson>`${reviewQueue.record}`,
-        candidateUid: people.uid,
-        candidateMail: people.mail,
-        candidateOrg: people.orgCode,
-        createdAt: reviewQueue.createdAt,
-      })
-      .from(reviewQueue)
-      .innerJoin(people, eq(people.id, reviewQueue.candidateId))
-      .where(and(...where))
-      .orderBy(asc(reviewQueue.id))
-      .limit(q.limit);
+    const orgs = isNational(actor) ? undefined : [...actor.adminOf];
+    return directory.run((ctx) => listOpenReviews<FeedPerson>(ctx, { ...q, orgs }));
   }
 
   /** "link": the earlier person joins the organisation; "new": a new person is made from the row. */
   async function resolveReview(actor: Actor, id: number, decision: { action: 'link' | 'new'; uid?: string }) {
     const uid = await directory.run(async (ctx) => {
-      const [item] = await ctx.tx.select().from(reviewQueue).where(eq(reviewQueue.id, id)).for('update');
+      const item = await lockReviewItem(ctx, id);
       if (!item) fail('review.not_found', `No review item ${id}`);
       requireAdminOf(actor, item.orgCode);
       if (item.status !== 'open') fail('review.resolved', `Review item ${id} was resolved already (${item.status})`);
       // The organisation's feed lock: a resolution never interleaves with a run for it.
-      await ctx.tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`sync:${item.orgCode}`}))`);
+      await lockFeed(ctx, item.orgCode);
       const row = item.record as FeedPerson;
       const org = await activeOrganisation(ctx, item.orgCode);
       const fields = {
@@ -59,18 +40,14 @@ export function createReview(directory: Directory) {
       };
       let uid: string;
       if (decision.action === 'link') {
-        const [candidate] = await ctx.tx
-          .select({ uid: people.uid })
-          .from(people)
-          .where(eq(people.id, item.candidateId));
         // The candidate the feed found; linking to someone else is a national administrator's call.
-        if (decision.uid && decision.uid !== candidate.uid && !isNational(actor)) {
+        if (decision.uid && decision.uid !== item.candidateUid && !isNational(actor)) {
           fail(
             'auth.forbidden',
-            `Only a national administrator may link this row to someone other than ${candidate.uid}`,
+            `Only a national administrator may link this row to someone other than ${item.candidateUid}`,
           );
         }
-        uid = decision.uid ?? candidate.uid;
+        uid = decision.uid ?? item.candidateUid;
         const { person: moved, request } = await joinOrganisation(
           ctx,
           actor,
@@ -91,14 +68,7 @@ export function createReview(directory: Directory) {
           { ...row, orgCode: org.code, hrKey: item.hrKey, source: 'review' },
         ]);
       }
-      await ctx.tx
-        .update(reviewQueue)
-        .set({
-          status: decision.action === 'link' ? 'linked' : 'new',
-          resolvedBy: `${actor.kind}:${actor.name}`,
-          resolvedAt: ctx.now(),
-        })
-        .where(eq(reviewQueue.id, id));
+      await resolveReviewItem(ctx, actor, id, decision.action === 'link' ? 'linked' : 'new');
       return uid;
     }, `review:${id}`);
     return directory.getPerson(actor, uid);

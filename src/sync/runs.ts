@@ -1,7 +1,6 @@
 // Sync runs: read a snapshot through a connector, then apply it in one transaction under the
-// organisation's lock. A dry run and a held run apply too, then roll back, so that what they report
+// organisation's feed lock. A dry run and a held run apply too, then roll back, so that what they report
 // is exactly what applying would do. Every run is recorded with its report.
-import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import {
   getConnector,
   FeedRejected,
@@ -9,38 +8,41 @@ import {
   type Connector,
   type FeedKind,
   type Item,
+  type FeedStream,
   type Lined,
-  type Source,
   type StaffRecord,
   type OrganisationRecord,
   type SuccessionRecord,
 } from '../../connectors/index.js';
-import { rows } from '../db/client.js';
-import { syncRuns } from '../db/schema.js';
 import { metrics } from '../metrics.js';
 import type { Actor } from '../directory/actor.js';
 import { isAdminOf, isNational, requireAdmin, requireAdminOf, requireNational } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
-import { syncDatabaseOf, type Directory } from '../directory/directory.js';
+import type { Directory } from '../directory/directory.js';
 import { describeError, DirectoryError, fail } from '../directory/errors.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
 import { requireWriterOf } from '../directory/people.service.js';
+import { findSyncRun, listSyncRuns, lockSyncRun, nextSyncRunId, saveSyncRun } from '../directory/sync-runs.js';
 import { applyOrganisations, applySuccessions } from './organisations.apply.js';
 import { byLine, emptyCounts, type Outcome, type Report, type RunStatus, type LineError } from './report.js';
 import { applyStaff } from './staff.apply.js';
 import { collectStaff, type Collected } from './staff.collect.js';
 
-/** What a held run keeps so that approval applies exactly the same rows. */
-type Held =
+/**
+ * A snapshot as read and checked, tagged with the kind of feed its connector declares: what a run
+ * applies, and what a held run keeps so that approval applies exactly the same rows.
+ */
+type Snapshot =
   | { kind: 'staff'; feed: Collected }
-  | { kind: 'organisations'; rows: Lined<OrganisationRecord>[]; errors: LineError[] };
+  | { kind: 'organisations'; rows: Lined<OrganisationRecord>[]; errors: LineError[] }
+  | { kind: 'successions'; rows: Lined<SuccessionRecord>[]; errors: LineError[] };
 
 export interface FeedRequest {
   connector: string;
   /** The kind of feed the caller expects (an endpoint takes staff feeds only, say). */
   kind?: FeedKind;
   orgCode?: string;
-  source?: Source;
+  source?: FeedStream;
   config?: unknown;
   dryRun?: boolean;
   /** Called as rows are read and when applying starts (the command's progress line). */
@@ -63,43 +65,43 @@ function connectorNamed(name: string): Connector {
   }
 }
 
-const lockKey = (org: string | null) => `sync:${org ?? 'organisations'}`;
+/** The records of a snapshot, and the errors of the rows that could not be read. */
+async function linedRecords<R>(items: AsyncIterable<Item<R>>) {
+  const rows: Lined<R>[] = [];
+  const errors: LineError[] = [];
+  for await (const item of items) {
+    if ('error' in item) errors.push({ line: item.line, ...item.error });
+    else rows.push(item);
+  }
+  return { rows, errors };
+}
 
 export function createSync(directory: Directory, threshold: number) {
-  const database = syncDatabaseOf(directory);
-
-  async function record(report: Report, actor: Actor, held: Held | null, ctx?: Ctx) {
-    const values = {
+  /** Record the run (in `ctx`, the run's own transaction, when given), with who ran it. */
+  async function record(report: Report, actor: Actor, snapshot: Snapshot | null, ctx?: Ctx) {
+    const run = {
       id: report.run_id,
       connector: report.connector,
       orgCode: report.org_code,
       status: report.status,
-      actor: `${actor.kind}:${actor.name}`,
       startedAt: new Date(report.started_at),
       finishedAt: new Date(report.finished_at),
       report,
-      held,
+      snapshot,
     };
-    const tx = ctx?.tx ?? database.db;
-    await tx
-      .insert(syncRuns)
-      .values(values)
-      .onConflictDoUpdate({
-        target: syncRuns.id,
-        set: { status: values.status, finishedAt: values.finishedAt, report, held },
-      });
+    if (ctx) await saveSyncRun(ctx, actor, run);
+    else await directory.run((c) => saveSyncRun(c, actor, run));
     metrics.syncRuns.add({ connector: report.connector, status: report.status });
   }
 
   /** Read and check the snapshot; throws FeedRejected when it cannot be used at all. */
-  async function read(req: FeedRequest, connector: Connector, orgCode: string | null): Promise<Held> {
+  async function read(req: FeedRequest, connector: Connector, orgCode: string | null): Promise<Snapshot> {
     const kind = connector.kind;
     const parsed = connector.config.safeParse(req.config ?? {});
-    if (!parsed.success)
-      fail(
-        'connector.invalid_config',
-        `${connector.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'config'} ${i.message}`).join('; ')}`,
-      );
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'} ${i.message}`);
+      fail('connector.invalid_config', `${connector.name}: ${problems.join('; ')}`);
+    }
     let n = 0;
     const counted = async function* <R>(items: AsyncIterable<Item<R>>) {
       for await (const item of items) {
@@ -113,13 +115,9 @@ export function createSync(directory: Directory, threshold: number) {
         kind: 'staff',
         feed: await collectStaff(items as AsyncIterable<Item<StaffRecord>>, orgCode!, directory.settings.identifierKey),
       };
-    const lined: Lined<OrganisationRecord>[] = [];
-    const errors: LineError[] = [];
-    for await (const item of items as AsyncIterable<Item<OrganisationRecord>>) {
-      if ('error' in item) errors.push({ line: item.line, ...item.error });
-      else lined.push(item);
-    }
-    return { kind: 'organisations', rows: lined, errors };
+    if (kind === 'successions')
+      return { kind, ...(await linedRecords(items as AsyncIterable<Item<SuccessionRecord>>)) };
+    return { kind: 'organisations', ...(await linedRecords(items as AsyncIterable<Item<OrganisationRecord>>)) };
   }
 
   function apply(
@@ -128,49 +126,47 @@ export function createSync(directory: Directory, threshold: number) {
     runId: number,
     connector: string,
     orgCode: string | null,
-    held: Held,
+    snapshot: Snapshot,
     approved: boolean,
   ): Promise<Outcome> {
-    if (held.kind === 'staff') {
-      return activeOrganisation(ctx, orgCode!).then((org) =>
-        applyStaff(ctx, actor, org, held.feed, { source: connector, threshold, approved, runId }),
-      );
+    // Which path a snapshot takes is the kind of feed its connector declares, never its name.
+    switch (snapshot.kind) {
+      case 'staff':
+        return activeOrganisation(ctx, orgCode!).then((org) =>
+          applyStaff(ctx, actor, org, snapshot.feed, { source: connector, threshold, approved, runId }),
+        );
+      case 'successions':
+        return applySuccessions(ctx, actor, snapshot.rows, snapshot.errors);
+      case 'organisations':
+        return applyOrganisations(ctx, actor, snapshot.rows, snapshot.errors, approved);
     }
-    return connector === 'ods-successions'
-      ? applySuccessions(ctx, actor, held.rows as unknown as Lined<SuccessionRecord>[], held.errors)
-      : applyOrganisations(ctx, actor, held.rows, held.errors, approved);
   }
 
-  /** Apply in one transaction under the organisation's lock; roll back unless it is to be kept. */
+  /** Apply in one transaction under the organisation's feed lock; roll back unless it is to be kept. */
   async function transact(
     actor: Actor,
     report: Report,
-    held: Held,
+    snapshot: Snapshot,
     approved: boolean,
     dryRun: boolean,
   ): Promise<{ outcome: Outcome; kept: boolean }> {
     try {
-      const outcome = await directory.run(async (ctx) => {
-        await ctx.tx.execute(sql`select pg_advisory_xact_lock(hashtext(${lockKey(report.org_code)}))`);
-        // Every statement of a run has an index to follow, but the planner cannot see how long the
-        // arrays it is given are; and JIT compiling costs more than these statements run for.
-        if (database.kind === 'postgres')
-          await ctx.tx.execute(sql`set local enable_seqscan = off; set local jit = off`);
-        if (approved) {
-          // Two approvals at once: the second finds the run applied already.
-          const [run] = await ctx.tx
-            .select({ status: syncRuns.status })
-            .from(syncRuns)
-            .where(eq(syncRuns.id, report.run_id))
-            .for('update');
-          if (run?.status !== 'held')
-            fail('sync_run.not_held', `Sync run ${report.run_id} is ${run?.status ?? 'gone'}, not held`);
-        }
-        const outcome = await apply(ctx, actor, report.run_id, report.connector, report.org_code, held, approved);
-        if (dryRun || outcome.holdReason) throw new RollBack(outcome);
-        await record(finish(report, outcome, 'applied'), actor, null, ctx);
-        return outcome;
-      }, `sync_run:${report.run_id}`);
+      const outcome = await directory.runFeedWrite(
+        report.org_code,
+        async (ctx) => {
+          if (approved) {
+            // Two approvals at once: the second finds the run applied already.
+            const status = await lockSyncRun(ctx, report.run_id);
+            if (status !== 'held')
+              fail('sync_run.not_held', `Sync run ${report.run_id} is ${status ?? 'gone'}, not held`);
+          }
+          const outcome = await apply(ctx, actor, report.run_id, report.connector, report.org_code, snapshot, approved);
+          if (dryRun || outcome.holdReason) throw new RollBack(outcome);
+          await record(finish(report, outcome, 'applied'), actor, null, ctx);
+          return outcome;
+        },
+        `sync_run:${report.run_id}`,
+      );
       return { outcome, kept: true };
     } catch (err) {
       if (err instanceof RollBack) return { outcome: err.outcome, kept: false };
@@ -205,11 +201,8 @@ export function createSync(directory: Directory, threshold: number) {
       requireWriterOf(actor, orgCode);
       await directory.run((ctx) => activeOrganisation(ctx, orgCode));
     } else requireNational(actor);
-    const [{ id }] = await rows<{ id: number }>(
-      database.db.execute(sql`select nextval('sync_runs_id_seq')::int as id`),
-    );
     const report: Report = {
-      run_id: Number(id),
+      run_id: await directory.run(nextSyncRunId),
       connector: req.connector,
       org_code: orgCode,
       status: 'rejected',
@@ -219,9 +212,9 @@ export function createSync(directory: Directory, threshold: number) {
       errors: [],
       changes: [],
     };
-    let held: Held;
+    let snapshot: Snapshot;
     try {
-      held = await read(req, connector, orgCode);
+      snapshot = await read(req, connector, orgCode);
     } catch (err) {
       if (!(err instanceof FeedRejected)) throw err;
       const rejected = finish(
@@ -232,12 +225,12 @@ export function createSync(directory: Directory, threshold: number) {
       await record(rejected, actor, null);
       return rejected;
     }
-    req.onProgress?.('applying', held.kind === 'staff' ? held.feed.rows : held.rows.length);
+    req.onProgress?.('applying', snapshot.kind === 'staff' ? snapshot.feed.rows : snapshot.rows.length);
     try {
-      const { outcome, kept } = await transact(actor, report, held, false, !!req.dryRun);
+      const { outcome, kept } = await transact(actor, report, snapshot, false, !!req.dryRun);
       if (kept) return report;
       const status = req.dryRun ? 'dry_run' : 'held';
-      await record(finish(report, outcome, status), actor, status === 'held' ? held : null);
+      await record(finish(report, outcome, status), actor, status === 'held' ? snapshot : null);
       return report;
     } catch (err) {
       // A failure half-way rolled everything back; say so in the run's record, then let it surface.
@@ -252,7 +245,7 @@ export function createSync(directory: Directory, threshold: number) {
   }
 
   async function getRun(actor: Actor, id: number) {
-    const [run] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, id));
+    const run = await directory.run((ctx) => findSyncRun(ctx, id));
     if (!run || !(run.orgCode ? isAdminOf(actor, run.orgCode) : isAdminOf(actor, null)))
       fail('sync_run.not_found', `No sync run ${id}`);
     return run;
@@ -266,7 +259,7 @@ export function createSync(directory: Directory, threshold: number) {
     if (run.status !== 'held' || !run.held) fail('sync_run.not_held', `Sync run ${id} is ${run.status}, not held`);
     const report = { ...(run.report as Report) };
     delete report.held_reason;
-    const { kept } = await transact(actor, report, run.held as Held, true, false);
+    const { kept } = await transact(actor, report, run.held as Snapshot, true, false);
     if (!kept) fail('sync_run.not_held', `Sync run ${id} could not be applied`);
     return report;
   }
@@ -274,16 +267,9 @@ export function createSync(directory: Directory, threshold: number) {
   async function listRuns(actor: Actor, q: { org?: string; before?: number; limit: number }) {
     if (q.org) requireAdminOf(actor, q.org);
     else requireAdmin(actor);
-    const where: SQL[] = [];
-    if (q.org) where.push(eq(syncRuns.orgCode, q.org));
-    else if (!isNational(actor)) where.push(inArray(syncRuns.orgCode, [...actor.adminOf]));
-    if (q.before) where.push(lt(syncRuns.id, q.before));
-    return database.db
-      .select({ report: syncRuns.report })
-      .from(syncRuns)
-      .where(and(...where))
-      .orderBy(desc(syncRuns.id))
-      .limit(q.limit);
+    // A local administrator sees the runs of the organisations they administer.
+    const orgs = q.org || isNational(actor) ? undefined : [...actor.adminOf];
+    return directory.run((ctx) => listSyncRuns(ctx, { ...q, orgs }));
   }
 
   return { runFeed, approveRun, getRun, listRuns };

@@ -58,7 +58,10 @@ export function startScheduler(
 ) {
   const busy = new Set<string>();
 
-  /** Each file in the folder in turn; a file whose run was recorded moves to processed/, one that failed stays for the next tick. */
+  /**
+   * Each file in the folder in turn; a file whose run was recorded moves to processed/, one that
+   * failed stays for the next tick.
+   */
   async function drain(j: Job) {
     const folder = j.drop_folder!;
     mkdirSync(join(folder, 'processed'), { recursive: true });

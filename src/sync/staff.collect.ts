@@ -8,7 +8,10 @@ import { hasControls, phoneProblem } from '../directory/people.service.js';
 import { identifierHmac } from '../directory/secrets.js';
 import type { LineError } from './report.js';
 
-/** One valid row, as the engine keeps it (and a held run stores it): the preferred name as the given name, identifiers as HMACs. */
+/**
+ * One valid row, as the engine keeps it (and a held run stores it): the preferred name as the given
+ * name, identifiers as HMACs.
+ */
 export type FeedPerson = Omit<
   StaffRecord,
   'employeeNumber' | 'preferredName' | 'orgCode' | 'niNumber' | 'dateOfBirth'

@@ -22,7 +22,8 @@ export function describe(r: Report): string {
   const c = r.counts;
   const lines = [
     `sync run ${r.run_id} (${r.connector}${r.org_code ? ` for ${r.org_code}` : ''}): ${r.status.replace('_', ' ')}`,
-    `  ${c.rows} rows: ${c.joiners} joiners, ${c.movers} movers, ${c.leavers} leavers, ${c.updated} updated, ${c.unchanged} unchanged, ${c.errors} errors`,
+    `  ${c.rows} rows: ${c.joiners} joiners, ${c.movers} movers, ${c.leavers} leavers, ` +
+      `${c.updated} updated, ${c.unchanged} unchanged, ${c.errors} errors`,
     ...(r.held_reason ? [`  held: ${r.held_reason}`] : []),
     ...r.errors.map((e) => `  line ${e.line}${e.column ? `, column ${e.column}` : ''}: ${e.message}`),
   ];
@@ -35,7 +36,8 @@ export async function syncCommand(directory: Directory, threshold: number, args:
     ? (phase: string, rows: number) => {
         const rate = Math.round(rows / Math.max(0.001, (Date.now() - started) / 1000));
         process.stderr.write(
-          `\r${phase} ${rows.toLocaleString('en-GB')} rows (${rate.toLocaleString('en-GB')}/s)${phase === 'applying' ? '\n' : ''}`,
+          `\r${phase} ${rows.toLocaleString('en-GB')} rows ` +
+            `(${rate.toLocaleString('en-GB')}/s)${phase === 'applying' ? '\n' : ''}`,
         );
       }
     : undefined;
