@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyReque
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import type { Directory } from '../../src/directory/directory.js';
+import { testDirectory } from './directory.js';
 
 /** Parsed JSON, walked by key. */
 type Json = Record<string, any>;
@@ -164,18 +165,24 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+export interface TestAppOptions {
+  /** The directory to serve; a fresh test directory (test/helpers/directory.ts) when left out. */
+  directory?: Directory;
+  /** Fastify's server options: `{ logger: false }` unless given (a test that reads the logs gives its logger). */
+  server?: FastifyServerOptions;
+  settings?: Parameters<typeof buildApp>[2];
+}
+
 /**
- * The app on `directory` for one test (closed at its end), with every response checked against the
- * spec; `call` injects a request with an optional bearer token, body and content type, and `login`
- * signs in and gives the token (it throws when sign-in is refused).
+ * The app for one test, as fastify/demo's test/helper.ts: built on `directory` (or on a fresh test
+ * directory), closed when the test ends, with every response checked against the spec. `call`
+ * injects a request with an optional bearer token, body, content type and headers; `login` signs in
+ * and gives the token (it throws when sign-in is refused); `tryLogin` gives null instead.
  */
-export async function testApp(
-  t: Test,
-  directory: Directory,
-  options: FastifyServerOptions = { logger: false },
-  settings?: Parameters<typeof buildApp>[2],
-) {
-  const app = await buildApp(directory, options, settings);
+export async function testApp(t: Test, { directory, server = { logger: false }, settings }: TestAppOptions = {}) {
+  const fresh = directory ? undefined : await testDirectory(t);
+  const dir = directory ?? fresh!.dir;
+  const app = await buildApp(dir, server, settings);
   t.teardown(() => app.close());
   await checkResponses(app);
   const call = (method: string, url: string, opts: CallOptions = {}) =>
@@ -189,10 +196,14 @@ export async function testApp(
         ...opts.headers,
       },
     });
-  const login = async (username: string, password: string): Promise<string> => {
+  const tryLogin = async (username: string, password: string): Promise<string | null> => {
     const res = await call('POST', '/api/v1/auth/token', { body: { username, password } });
-    if (res.statusCode !== 200) throw new Error(`signing in as ${username} answered ${res.statusCode}`);
-    return res.json().access_token as string;
+    return res.statusCode === 200 ? (res.json().access_token as string) : null;
   };
-  return { app, call, login };
+  const login = async (username: string, password: string): Promise<string> => {
+    const token = await tryLogin(username, password);
+    if (token === null) throw new Error(`signing in as ${username} was refused`);
+    return token;
+  };
+  return { app, call, login, tryLogin, dir, database: fresh?.database, clock: fresh?.clock };
 }
