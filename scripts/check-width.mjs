@@ -2,6 +2,7 @@
 // breaks code but not a long string or comment, so those are found here (npm run lint).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 
 const width = 120;
 const long = [];
@@ -17,6 +18,6 @@ for (const root of ['src', 'connectors']) {
   }
 }
 if (long.length) {
-  console.error(`${long.length} lines over ${width} characters:\n${long.join('\n')}`);
-  process.exit(1);
+  process.stderr.write(`${long.length} lines over ${width} characters:\n${long.join('\n')}\n`);
+  process.exitCode = 1;
 }
