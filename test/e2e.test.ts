@@ -10,7 +10,7 @@ import { ldapsearch, passwords, seed } from './helpers/ldap.js';
 t.test('a joiner, a rename and a leaver, through REST and seen over LDAP', async (t) => {
   const { dir } = await testDirectory(t);
   await seed(dir);
-  const { call: request } = await testApp(t, dir);
+  const { call } = await testApp(t, { directory: dir });
   const ldap = await startLdapServer({
     directory: dir,
     dit: new Dit('o=nhs'),
@@ -24,20 +24,24 @@ t.test('a joiner, a rename and a leaver, through REST and seen over LDAP', async
   });
   t.teardown(() => ldap.close());
   const url = `ldap://127.0.0.1:${ldap.port}`;
-  const call = (method: string, path: string, token?: string, payload?: unknown) =>
-    request(method, path, { token, body: payload });
   const national = (
-    await call('POST', '/api/v1/auth/token', undefined, { username: 'national', password: passwords.national })
+    await call('POST', '/api/v1/auth/token', { body: { username: 'national', password: passwords.national } })
   ).json().access_token;
 
-  const joiner = await call('POST', '/api/v1/people', national, {
-    given_name: 'Nadia',
-    family_name: 'Newcomer',
-    org_code: 'RXB',
-    title: 'Pharmacist',
+  const joiner = await call('POST', '/api/v1/people', {
+    token: national,
+    body: {
+      given_name: 'Nadia',
+      family_name: 'Newcomer',
+      org_code: 'RXB',
+      title: 'Pharmacist',
+    },
   });
   t.equal(joiner.statusCode, 201);
-  await call('PUT', '/api/v1/people/nadia.newcomer/password', national, { new_password: 'nadia-password' });
+  await call('PUT', '/api/v1/people/nadia.newcomer/password', {
+    token: national,
+    body: { new_password: 'nadia-password' },
+  });
   const asJane = ['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'o=nhs'];
   const found = await ldapsearch([...asJane, '(mail=nadia*)', 'displayName', 'title']);
   t.same(
@@ -45,7 +49,10 @@ t.test('a joiner, a rename and a leaver, through REST and seen over LDAP', async
     [['uid=nadia.newcomer,ou=People,o=nhs', 'Nadia Newcomer (Beta Community NHS Trust)', 'Pharmacist']],
   );
 
-  await call('PATCH', '/api/v1/organisations/RXB', national, { name: 'Beta Health and Care NHS Trust' });
+  await call('PATCH', '/api/v1/organisations/RXB', {
+    token: national,
+    body: { name: 'Beta Health and Care NHS Trust' },
+  });
   const renamed = await ldapsearch([...asJane, '(uid=nadia.newcomer)', 'displayName', 'o']);
   t.same(renamed.entries[0].attrs, {
     displayName: ['Nadia Newcomer (Beta Health and Care NHS Trust)'],
@@ -53,12 +60,14 @@ t.test('a joiner, a rename and a leaver, through REST and seen over LDAP', async
   });
 
   const nadia = (
-    await call('POST', '/api/v1/auth/token', undefined, {
-      username: 'nadia.newcomer@nhs.net',
-      password: 'nadia-password',
+    await call('POST', '/api/v1/auth/token', {
+      body: {
+        username: 'nadia.newcomer@nhs.net',
+        password: 'nadia-password',
+      },
     })
   ).json().access_token;
-  t.equal((await call('GET', '/api/v1/me', nadia)).statusCode, 200);
+  t.equal((await call('GET', '/api/v1/me', { token: nadia })).statusCode, 200);
   t.equal(
     (
       await ldapsearch([
@@ -79,7 +88,7 @@ t.test('a joiner, a rename and a leaver, through REST and seen over LDAP', async
     0,
     'she binds',
   );
-  t.equal((await call('POST', '/api/v1/people/nadia.newcomer/leaver', national)).statusCode, 200);
+  t.equal((await call('POST', '/api/v1/people/nadia.newcomer/leaver', { token: national })).statusCode, 200);
   const refused = await ldapsearch([
     '-H',
     url,
@@ -95,6 +104,6 @@ t.test('a joiner, a rename and a leaver, through REST and seen over LDAP', async
     '1.1',
   ]);
   t.equal(refused.code, 49, "the leaver's bind is refused");
-  t.equal((await call('GET', '/api/v1/me', nadia)).statusCode, 401, 'and her token is dead');
+  t.equal((await call('GET', '/api/v1/me', { token: nadia })).statusCode, 401, 'and her token is dead');
   t.same((await ldapsearch([...asJane, '(mail=nadia*)', 'cn'])).entries, [], 'hidden from users');
 });

@@ -15,7 +15,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { problem } from './schemas.js';
+import { problem } from './schemas/problems.js';
 import { version } from '../version.js';
 
 type Json = Record<string, unknown>;

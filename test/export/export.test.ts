@@ -1,13 +1,13 @@
 // Address books read back by parsers and compared with the people; awkward names; flat memory.
 import { parse as parseCsv } from 'csv-parse/sync';
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
 import { systemActor } from '../../src/directory/actor.js';
 import { csvCell } from '../../src/export/csv.js';
 import { exportStream } from '../../src/export/export.js';
 import { ldifLine } from '../../src/export/ldif.js';
 import { escapeText, fold } from '../../src/export/vcard.js';
 import { createDirectory } from '../../src/directory/directory.js';
+import { testApp } from '../helpers/app.js';
 import { testDirectory, testSettings } from '../helpers/directory.js';
 import { parseLdif, passwords, seed } from '../helpers/ldap.js';
 
@@ -129,16 +129,9 @@ t.test('each format reads back as the organisation’s active people and listed 
 t.test('the download: headers, formats, 404, and the right to download', async (t) => {
   const { dir } = await testDirectory(t);
   await seed(dir);
-  const app = await buildApp(dir, { logger: false });
-  t.teardown(() => app.close());
-  const token = (
-    await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/token',
-      payload: { username: 'jane.smith', password: passwords.jane },
-    })
-  ).json().access_token;
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  const { call, login } = await testApp(t, { directory: dir });
+  const token = await login('jane.smith', passwords.jane);
+  const get = (url: string) => call('GET', url, { token });
   const res = await get('/api/v1/organisations/RXB/address-book');
   t.equal(res.statusCode, 200);
   t.equal(res.headers['content-type'], 'text/vcard; charset=utf-8');
@@ -150,7 +143,7 @@ t.test('the download: headers, formats, 404, and the right to download', async (
   );
   t.equal((await get('/api/v1/organisations/RXB/address-book?format=pdf')).statusCode, 400);
   t.equal((await get('/api/v1/organisations/NOPE/address-book')).statusCode, 404);
-  t.equal((await app.inject({ method: 'GET', url: '/api/v1/organisations/RXB/address-book' })).statusCode, 401);
+  t.equal((await call('GET', '/api/v1/organisations/RXB/address-book')).statusCode, 401);
 });
 
 t.test('20,000 people stream lazily, in bounded chunks', async (t) => {

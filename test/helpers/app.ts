@@ -11,16 +11,33 @@ import type { FastifyInstance, FastifyServerOptions, InjectOptions, LightMyReque
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import type { Directory } from '../../src/directory/directory.js';
+import { testDirectory } from './directory.js';
 
-/** Parsed JSON, walked by key. */
-type Json = Record<string, any>;
+/** A JSON Schema, as the document holds it. */
+type Json = Record<string, unknown>;
+
+/** The parts of an OpenAPI 3.1 document this check reads. */
+interface Header {
+  required?: boolean;
+  schema?: Json;
+}
+interface Response {
+  $ref?: string;
+  headers?: Record<string, Header>;
+  content?: Record<string, { schema?: Json }>;
+}
+type Operations = Record<string, { responses: Record<string, Response> } | undefined>;
+interface Document {
+  paths: Record<string, Operations>;
+  components: { schemas?: Json; responses: Record<string, Response> };
+}
 
 const specId = 'https://nhs-directory.example/openapi.json';
 /** Paths the document leaves out on purpose: the document itself and Swagger UI. */
 const undocumented = (path: string) => path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 
 /** A copy of a schema whose references to named schemas point into the document that holds them. */
-function absolute(value: unknown): any {
+function absolute(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(absolute);
   if (!value || typeof value !== 'object') return value;
   return Object.fromEntries(
@@ -35,7 +52,7 @@ interface Operation {
   path: string;
   pattern: RegExp;
   literal: number;
-  operations: Json;
+  operations: Operations;
 }
 
 class SpecCheck {
@@ -45,13 +62,13 @@ class SpecCheck {
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly paths: Operation[];
 
-  constructor(private readonly doc: Json) {
+  constructor(private readonly doc: Document) {
     // Keywords OpenAPI adds to JSON Schema (annotations only).
     const annotations = ['example', 'discriminator', 'xml', 'externalDocs'];
     for (const ajv of [this.ajv, this.headerAjv]) ajv.addVocabulary(annotations);
     // The named schemas as one JSON Schema document that the bodies' schemas refer to.
-    this.ajv.addSchema({ $id: specId, $defs: absolute(doc.components?.schemas ?? {}) });
-    this.paths = Object.entries(doc.paths as Json)
+    this.ajv.addSchema({ $id: specId, $defs: absolute(doc.components.schemas ?? {}) });
+    this.paths = Object.entries(doc.paths)
       .map(([path, operations]) => ({
         path,
         operations,
@@ -63,11 +80,11 @@ class SpecCheck {
 
   private validator(at: string, schema: Json): ValidateFunction {
     let v = this.compiled.get(at);
-    if (!v) this.compiled.set(at, (v = this.ajv.compile(absolute(schema))));
+    if (!v) this.compiled.set(at, (v = this.ajv.compile(absolute(schema) as Json)));
     return v;
   }
 
-  private resolve(response: Json, at: string): [Json, string] {
+  private resolve(response: Response, at: string): [Response, string] {
     const m = typeof response.$ref === 'string' ? /^#\/components\/responses\/(.+)$/.exec(response.$ref) : null;
     return m ? [this.doc.components.responses[m[1]], `responses ${m[1]}`] : [response, at];
   }
@@ -76,7 +93,7 @@ class SpecCheck {
   check(method: string, url: string, res: LightMyRequestResponse): string[] {
     const path = url.split('?')[0];
     const found = this.paths.find((p) => p.pattern.test(path));
-    const operation = found?.operations[method.toLowerCase()] as Json | undefined;
+    const operation = found?.operations[method.toLowerCase()];
     if (!found || !operation) {
       if (undocumented(path)) return [];
       // No such route: the spec cannot list what does not exist, but the answer is still a problem.
@@ -84,12 +101,12 @@ class SpecCheck {
       return [`no operation for ${method} ${path} in the document`];
     }
     const status = String(res.statusCode);
-    const responses = operation.responses as Json;
+    const responses = operation.responses;
     const key = [status, `${status[0]}XX`, 'default'].find((k) => responses[k]);
     if (!key) return [`status ${status} is not declared (declared: ${Object.keys(responses).join(', ')})`];
     const [response, at] = this.resolve(responses[key], `${method} ${found.path} ${key}`);
     const problems: string[] = [];
-    for (const [name, header] of Object.entries((response.headers ?? {}) as Json)) {
+    for (const [name, header] of Object.entries(response.headers ?? {})) {
       const value = res.headers[name.toLowerCase()];
       if (value === undefined) {
         if (header.required) problems.push(`header ${name} is required`);
@@ -128,12 +145,12 @@ let loaded: Promise<SpecCheck> | undefined;
 /** The committed document, checked once against the OpenAPI schema of its version. */
 export function specCheck(): Promise<SpecCheck> {
   loaded ??= (async () => {
-    const doc = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as Json;
+    const doc = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'));
     const result = await new Validator().validate(doc);
     if (!result.valid) {
       throw new Error(`openapi/openapi.json is not a valid OpenAPI document: ${JSON.stringify(result.errors)}`);
     }
-    return new SpecCheck(doc);
+    return new SpecCheck(doc as Document);
   })();
   return loaded;
 }
@@ -164,18 +181,24 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+export interface TestAppOptions {
+  /** The directory to serve; a fresh test directory (test/helpers/directory.ts) when left out. */
+  directory?: Directory;
+  /** Fastify's server options: `{ logger: false }` unless given (a test that reads the logs gives its logger). */
+  server?: FastifyServerOptions;
+  settings?: Parameters<typeof buildApp>[2];
+}
+
 /**
- * The app on `directory` for one test (closed at its end), with every response checked against the
- * spec; `call` injects a request with an optional bearer token, body and content type, and `login`
- * signs in and gives the token (it throws when sign-in is refused).
+ * The app for one test, as fastify/demo's test/helper.ts: built on `directory` (or on a fresh test
+ * directory), closed when the test ends, with every response checked against the spec. `call`
+ * injects a request with an optional bearer token, body, content type and headers; `login` signs in
+ * and gives the token (it throws when sign-in is refused); `tryLogin` gives null instead.
  */
-export async function testApp(
-  t: Test,
-  directory: Directory,
-  options: FastifyServerOptions = { logger: false },
-  settings?: Parameters<typeof buildApp>[2],
-) {
-  const app = await buildApp(directory, options, settings);
+export async function testApp(t: Test, { directory, server = { logger: false }, settings }: TestAppOptions = {}) {
+  const fresh = directory ? undefined : await testDirectory(t);
+  const dir = directory ?? fresh!.dir;
+  const app = await buildApp(dir, server, settings);
   t.teardown(() => app.close());
   await checkResponses(app);
   const call = (method: string, url: string, opts: CallOptions = {}) =>
@@ -189,10 +212,14 @@ export async function testApp(
         ...opts.headers,
       },
     });
-  const login = async (username: string, password: string): Promise<string> => {
+  const tryLogin = async (username: string, password: string): Promise<string | null> => {
     const res = await call('POST', '/api/v1/auth/token', { body: { username, password } });
-    if (res.statusCode !== 200) throw new Error(`signing in as ${username} answered ${res.statusCode}`);
-    return res.json().access_token as string;
+    return res.statusCode === 200 ? (res.json().access_token as string) : null;
   };
-  return { app, call, login };
+  const login = async (username: string, password: string): Promise<string> => {
+    const token = await tryLogin(username, password);
+    if (token === null) throw new Error(`signing in as ${username} was refused`);
+    return token;
+  };
+  return { app, call, login, tryLogin, dir, database: fresh?.database, clock: fresh?.clock };
 }

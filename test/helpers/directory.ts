@@ -16,15 +16,17 @@ export const testSettings = {
 
 export async function testDirectory(t: Test) {
   const database = await openTestDatabase();
-  let unwatch: (() => Promise<void>) | undefined;
+  const clock = { now: new Date('2026-01-05T09:00:00Z') };
+  const dir = createDirectory(database, testSettings, () => clock.now);
+  // On PostgreSQL the read cache is used only while other processes' writes are followed, as in `serve`.
+  const unwatch = await Promise.resolve(dir.watchChanges()).catch(async (err) => {
+    await database.close();
+    throw err;
+  });
   t.teardown(async () => {
     await unwatch?.();
     await database.close();
   });
-  const clock = { now: new Date('2026-01-05T09:00:00Z') };
-  const dir = createDirectory(database, testSettings, () => clock.now);
-  // On PostgreSQL the read cache is used only while other processes' writes are followed, as in `serve`.
-  unwatch = await dir.watchChanges();
   return { database, dir, clock };
 }
 

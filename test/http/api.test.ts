@@ -8,7 +8,7 @@ import { passwords, seed } from '../helpers/ldap.js';
 async function api(t: Test) {
   const { dir, database } = await testDirectory(t);
   await seed(dir);
-  return { dir, database, ...(await testApp(t, dir)) };
+  return { ...(await testApp(t, { directory: dir })), database };
 }
 
 t.test('sign in, who am I, sign out', async (t) => {

@@ -34,13 +34,7 @@ async function fixture(t: Test) {
   });
   // A leaver threshold that one leaver among these few people does not reach.
   const settings = { ldapSuffix: 'o=nhs', leaverThreshold: 0.5 };
-  const { app, call: request } = await testApp(t, dir, { logger: false }, settings);
-  const login = async (username: string, password: string) => {
-    const res = await request('POST', '/api/v1/auth/token', { body: { username, password } });
-    return res.statusCode === 200 ? (res.json().access_token as string) : null;
-  };
-  const call = (token: string | null, method: string, url: string, payload?: unknown, type?: string) =>
-    request(method, url, { token, body: payload, type });
+  const { app, call, tryLogin: login } = await testApp(t, { directory: dir, settings });
   const tokens = {
     ann: (await login('ann.admin', passwords.admin))!,
     otto: (await login('otto.other', 'otto.other-password'))!,
@@ -60,18 +54,21 @@ async function fixture(t: Test) {
 t.test('a local administrator cannot reset or edit anyone who holds a role', async (t) => {
   const { call, login, tokens, roles } = await fixture(t);
   for (const uid of ['nora.national', 'pat.peer', 'audrey.auditor']) {
-    const reset = await call(tokens.ann, 'PUT', `/api/v1/people/${uid}/password`, { new_password: 'taken-over-1' });
+    const reset = await call('PUT', `/api/v1/people/${uid}/password`, {
+      token: tokens.ann,
+      body: { new_password: 'taken-over-1' },
+    });
     t.equal(reset.statusCode, 403, `${uid}: the reset is refused`);
     t.match(reset.json().detail, /only a national administrator/);
     t.equal(await login(uid, 'taken-over-1'), null, `${uid}: the new password does not sign in`);
     t.ok(await login(uid, `${uid}-password`), `${uid}: the old one still does`);
     t.equal(
-      (await call(tokens.ann, 'PATCH', `/api/v1/people/${uid}`, { title: 'Taken' })).statusCode,
+      (await call('PATCH', `/api/v1/people/${uid}`, { token: tokens.ann, body: { title: 'Taken' } })).statusCode,
       403,
       `${uid}: no edit`,
     );
     t.equal(
-      (await call(tokens.ann, 'POST', `/api/v1/people/${uid}/leaver`)).statusCode,
+      (await call('POST', `/api/v1/people/${uid}/leaver`, { token: tokens.ann })).statusCode,
       403,
       `${uid}: not made a leaver`,
     );
@@ -79,13 +76,21 @@ t.test('a local administrator cannot reset or edit anyone who holds a role', asy
   t.same(await roles('nora.national'), ['local_admin:RXA', 'national_admin'], 'her grants are as they were');
   // An ordinary member of staff is the local administrator's to manage; anyone is the national's.
   t.equal(
-    (await call(tokens.ann, 'PUT', '/api/v1/people/john.smithson/password', { new_password: 'porter-password' }))
-      .statusCode,
+    (
+      await call('PUT', '/api/v1/people/john.smithson/password', {
+        token: tokens.ann,
+        body: { new_password: 'porter-password' },
+      })
+    ).statusCode,
     204,
   );
   t.equal(
-    (await call(tokens.national, 'PUT', '/api/v1/people/pat.peer/password', { new_password: 'reset-by-national' }))
-      .statusCode,
+    (
+      await call('PUT', '/api/v1/people/pat.peer/password', {
+        token: tokens.national,
+        body: { new_password: 'reset-by-national' },
+      })
+    ).statusCode,
     204,
   );
   t.ok(await login('pat.peer', 'reset-by-national'));
@@ -129,45 +134,57 @@ function berPasswordModify(user: string, pw: string): Buffer {
 t.test('a move of someone active elsewhere waits until their organisation lets them go', async (t) => {
   const { call, login, tokens, roles, database } = await fixture(t);
   // Otto (RXB) asks for Nora, a national administrator working at RXA: a request, nothing moves.
-  const asked = await call(tokens.otto, 'POST', '/api/v1/people/nora.national/joiner', {
-    org_code: 'RXB',
-    title: 'Taken',
+  const asked = await call('POST', '/api/v1/people/nora.national/joiner', {
+    token: tokens.otto,
+    body: {
+      org_code: 'RXB',
+      title: 'Taken',
+    },
   });
   t.equal(asked.statusCode, 202);
   t.match(asked.json(), { uid: 'nora.national', from_org: 'RXA', to_org: 'RXB', status: 'open' });
-  const nora = (await call(tokens.national, 'GET', '/api/v1/people/nora.national')).json();
+  const nora = (await call('GET', '/api/v1/people/nora.national', { token: tokens.national })).json();
   t.match(nora, { org_code: 'RXA', title: null }, 'she is still at RXA, untouched');
   t.same(await roles('nora.national'), ['local_admin:RXA', 'national_admin'], 'no grant removed');
   t.equal(
-    (await call(tokens.otto, 'PUT', '/api/v1/people/nora.national/password', { new_password: 'taken-over-3' }))
-      .statusCode,
+    (
+      await call('PUT', '/api/v1/people/nora.national/password', {
+        token: tokens.otto,
+        body: { new_password: 'taken-over-3' },
+      })
+    ).statusCode,
     403,
   );
   t.ok(await login('nora.national', 'nora.national-password'));
   // Asking twice makes no second request.
   t.equal(
-    (await call(tokens.otto, 'POST', '/api/v1/people/nora.national/joiner', { org_code: 'RXB' })).json().id,
+    (
+      await call('POST', '/api/v1/people/nora.national/joiner', { token: tokens.otto, body: { org_code: 'RXB' } })
+    ).json().id,
     asked.json().id,
   );
   // RXA's local administrator may not release someone holding roles; a national administrator may.
-  const listed = (await call(tokens.ann, 'GET', '/api/v1/move-requests')).json().items;
+  const listed = (await call('GET', '/api/v1/move-requests', { token: tokens.ann })).json().items;
   t.same(
     listed.map((r: { id: number }) => r.id),
     [asked.json().id],
     'RXA sees the request for its person',
   );
   t.same(
-    (await call(tokens.otto, 'GET', '/api/v1/move-requests?org=RXA')).statusCode,
+    (await call('GET', '/api/v1/move-requests?org=RXA', { token: tokens.otto })).statusCode,
     403,
     'RXB cannot list RXA by name',
   );
   t.equal(
-    (await call(tokens.otto, 'POST', `/api/v1/move-requests/${asked.json().id}/release`)).statusCode,
+    (await call('POST', `/api/v1/move-requests/${asked.json().id}/release`, { token: tokens.otto })).statusCode,
     403,
     'the asker cannot release',
   );
-  t.equal((await call(tokens.ann, 'POST', `/api/v1/move-requests/${asked.json().id}/release`)).statusCode, 403);
-  const released = await call(tokens.national, 'POST', `/api/v1/move-requests/${asked.json().id}/release`);
+  t.equal(
+    (await call('POST', `/api/v1/move-requests/${asked.json().id}/release`, { token: tokens.ann })).statusCode,
+    403,
+  );
+  const released = await call('POST', `/api/v1/move-requests/${asked.json().id}/release`, { token: tokens.national });
   t.equal(released.statusCode, 200);
   t.match(released.json(), { uid: 'nora.national', mail: 'nora.national@nhs.net', org_code: 'RXB', title: 'Taken' });
   t.same(await roles('nora.national'), ['national_admin'], 'the RXA grant ended; the national one stays');
@@ -176,7 +193,7 @@ t.test('a move of someone active elsewhere waits until their organisation lets t
   );
   t.match(revoked, [{ after: { reason: 'moved to RXB' } }], 'the grant that ended is an audited act of its own');
   t.equal(
-    (await call(tokens.national, 'POST', `/api/v1/move-requests/${asked.json().id}/release`)).statusCode,
+    (await call('POST', `/api/v1/move-requests/${asked.json().id}/release`, { token: tokens.national })).statusCode,
     409,
     'once',
   );
@@ -184,15 +201,19 @@ t.test('a move of someone active elsewhere waits until their organisation lets t
 
 t.test("an ordinary person is released by their own organisation's administrator", async (t) => {
   const { call, tokens } = await fixture(t);
-  const asked = (await call(tokens.otto, 'POST', '/api/v1/people/john.smithson/joiner', { org_code: 'RXB' })).json();
-  t.equal((await call(tokens.otto, 'GET', '/api/v1/people/john.smithson')).json().org_code, 'RXA');
-  const released = await call(tokens.ann, 'POST', `/api/v1/move-requests/${asked.id}/release`);
+  const asked = (
+    await call('POST', '/api/v1/people/john.smithson/joiner', { token: tokens.otto, body: { org_code: 'RXB' } })
+  ).json();
+  t.equal((await call('GET', '/api/v1/people/john.smithson', { token: tokens.otto })).json().org_code, 'RXA');
+  const released = await call('POST', `/api/v1/move-requests/${asked.id}/release`, { token: tokens.ann });
   t.equal(released.statusCode, 200);
   t.equal(released.json().org_code, 'RXB');
-  const declined = (await call(tokens.otto, 'POST', '/api/v1/people/jane.smith/joiner', { org_code: 'RXB' })).json();
-  t.equal((await call(tokens.ann, 'POST', `/api/v1/move-requests/${declined.id}/decline`)).statusCode, 204);
-  t.equal((await call(tokens.ann, 'GET', '/api/v1/move-requests')).json().items.length, 0, 'nothing waits');
-  t.equal((await call(tokens.otto, 'GET', '/api/v1/people/jane.smith')).json().org_code, 'RXA');
+  const declined = (
+    await call('POST', '/api/v1/people/jane.smith/joiner', { token: tokens.otto, body: { org_code: 'RXB' } })
+  ).json();
+  t.equal((await call('POST', `/api/v1/move-requests/${declined.id}/decline`, { token: tokens.ann })).statusCode, 204);
+  t.equal((await call('GET', '/api/v1/move-requests', { token: tokens.ann })).json().items.length, 0, 'nothing waits');
+  t.equal((await call('GET', '/api/v1/people/jane.smith', { token: tokens.otto })).json().org_code, 'RXA');
 });
 
 t.test(
@@ -200,7 +221,7 @@ t.test(
   async (t) => {
     const { call, tokens, roles } = await fixture(t);
     const feed = (token: string, org: string, ...rows: string[]) =>
-      call(token, 'POST', `/api/v1/organisations/${org}/feeds`, staffCsv(...rows), 'text/csv');
+      call('POST', `/api/v1/organisations/${org}/feeds`, { token, body: staffCsv(...rows), type: 'text/csv' });
     const rxb = ['B1,Nora,National,,RXB,Director,,,,,nora.national@nhs.net,,,,'];
     const first = await feed(tokens.rxbFeed, 'RXB', ...rxb);
     t.equal(first.statusCode, 200);
@@ -215,7 +236,7 @@ t.test(
     await feed(tokens.national, 'RXA', 'A1,Nora,National,,RXA,,,,,,nora.national@nhs.net,,,,');
     const left = await feed(tokens.national, 'RXA', 'A2,Jane,Smith,,RXA,,,,,,jane.smith@nhs.net,,,,');
     t.match(left.json().changes, [{ action: 'leaver', uid: 'nora.national' }]);
-    const nora = (await call(tokens.national, 'GET', '/api/v1/people/nora.national')).json();
+    const nora = (await call('GET', '/api/v1/people/nora.national', { token: tokens.national })).json();
     t.match(nora, { org_code: 'RXB', status: 'active', title: 'Director', mail: 'nora.national@nhs.net' });
     t.same(await roles('nora.national'), [], 'a leaver holds nothing: each grant ended, recorded');
     const next = await feed(tokens.rxbFeed, 'RXB', ...rxb);
@@ -226,15 +247,13 @@ t.test(
 t.test("a local administrator's feed, review link or quota cannot reach someone holding a role", async (t) => {
   const { call, tokens, roles, dir } = await fixture(t);
   const feed = (...rows: string[]) =>
-    call(tokens.ann, 'POST', '/api/v1/organisations/RXA/feeds', staffCsv(...rows), 'text/csv');
+    call('POST', '/api/v1/organisations/RXA/feeds', { token: tokens.ann, body: staffCsv(...rows), type: 'text/csv' });
   // Adopted by email as an ordinary person would be, Nora is then absent from Ann's next file.
-  await call(
-    tokens.national,
-    'POST',
-    '/api/v1/organisations/RXA/feeds',
-    staffCsv('A1,Nora,National,,RXA,,,,,,nora.national@nhs.net,,,,'),
-    'text/csv',
-  );
+  await call('POST', '/api/v1/organisations/RXA/feeds', {
+    token: tokens.national,
+    body: staffCsv('A1,Nora,National,,RXA,,,,,,nora.national@nhs.net,,,,'),
+    type: 'text/csv',
+  });
   const renamed = await feed('A1,Evil,Mallory,,RXA,,,,,,,,,,');
   t.match(renamed.json().errors, [
     {
@@ -244,59 +263,72 @@ t.test("a local administrator's feed, review link or quota cannot reach someone 
   ]);
   const gone = await feed('A2,Jane,Smith,,RXA,,,,,,jane.smith@nhs.net,,,,');
   t.match(gone.json().errors, [{ message: /nora\.national holds a role: .* make them a leaver/ }]);
-  t.match((await call(tokens.national, 'GET', '/api/v1/people/nora.national')).json(), {
+  t.match((await call('GET', '/api/v1/people/nora.national', { token: tokens.national })).json(), {
     status: 'active',
     given_name: 'Nora',
   });
   t.same(await roles('nora.national'), ['local_admin:RXA', 'national_admin']);
   t.equal(
-    (await call(tokens.ann, 'PUT', '/api/v1/people/nora.national/quota', { quota_mb: 50 })).statusCode,
+    (await call('PUT', '/api/v1/people/nora.national/quota', { token: tokens.ann, body: { quota_mb: 50 } })).statusCode,
     403,
     'no quota change either',
   );
   // A leaver who held a role (granted again by hand) is not taken in by a local administrator.
   await dir.markLeaver(sys, 'pat.peer');
   await dir.grantRole(sys, { uid: 'pat.peer' }, { role: 'auditor' });
-  t.equal((await call(tokens.otto, 'POST', '/api/v1/people/pat.peer/joiner', { org_code: 'RXB' })).statusCode, 403);
+  t.equal(
+    (await call('POST', '/api/v1/people/pat.peer/joiner', { token: tokens.otto, body: { org_code: 'RXB' } }))
+      .statusCode,
+    403,
+  );
 });
 
 t.test('a leaver holds nothing: grants and tokens end, and coming back brings neither back', async (t) => {
   const { call, login, tokens, roles } = await fixture(t);
   const old = (await login('nora.national', 'nora.national-password'))!;
-  t.equal((await call(tokens.national, 'POST', '/api/v1/people/nora.national/leaver')).statusCode, 200);
+  t.equal((await call('POST', '/api/v1/people/nora.national/leaver', { token: tokens.national })).statusCode, 200);
   t.same(await roles('nora.national'), []);
   t.equal(
-    (await call(tokens.otto, 'POST', '/api/v1/people/nora.national/joiner', { org_code: 'RXB' })).statusCode,
+    (await call('POST', '/api/v1/people/nora.national/joiner', { token: tokens.otto, body: { org_code: 'RXB' } }))
+      .statusCode,
     200,
     'a leaver, taken in',
   );
-  t.equal((await call(old, 'GET', '/api/v1/me')).statusCode, 401, 'her old token stays dead');
+  t.equal((await call('GET', '/api/v1/me', { token: old })).statusCode, 401, 'her old token stays dead');
   const again = (await login('nora.national', 'nora.national-password'))!;
-  t.same((await call(again, 'GET', '/api/v1/me')).json().roles, ['user'], 'no role came back with her');
+  t.same((await call('GET', '/api/v1/me', { token: again })).json().roles, ['user'], 'no role came back with her');
 });
 
 t.test('a password change or reset ends the other tokens of that person', async (t) => {
   const { call, login, tokens } = await fixture(t);
   const first = (await login('jane.smith', passwords.jane))!;
   const second = (await login('jane.smith', passwords.jane))!;
-  const me = (token: string) => call(token, 'GET', '/api/v1/me').then((r) => r.statusCode);
-  const own = await call(first, 'PUT', '/api/v1/people/jane.smith/password', {
-    current_password: passwords.jane,
-    new_password: 'jane-new-password',
+  const me = (token: string) => call('GET', '/api/v1/me', { token }).then((r) => r.statusCode);
+  const own = await call('PUT', '/api/v1/people/jane.smith/password', {
+    token: first,
+    body: {
+      current_password: passwords.jane,
+      new_password: 'jane-new-password',
+    },
   });
   t.equal(own.statusCode, 204);
   t.equal(await me(first), 200, 'the token that made the change goes on');
   t.equal(await me(second), 401, 'her other token ends');
   t.equal(
-    (await call(tokens.ann, 'PUT', '/api/v1/people/jane.smith/password', { new_password: 'reset-by-admin' }))
-      .statusCode,
+    (
+      await call('PUT', '/api/v1/people/jane.smith/password', {
+        token: tokens.ann,
+        body: { new_password: 'reset-by-admin' },
+      })
+    ).statusCode,
     204,
   );
   t.equal(await me(first), 401, 'a reset ends every token, the one that changed it too');
   t.equal(await me(tokens.ann), 200, "the administrator's own token is untouched");
   const self = (await login('jane.smith', 'reset-by-admin'))!;
   t.equal(
-    (await call(self, 'PUT', '/api/v1/people/jane.smith/password', { new_password: 'no-current-1' })).statusCode,
+    (await call('PUT', '/api/v1/people/jane.smith/password', { token: self, body: { new_password: 'no-current-1' } }))
+      .statusCode,
     401,
     'a change of your own always needs the current password',
   );

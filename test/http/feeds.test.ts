@@ -13,7 +13,7 @@ const rxa = Array.from(
 
 async function api(t: Test) {
   const fx = await ldapFixture(t);
-  const { call, login } = await testApp(t, fx.dir);
+  const { call, login } = await testApp(t, { directory: fx.dir });
   const feed = (token: string, csv: string | Buffer, query = '', org = 'RXA') =>
     call('POST', `/api/v1/organisations/${org}/feeds${query}`, { token, body: csv, type: 'text/csv' });
   return { ...fx, call, login, feed };

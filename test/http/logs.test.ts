@@ -34,7 +34,7 @@ function captured() {
 async function api(t: Test) {
   const fx = await ldapFixture(t);
   const logs = captured();
-  const { call, login } = await testApp(t, fx.dir, { loggerInstance: logs.log });
+  const { call, login } = await testApp(t, { directory: fx.dir, server: { loggerInstance: logs.log } });
   return { ...fx, logs, call, login };
 }
 

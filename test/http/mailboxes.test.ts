@@ -9,28 +9,32 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
   const { dir } = await testDirectory(t);
   await seed(dir);
   await dir.setPassword(systemActor, 'john.smithson', { newPassword: 'john-password' });
-  const { app, call: request, login } = await testApp(t, dir);
-  const call = (method: string, url: string, token: string, payload?: unknown) =>
-    request(method, url, { token, body: payload });
+  const { app, call, login } = await testApp(t, { directory: dir });
   const admin = await login('ann.admin@nhs.net', passwords.admin);
   const jane = await login('jane.smith@nhs.net', passwords.jane);
   const john = await login('john.smithson', 'john-password');
 
   t.equal(
     (
-      await call('POST', '/api/v1/mailboxes', jane, {
-        name: 'Cardiology Team',
-        org_code: 'RXA',
-        owner_uid: 'jane.smith',
+      await call('POST', '/api/v1/mailboxes', {
+        token: jane,
+        body: {
+          name: 'Cardiology Team',
+          org_code: 'RXA',
+          owner_uid: 'jane.smith',
+        },
       })
     ).statusCode,
     403,
     'users do not create mailboxes',
   );
-  const created = await call('POST', '/api/v1/mailboxes', admin, {
-    name: 'Cardiology Team',
-    org_code: 'RXA',
-    owner_uid: 'jane.smith',
+  const created = await call('POST', '/api/v1/mailboxes', {
+    token: admin,
+    body: {
+      name: 'Cardiology Team',
+      org_code: 'RXA',
+      owner_uid: 'jane.smith',
+    },
   });
   t.equal(created.statusCode, 201);
   t.match(created.json(), {
@@ -40,14 +44,20 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
     delegates: [],
     listed: true,
   });
-  const noOwner = await call('POST', '/api/v1/mailboxes', admin, {
-    name: 'Orphans',
-    org_code: 'RXA',
-    owner_uid: 'no.one',
+  const noOwner = await call('POST', '/api/v1/mailboxes', {
+    token: admin,
+    body: {
+      name: 'Orphans',
+      org_code: 'RXA',
+      owner_uid: 'no.one',
+    },
   });
   t.match(noOwner.json(), { status: 400, code: 'mailbox.no_owner' });
-  const added = await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, {
-    permission: 'send_as',
+  const added = await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', {
+    token: jane,
+    body: {
+      permission: 'send_as',
+    },
   });
   t.same(
     added.json().delegates,
@@ -56,20 +66,28 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
   );
   t.equal(
     (
-      await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', john, {
-        permission: 'full_access',
+      await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', {
+        token: john,
+        body: {
+          permission: 'full_access',
+        },
       })
     ).statusCode,
     403,
     'a delegate is not the owner',
   );
   t.equal(
-    (await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane, { permission: 'everything' }))
-      .statusCode,
+    (
+      await call('PUT', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', {
+        token: jane,
+        body: { permission: 'everything' },
+      })
+    ).statusCode,
     400,
   );
   t.same(
-    (await call('DELETE', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', jane)).json().delegates,
+    (await call('DELETE', '/api/v1/mailboxes/cardiology.team/delegates/john.smithson', { token: jane })).json()
+      .delegates,
     [],
   );
 

@@ -4,11 +4,9 @@ import t from 'tap';
 import { metrics } from '../../src/metrics.js';
 import { testApp } from '../helpers/app.js';
 import { usingPostgres } from '../helpers/db.js';
-import { testDirectory } from '../helpers/directory.js';
 
 t.test('/metrics: own families and default process metrics, in valid Prometheus text', async (t) => {
-  const { dir } = await testDirectory(t);
-  const { app } = await testApp(t, dir);
+  const { app } = await testApp(t);
   await app.inject({ method: 'GET', url: '/healthz' });
   await app.inject({ method: 'GET', url: '/nowhere' });
   metrics.ldapOperations.add({ op: 'search' });

@@ -6,11 +6,8 @@ import { ldapFixture, passwords } from '../helpers/ldap.js';
 
 t.test('a NUL in a body, a query or a path is a 400 naming the field', async (t) => {
   const { dir } = await ldapFixture(t);
-  const { call: request } = await testApp(t, dir);
-  const call = (method: string, url: string, token?: string, body?: unknown) => request(method, url, { token, body });
-  const credentials = { username: 'ann.admin@nhs.net', password: passwords.admin };
-  const login = await call('POST', '/api/v1/auth/token', undefined, credentials);
-  const admin = login.json().access_token as string;
+  const { call, login } = await testApp(t, { directory: dir });
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
 
   const cases: [string, string, unknown, string][] = [
     ['PATCH', '/api/v1/people/jane.smith', { site: '\u0000' }, 'body.site'],
@@ -22,17 +19,20 @@ t.test('a NUL in a body, a query or a path is a 400 naming the field', async (t)
     ['GET', '/api/v1/secure-domains/check?address=a%00@nhs.net', undefined, 'query.address'],
   ];
   for (const [method, url, body, field] of cases) {
-    const res = await call(method, url, admin, body);
+    const res = await call(method, url, { token: admin, body });
     t.equal(res.statusCode, 400, `${method} ${url}`);
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
     t.match(res.json(), { status: 400, code: 'validation.failed', errors: [{ field, message: /NUL/ }] }, field);
   }
   // Nested values and keys are found too.
   const deep = { site: 'ok', extra: [{ deep: ['fine', 'bad\u0000'] }] };
-  const nested = await call('PATCH', '/api/v1/people/jane.smith', admin, deep);
+  const nested = await call('PATCH', '/api/v1/people/jane.smith', { token: admin, body: deep });
   t.equal(nested.statusCode, 400);
   t.match(nested.json().errors, [{ field: 'body.extra.0.deep.1' }]);
   // Nothing changed, and the same requests without a NUL work.
-  t.equal((await call('PATCH', '/api/v1/people/jane.smith', admin, { site: 'Annex' })).json().site, 'Annex');
-  t.equal((await call('GET', '/api/v1/people?q=jane', admin)).statusCode, 200);
+  t.equal(
+    (await call('PATCH', '/api/v1/people/jane.smith', { token: admin, body: { site: 'Annex' } })).json().site,
+    'Annex',
+  );
+  t.equal((await call('GET', '/api/v1/people?q=jane', { token: admin })).statusCode, 200);
 });

@@ -29,30 +29,37 @@ t.test('national administrators see and restore a soft-deleted person; nobody el
   const la = await dir.createJoiner(sys, { givenName: 'Ann', familyName: 'Admin', orgCode: 'RXA' });
   await dir.grantRole(sys, { uid: la.uid }, { role: 'local_admin', orgCode: 'RXA' });
   await dir.setPassword(sys, la.uid, { newPassword: 'admin-password' });
-  const { call: request, login: token } = await testApp(t, dir);
+  const { call, login: token } = await testApp(t, { directory: dir });
   const national = await token('national', 'national-password');
   const admin = await token('ann.admin', 'admin-password');
-  const call = (tok: string, method: string, url: string) => request(method, url, { token: tok });
-  const seen = await call(national, 'GET', '/api/v1/people/tom.baker');
+  const seen = await call('GET', '/api/v1/people/tom.baker', { token: national });
   t.match(
     seen.json(),
     { uid: 'tom.baker', status: 'leaver', deleted_at: /^\d{4}-/ },
     'shown as soft-deleted, not as a plain leaver',
   );
-  const listed = (await call(national, 'GET', '/api/v1/people?status=leaver&q=tom')).json().items;
+  const listed = (await call('GET', '/api/v1/people?status=leaver&q=tom', { token: national })).json().items;
   t.match(listed, [{ uid: 'tom.baker', deleted_at: /^\d{4}-/ }]);
-  t.equal((await call(admin, 'GET', '/api/v1/people/tom.baker')).statusCode, 404, 'hidden from a local administrator');
-  t.equal((await call(admin, 'POST', '/api/v1/people/tom.baker/restore')).statusCode, 403);
-  const restored = await call(national, 'POST', '/api/v1/people/tom.baker/restore');
+  t.equal(
+    (await call('GET', '/api/v1/people/tom.baker', { token: admin })).statusCode,
+    404,
+    'hidden from a local administrator',
+  );
+  t.equal((await call('POST', '/api/v1/people/tom.baker/restore', { token: admin })).statusCode, 403);
+  const restored = await call('POST', '/api/v1/people/tom.baker/restore', { token: national });
   t.equal(restored.statusCode, 200);
   t.match(restored.json(), { uid: 'tom.baker', mail: 'tom.baker@nhs.net', status: 'leaver', deleted_at: null });
-  t.equal((await call(admin, 'GET', '/api/v1/people/tom.baker')).json().status, 'leaver', 'a leaver of theirs again');
   t.equal(
-    (await call(national, 'POST', '/api/v1/people/tom.baker/restore')).statusCode,
+    (await call('GET', '/api/v1/people/tom.baker', { token: admin })).json().status,
+    'leaver',
+    'a leaver of theirs again',
+  );
+  t.equal(
+    (await call('POST', '/api/v1/people/tom.baker/restore', { token: national })).statusCode,
     409,
     'not soft-deleted any more',
   );
-  t.equal((await call(national, 'GET', '/api/v1/people/jane.smith')).json().deleted_at, null);
+  t.equal((await call('GET', '/api/v1/people/jane.smith', { token: national })).json().deleted_at, null);
 });
 
 t.test('their employee number in a feed brings them back with their address', async (t) => {

@@ -9,7 +9,7 @@ import { addEveryRole, changeReaders, credentials, expectedBeyondActive, roles, 
 t.test('every role sees the same over LDAP and REST', async (t) => {
   const { dir, clock, url } = await ldapFixture(t);
   await addEveryRole(dir, clock);
-  const { call, login } = await testApp(t, dir);
+  const { call, login } = await testApp(t, { directory: dir });
   const ldap = (role: Role, args: string[]) =>
     ldapsearch(['-H', url, '-D', credentials[role].dn, '-w', credentials[role].password, ...args]);
   const uidsOf = (run: { entries: { attrs: Record<string, string[]> }[] }) =>

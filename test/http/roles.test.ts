@@ -33,8 +33,7 @@ t.test('every endpoint, every role', async (t) => {
     password: 'auditor-password',
     grants: [{ role: 'auditor' }],
   });
-  const { call: request, login } = await testApp(t, dir);
-  const call = (c: Case, token?: string) => request(c.method, c.url, { token, body: c.body, type: c.type });
+  const { call, login } = await testApp(t, { directory: dir });
   const tokens: Record<Role, string | undefined> = {
     anon: undefined,
     user: await login('jane.smith@nhs.net', passwords.jane),
@@ -45,16 +44,11 @@ t.test('every endpoint, every role', async (t) => {
     national: await login('national', passwords.national),
   };
   const applied = (
-    await call(
-      {
-        method: 'POST',
-        url: '/api/v1/organisations/RXA/feeds',
-        body: staffCsv('Z1,Zed,Feed,,RXA,,,,,,,,,,'),
-        type: 'text/csv',
-        allowed: [],
-      },
-      tokens.national,
-    )
+    await call('POST', '/api/v1/organisations/RXA/feeds', {
+      token: tokens.national,
+      body: staffCsv('Z1,Zed,Feed,,RXA,,,,,,,,,,'),
+      type: 'text/csv',
+    })
   ).json();
 
   const admins: Role[] = ['ownAdmin', 'national'];
@@ -136,7 +130,7 @@ t.test('every endpoint, every role', async (t) => {
   // Who asks is part of a search: the same list asked by another organisation's administrator,
   // then by the leaver's own, then by the other again.
   const leavers = async (role: Role) =>
-    (await call({ method: 'GET', url: '/api/v1/people?status=leaver&q=lee', allowed: [] }, tokens[role]))
+    (await call('GET', '/api/v1/people?status=leaver&q=lee', { token: tokens[role] }))
       .json()
       .items.map((p: { uid: string }) => p.uid);
   t.same(await leavers('otherAdmin'), [], "another organisation's leavers are not listed");
@@ -146,7 +140,7 @@ t.test('every endpoint, every role', async (t) => {
   for (const c of cases) {
     // Refused callers first, so that an allowed call's change cannot make a refusal look right.
     for (const role of [...roles.filter((r) => !c.allowed.includes(r)), ...c.allowed]) {
-      const res = await call(c, tokens[role]);
+      const res = await call(c.method, c.url, { token: tokens[role], body: c.body, type: c.type });
       const what = `${c.method} ${c.url} as ${role}: ${res.statusCode}`;
       if (role === 'anon') t.equal(res.statusCode, 401, what);
       else if (!c.allowed.includes(role)) t.equal(res.statusCode, c.hidden ? 404 : 403, what);

@@ -27,7 +27,7 @@ async function api(t: Test) {
   for (const [givenName, familyName] of more) {
     await dir.createJoiner(systemActor, { givenName, familyName, orgCode: 'RXA' });
   }
-  const { call, login } = await testApp(t, dir);
+  const { call, login } = await testApp(t, { directory: dir });
   const token = await login('jane.smith@nhs.net', passwords.jane);
   const search = async (q: string, limit = 50, cursor?: string): Promise<Page> => {
     const url = `/api/v1/people?q=${encodeURIComponent(q)}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;

@@ -20,7 +20,7 @@ async function appOn(t: Test, dir: Directory) {
       },
     },
   );
-  const { call } = await testApp(t, dir, { loggerInstance: log });
+  const { call } = await testApp(t, { directory: dir, server: { loggerInstance: log } });
   return { call, lines };
 }
 
