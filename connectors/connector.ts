@@ -68,9 +68,6 @@ export interface FeedStream {
   orgCode?: string;
 }
 
-/** @deprecated The old name of FeedStream, kept for connectors written against it. */
-export type Source = FeedStream;
-
 export interface Connector<K extends FeedKind = FeedKind, C = unknown> {
   name: string;
   kind: K;

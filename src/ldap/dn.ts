@@ -24,6 +24,18 @@ function unescape(v: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** Spaces around a value are not part of it, unless escaped ("cn=trail\\ " ends in a space). */
+function trimValue(v: string): string {
+  let end = v.length;
+  while (end > 0 && v[end - 1] === ' ') {
+    let slashes = 0;
+    while (v[end - 2 - slashes] === '\\') slashes++;
+    if (slashes % 2 === 1) break;
+    end--;
+  }
+  return v.slice(0, end).trimStart();
+}
+
 /** "uid=Jane.Smith, ou=People,O=NHS" → [{uid, Jane.Smith}, {ou, People}, {o, NHS}]. Multi-valued RDNs are refused. */
 export function parseDn(dn: string): Rdn[] {
   if (dn.trim() === '') return [];
@@ -41,7 +53,7 @@ export function parseDn(dn: string): Rdn[] {
       if (eq <= 0 || /(^|[^\\])\+/.test(current)) throw new DnError(`bad RDN "${current}"`);
       const type = current.slice(0, eq).trim().toLowerCase();
       if (!/^[a-z][a-z0-9-]*$|^\d+(\.\d+)*$/.test(type)) throw new DnError(`bad attribute type "${type}"`);
-      rdns.push({ type, value: unescape(current.slice(eq + 1).trim()) });
+      rdns.push({ type, value: unescape(trimValue(current.slice(eq + 1))) });
       current = '';
       continue;
     }
@@ -51,10 +63,11 @@ export function parseDn(dn: string): Rdn[] {
 }
 
 export function escapeValue(v: string): string {
-  return v
-    .replace(/[,+"\\<>;=]/g, '\\$&')
-    .replace(/^[ #]/, '\\$&')
-    .replace(/ $/, '\\ ');
+  let out = v.replace(/[,+"\\<>;=]/g, '\\$&');
+  if (/^[ #]/.test(out)) out = `\\${out}`;
+  // A trailing space is escaped once: a value of one space was escaped as a leading one.
+  if (v.length > 1 && v.endsWith(' ')) out = `${out.slice(0, -1)}\\ `;
+  return out;
 }
 
 /** Does `dn` (parsed) end with `suffix` (parsed), comparing case-insensitively? */

@@ -10,13 +10,13 @@ import {
   getConnector,
   UnknownConnector,
   type Item,
-  type Source,
+  type FeedStream,
   type StaffRecord,
 } from '../../connectors/index.js';
 import { ldapFixture, passwords } from '../helpers/ldap.js';
 import { slapdMissing, staffEntry, startSlapd, trustBase } from '../helpers/slapd.js';
 
-const file = (text: string | Buffer): Source => ({ stream: Readable.from([Buffer.from(text)]), orgCode: 'RXA' });
+const file = (text: string | Buffer): FeedStream => ({ stream: Readable.from([Buffer.from(text)]), orgCode: 'RXA' });
 const garbage = () => file(Buffer.concat([randomBytes(3000), Buffer.from([0, 0xff, 0xfe])]));
 
 const expected = [
@@ -50,12 +50,12 @@ const expected = [
 ];
 
 interface StaffCase {
-  source: () => Source;
+  source: () => FeedStream;
   config: Record<string, unknown>;
-  unreadable: () => { source: Source; config: Record<string, unknown> };
+  unreadable: () => { source: FeedStream; config: Record<string, unknown> };
 }
 
-async function read<R>(name: string, source: Source, config: unknown): Promise<Item<R>[]> {
+async function read<R>(name: string, source: FeedStream, config: unknown): Promise<Item<R>[]> {
   const c = getConnector(name);
   const items: Item<R>[] = [];
   for await (const item of c.read(source, c.config.parse(config))) items.push(item as Item<R>);
