@@ -33,6 +33,8 @@ export interface Database {
   wrote?(): void;
   /** The databases this process uses, with their role, reachability and lag (PostgreSQL only). */
   databases?(): DatabaseStatus[];
+  /** The same, asked of each database now (for /readyz). */
+  checkDatabases?(): Promise<DatabaseStatus[]>;
   /** Leadership for work that runs on one node only (scheduled feeds). */
   leadership(): Leadership;
   /** Plain SQL with $1 parameters. */
@@ -192,6 +194,7 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
       router?.statuses() ?? [
         { name: describeUrl(url), configured: 'primary', role: 'primary', reachable: true, inReads: true },
       ],
+    checkDatabases: async () => (await router?.check()) ?? [],
     leadership: () => holdLeadership(url),
     query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     select: async (query) => {

@@ -12,8 +12,11 @@ export interface Leadership {
   close(): Promise<void>;
 }
 
-/** The lock's key: other advisory locks in the schema use 7266001 (migrations) and the audit's. */
-export const SCHEDULER_LOCK = 7266002;
+/**
+ * The lock's key, in the two-integer key space, which never overlaps the single-bigint keys the
+ * rest of the code locks (migrations, the audit, addresses): a collision would block their writes.
+ */
+export const SCHEDULER_LOCK: [number, number] = [7266, 15];
 
 /** One process, one database: always the leader. */
 export const soleLeader: Leadership = { isLeader: () => true, onChange: (l) => l(true), close: async () => {} };
@@ -50,7 +53,7 @@ export function holdLeadership(url: string, key = SCHEDULER_LOCK, retryMs = 1000
       }
       if (leading) await within(c.query('select 1'));
       else {
-        const { rows } = await within(c.query('select pg_try_advisory_lock($1) as held', [key]));
+        const { rows } = await within(c.query('select pg_try_advisory_lock($1, $2) as held', key));
         if (rows[0].held) set(true);
       }
     } catch {

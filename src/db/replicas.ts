@@ -69,6 +69,8 @@ export interface ReadRouter {
   /** A write committed (here, or announced by another process): reads wait for standbys to replay it. */
   fence(): void;
   statuses(): DatabaseStatus[];
+  /** Ask every database now (readiness), then the statuses. */
+  check(): Promise<DatabaseStatus[]>;
   /** The primary answered, or failed to: kept for `pick`. */
   primaryReachable(): boolean;
   close(): Promise<void>;
@@ -275,6 +277,11 @@ export function createReadRouter(
       void askPrimary();
     },
     statuses: () => [{ ...primaryStatus }, ...standbys.map((s) => ({ ...s.status }))],
+    async check() {
+      await pollPrimary();
+      await pollStandbys();
+      return [{ ...primaryStatus }, ...standbys.map((s) => ({ ...s.status }))];
+    },
     primaryReachable: () => primaryStatus.reachable,
     async close() {
       stopped = true;

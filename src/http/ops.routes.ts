@@ -82,12 +82,13 @@ export function opsRoutes(app: FastifyInstance, database: Database) {
       } catch {
         primary = false;
       }
+      const found = standbys.length ? await database.checkDatabases!() : [];
       if (!standbys.length) {
         if (primary) return { status: 'ok' as const, database: database.kind };
         return reply.code(503).send({ status: 'unavailable', database: database.kind });
       }
       // With standbys, a node that can still read serves LDAP and REST reads: it stays ready.
-      const list = database.databases!().map((d) => ({
+      const list = found.map((d) => ({
         name: d.name,
         configured: d.configured,
         role: d.configured === 'primary' && !primary ? ('unknown' as const) : d.role,

@@ -97,7 +97,7 @@ function server(root: string, name: string, port: number): Server {
  * A primary (wal_level=replica) with a database `nhsdir`, and a hot standby streaming from it
  * (`pg_basebackup -R`). Both are stopped and their folder removed when `t` ends.
  */
-export async function startCluster(t: Test): Promise<Cluster> {
+export async function startCluster(t: Test, opts: { standby?: boolean } = {}): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), 'nhsdir-cluster-'));
   let servers: Server[] = [];
   t.teardown(async () => {
@@ -135,6 +135,7 @@ export async function startCluster(t: Test): Promise<Cluster> {
   await primary.query('CREATE DATABASE nhsdir', [], 'postgres');
 
   const standby = server(root, 'standby', await freePort());
+  if (opts.standby === false) return { primary, standby, caughtUp: async () => {} };
   await pgbin('pg_basebackup', [
     '-h',
     '127.0.0.1',
@@ -220,6 +221,8 @@ export async function startNode(t: Test, name: string, env: Record<string, strin
     ...env,
   });
   t.teardown(async () => {
+    // A failed test shows what the node said.
+    if (!t.passing()) t.comment(`node ${name}:\n${proc.output().slice(-6000)}`);
     if (proc.child.exitCode === null) {
       proc.child.kill('SIGKILL');
       await proc.exited;
