@@ -14,7 +14,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
 import { holdLeadership, soleLeader, type Leadership } from './leader.js';
-import { createReadRouter, describeUrl, type DatabaseStatus } from './replicas.js';
+import { createReadRouter, type DatabaseStatus } from './replicas.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** A transaction, or the database itself where no transaction is needed. */
@@ -31,7 +31,7 @@ export interface Database {
   read: Db;
   /** A write committed in this process: reads follow it (they wait for standbys to replay it). */
   wrote?(): void;
-  /** The databases this process uses, with their role, reachability and lag (PostgreSQL only). */
+  /** With standbys: the databases this process uses, with their role, reachability and lag. */
   databases?(): DatabaseStatus[];
   /** The same, asked of each database now (for /readyz). */
   checkDatabases?(): Promise<DatabaseStatus[]>;
@@ -190,10 +190,8 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
     db,
     read,
     wrote: () => router?.fence(),
-    databases: () =>
-      router?.statuses() ?? [
-        { name: describeUrl(url), configured: 'primary', role: 'primary', reachable: true, inReads: true },
-      ],
+    // Without standbys: none to show (/readyz answers as it always has, by asking the primary).
+    databases: () => router?.statuses() ?? [],
     checkDatabases: async () => (await router?.check()) ?? [],
     leadership: () => holdLeadership(url),
     query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
