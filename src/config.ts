@@ -11,6 +11,22 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
       .optional(),
+    /**
+     * Hot standbys for reads (LDAP searches, REST reads), comma-separated postgres:// URLs; writes
+     * and reads that follow them go to DATABASE_URL (README, "Deployment: several nodes, standbys").
+     */
+    DATABASE_READ_URL: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must start with postgres://')))
+      .optional(),
+    /** A standby further behind the primary than this many seconds gets no reads. */
+    DATABASE_READ_MAX_LAG_SECONDS: z.coerce.number().positive().default(10),
     DATA_DIR: z.string().min(1).default('./data'),
     HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: port.default(8080),
@@ -56,6 +72,9 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
+    if (c.DATABASE_READ_URL?.length && !c.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: 'needs DATABASE_URL (the primary)' });
+    }
     if (c.LDAPS_PORT !== undefined && !(c.TLS_CERT_FILE && c.TLS_KEY_FILE)) {
       ctx.addIssue({ code: 'custom', path: ['LDAPS_PORT'], message: 'needs TLS_CERT_FILE and TLS_KEY_FILE' });
     }

@@ -58,15 +58,48 @@ export const metrics = {
   ldapOperations: new CounterFamily('nhsdir_ldap_operations_total', 'LDAP operations by type', ['op']),
   syncRuns: new CounterFamily('nhsdir_sync_runs_total', 'Sync runs by result', ['connector', 'status']),
   dbPool: new GaugeFamily('nhsdir_db_pool_connections', 'Database pool connections by state', ['state']),
+  dbUp: new GaugeFamily('nhsdir_db_up', '1 while a database answers this node, by name and role as configured', [
+    'database',
+    'role',
+  ]),
+  dbReads: new GaugeFamily('nhsdir_db_in_reads', '1 while reads are sent to a database', ['database', 'role']),
+  replicationLag: new GaugeFamily(
+    'nhsdir_db_replication_lag_seconds',
+    "A standby's replay lag behind the primary, in seconds",
+    ['database'],
+  ),
+  replicationLagBytes: new GaugeFamily(
+    'nhsdir_db_replication_lag_bytes',
+    "A standby's replay lag behind the primary, in bytes of WAL",
+    ['database'],
+  ),
 };
+
+/** What /metrics shows of each database (src/db/replicas.ts DatabaseStatus). */
+export interface DatabaseGauge {
+  name: string;
+  configured: string;
+  reachable: boolean;
+  inReads: boolean;
+  lagSeconds?: number;
+  lagBytes?: number;
+}
 
 /**
  * The exposition in Prometheus text. prom-client writes a bucket's `le` before the series' own
  * labels; the order means nothing to Prometheus, but dashboards' regexes and our tests were written
  * against `{route="…",le="…"}`, so `le` is moved last.
  */
-export async function exposition(pool?: Record<string, number>): Promise<string> {
+export async function exposition(pool?: Record<string, number>, databases?: DatabaseGauge[]): Promise<string> {
   if (pool) for (const [state, n] of Object.entries(pool)) metrics.dbPool.set({ state }, n);
+  for (const d of databases ?? []) {
+    metrics.dbUp.set({ database: d.name, role: d.configured }, d.reachable ? 1 : 0);
+    metrics.dbReads.set({ database: d.name, role: d.configured }, d.inReads ? 1 : 0);
+    if (d.configured === 'standby') {
+      metrics.replicationLag.set({ database: d.name }, d.lagSeconds ?? 0);
+      metrics.replicationLagBytes.set({ database: d.name }, d.lagBytes ?? 0);
+    }
+  }
   const text = await registry.metrics();
   return text.replace(/^([a-zA-Z_:][\w:]*_bucket)\{(le="[^"]*"),([^\n]*)\}/gm, '$1{$3,$2}');
 }

@@ -80,7 +80,13 @@ async function listen(
   };
   const first = sweep();
   const scheduler = config.SYNC_SCHEDULE
-    ? startScheduler(createSync(directory, config.SYNC_LEAVER_THRESHOLD), loadSchedule(config.SYNC_SCHEDULE), log)
+    ? startScheduler(
+        createSync(directory, config.SYNC_LEAVER_THRESHOLD),
+        loadSchedule(config.SYNC_SCHEDULE),
+        log,
+        undefined,
+        database.leadership(), // issue 15: one node runs the schedule
+      )
     : null;
   const timer = setInterval(sweep, 3_600_000);
   timer.unref();

@@ -13,6 +13,8 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { holdLeadership, soleLeader, type Leadership } from './leader.js';
+import { createReadRouter, type DatabaseStatus } from './replicas.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** A transaction, or the database itself where no transaction is needed. */
@@ -21,6 +23,20 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
+  /**
+   * For read-only statements that may be answered by a hot standby (DATABASE_READ_URL): it picks
+   * one that has replayed every write this process knows of, else the primary. Without standbys,
+   * the same as `db`.
+   */
+  read: Db;
+  /** A write committed in this process: reads follow it (they wait for standbys to replay it). */
+  wrote?(): void;
+  /** With standbys: the databases this process uses, with their role, reachability and lag. */
+  databases?(): DatabaseStatus[];
+  /** The same, asked of each database now (for /readyz). */
+  checkDatabases?(): Promise<DatabaseStatus[]>;
+  /** Leadership for work that runs on one node only (scheduled feeds). */
+  leadership(): Leadership;
   /** Plain SQL with $1 parameters. */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   /**
@@ -125,6 +141,8 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
   return {
     kind: 'pglite',
     db,
+    read: db,
+    leadership: () => soleLeader,
     query: async (text, params) => (await client.query(text, params)).rows as never,
     select: async (query) => {
       const q = toQuery(query);
@@ -139,7 +157,14 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
   };
 }
 
-export async function openPostgres(url: string): Promise<Database> {
+export interface ReadReplicas {
+  /** Hot standbys' URLs. */
+  urls: string[];
+  /** A standby further behind than this gets no reads. */
+  maxLagSeconds: number;
+}
+
+export async function openPostgres(url: string, replicas?: ReadReplicas): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // Searches get their own connections, on which the planner never picks a sequential scan when
   // an index can answer: it prices lower() as free, so it would scan thousands of rows to find
@@ -154,13 +179,25 @@ export async function openPostgres(url: string): Promise<Database> {
     p.on('connect', (client) => client.on('error', () => {}));
   }
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  // Reads to standbys (src/db/replicas.ts); searches fall back to the primary's search pool.
+  const router = replicas?.urls.length
+    ? createReadRouter(searchPool, url, replicas.urls, { maxLagSeconds: replicas.maxLagSeconds })
+    : undefined;
+  const read = router ? (drizzlePg({ client: router as unknown as pg.Pool, schema }) as unknown as Db) : db;
+  const reads = router ?? searchPool;
   return {
     kind: 'postgres',
     db,
+    read,
+    wrote: () => router?.fence(),
+    // Without standbys: none to show (/readyz answers as it always has, by asking the primary).
+    databases: () => router?.statuses() ?? [],
+    checkDatabases: async () => (await router?.check()) ?? [],
+    leadership: () => holdLeadership(url),
     query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
     select: async (query) => {
       const q = toQuery(query);
-      return (await searchPool.query({ name: statementName(q.sql), text: q.sql, values: q.params as unknown[] })).rows;
+      return (await reads.query({ name: statementName(q.sql), text: q.sql, values: q.params as unknown[] })).rows;
     },
     // Two servers starting at once must not both migrate: hold a session advisory lock meanwhile.
     async migrate() {
@@ -174,6 +211,7 @@ export async function openPostgres(url: string): Promise<Database> {
       }
     },
     close: async () => {
+      await router?.close();
       await Promise.all([pool.end(), searchPool.end()]);
     },
     poolStats: () => ({
@@ -186,22 +224,33 @@ export async function openPostgres(url: string): Promise<Database> {
       let stopped = false;
       let retry: NodeJS.Timeout | undefined;
       const connect = async () => {
-        const c = new pg.Client({ connectionString: url });
-        c.on('notification', (n) => changed(n.payload || '*'));
+        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
+        // Another process committed: reads wait for standbys to replay it, then the caches evict.
+        c.on('notification', (n) => {
+          router?.fence();
+          changed(n.payload || '*');
+        });
         c.on('error', () => {});
-        c.on('end', () => {
-          if (stopped) return;
+        let again = false;
+        // Lost, or never made: listen again in a second (the primary restarted, or a promoted
+        // standby took its address), until stopped.
+        const reconnect = () => {
+          if (stopped || again) return;
+          again = true;
+          if (client === c) client = null;
           lost(true); // until listening again, nothing may be trusted from memory
           retry = setTimeout(() => void connect(), 1000).unref();
-        });
+        };
+        c.on('end', reconnect);
         try {
           await c.connect();
           await c.query(`LISTEN ${CHANGES_CHANNEL}`);
           client = c;
+          router?.fence();
           changed('*'); // anything may have changed while not listening
           lost(false);
         } catch {
-          lost(true);
+          reconnect();
           await c.end().catch(() => {});
         }
       };
@@ -216,8 +265,18 @@ export async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-export function openDatabase(config: { DATABASE_URL?: string; DATA_DIR: string }): Promise<Database> {
-  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openPglite({ dataDir: `${config.DATA_DIR}/pglite` });
+export function openDatabase(config: {
+  DATABASE_URL?: string;
+  DATABASE_READ_URL?: string[];
+  DATABASE_READ_MAX_LAG_SECONDS?: number;
+  DATA_DIR: string;
+}): Promise<Database> {
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, {
+        urls: config.DATABASE_READ_URL ?? [],
+        maxLagSeconds: config.DATABASE_READ_MAX_LAG_SECONDS ?? 10,
+      })
+    : openPglite({ dataDir: `${config.DATA_DIR}/pglite` });
 }
 
 /** Rows of `tx.execute(sql…)`: both drivers answer with `{ rows }`. */

@@ -86,6 +86,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
         return result;
       });
     } finally {
+      database.wrote?.(); // issue 15: reads from standbys wait until they have replayed this write
       changed(touched ?? '*'); // evicting what a failed write touched loses nothing
     }
   };
@@ -94,7 +95,8 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     (...a: A) =>
       run((ctx) => f(ctx, ...a));
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
-  const readCtx: Ctx = { tx: database.db, settings, now };
+  // issue 15: `database.read` may answer from a hot standby that has replayed every write known here.
+  const readCtx: Ctx = { tx: database.read, settings, now };
   const read =
     <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) =>
     (...a: A) =>

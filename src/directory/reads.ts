@@ -62,10 +62,28 @@ export function createReads(database: Database, entryCache: EntryCache) {
         after = rows[rows.length - 1].id;
       }
     },
-    /** Readiness: whether the database answers, and which kind it is. */
-    readiness: async () => ({ ready: await search.databaseAnswers(database), database: database.kind }),
-    /** The connection pool's figures for /metrics (PostgreSQL). */
+    /**
+     * Readiness: whether a database answers, and which kind it is. With standbys (DATABASE_READ_URL),
+     * each database with its role as configured and as found (a promoted standby answers primary),
+     * its lag and whether reads go there: a node that can still read stays ready without its primary.
+     */
+    readiness: async () => {
+      const primary = await search.databaseAnswers(database);
+      if (!database.databases?.().some((d) => d.configured === 'standby'))
+        return { ready: primary, database: database.kind };
+      const databases = (await database.checkDatabases!()).map((d) => ({
+        name: d.name,
+        configured: d.configured,
+        role: d.configured === 'primary' && !primary ? ('unknown' as const) : d.role,
+        reachable: d.configured === 'primary' ? primary : d.reachable,
+        ...(d.configured === 'standby' ? { lag_seconds: d.lagSeconds ?? 0, lag_bytes: d.lagBytes ?? 0 } : {}),
+        in_reads: d.inReads,
+      }));
+      return { ready: databases.some((d) => d.reachable), database: database.kind, writable: primary, databases };
+    },
+    /** The connection pool's figures and, with standbys, each database's state, for /metrics. */
     poolStats: () => database.poolStats?.(),
+    databases: () => database.databases?.(),
   };
 }
 

@@ -12,7 +12,7 @@ import type { Database } from '../db/client.js';
 import type { Principal } from './accounts.service.js';
 import type { Actor } from './actor.js';
 import type { CoreSettings } from './context.js';
-import { fail } from './errors.js';
+import { fail, isDatabaseUnavailable } from './errors.js';
 import { verifyPassword } from './secrets.js';
 
 export interface SignInLimits {
@@ -46,6 +46,19 @@ interface AccountRow {
 }
 
 const REMEMBERED_MAX = 100_000;
+
+/**
+ * A sign-in's own write (the failure count, its reset). The account was read from a standby, so
+ * while the primary cannot be reached the bind is answered all the same, and counting resumes
+ * when it returns; any other error is still the caller's.
+ */
+async function bestEffort(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+  }
+}
 
 export function createSignIn(
   database: Database,
@@ -162,16 +175,20 @@ export function createSignIn(
         const limit = settings.lockoutAttempts;
         // Atomic, as binds run concurrently: the failure that reaches the limit locks.
         const [t, which] = table(account);
-        await database.db.execute(sql`update ${t} set
+        await bestEffort(
+          database.db.execute(sql`update ${t} set
           locked_until = case when failed_attempts + 1 >= ${limit} then ${until} else locked_until end,
-          failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end where ${which}`);
+          failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end where ${which}`),
+        );
       }
       return null;
     }
     if (!account.usable) return null;
     if (account.failed_attempts || account.locked_until) {
       const [t, which] = table(account);
-      await database.db.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${which}`);
+      await bestEffort(
+        database.db.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${which}`),
+      );
     }
     return actorOf(account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id });
   };

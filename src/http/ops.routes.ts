@@ -6,7 +6,7 @@ import type { Reads } from '../directory/reads.js';
 import { exposition, expositionType, metrics } from '../metrics.js';
 import { getHealth, getMetrics, getReadiness } from './schemas/ops.js';
 
-export function opsRoutes(app: FastifyInstance, core: Pick<Reads, 'readiness' | 'poolStats'>) {
+export function opsRoutes(app: FastifyInstance, core: Pick<Reads, 'readiness' | 'poolStats' | 'databases'>) {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.add({ route, method: req.method, status: String(reply.statusCode) });
@@ -14,12 +14,12 @@ export function opsRoutes(app: FastifyInstance, core: Pick<Reads, 'readiness' | 
   });
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/metrics', { schema: getMetrics }, async (_req, reply) =>
-    reply.type(expositionType).send(await exposition(core.poolStats())),
+    reply.type(expositionType).send(await exposition(core.poolStats(), core.databases())),
   );
   r.get('/healthz', { schema: getHealth }, async () => ({ status: 'ok' as const }));
   r.get('/readyz', { schema: getReadiness }, async (_req, reply) => {
-    const { ready, database } = await core.readiness();
-    if (ready) return { status: 'ok' as const, database };
-    return reply.code(503).send({ status: 'unavailable', database });
+    const { ready, ...body } = await core.readiness();
+    if (ready) return { status: 'ok' as const, ...body };
+    return reply.code(503).send({ status: 'unavailable' as const, ...body });
   });
 }

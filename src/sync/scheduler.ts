@@ -50,13 +50,26 @@ function waiting(folder: string): string[] {
     .sort();
 }
 
+/**
+ * Several nodes on one database run the same schedule, and each run must happen once: only the
+ * node holding leadership (a session advisory lock, src/db/leader.ts) runs jobs. Another node takes
+ * over within seconds of the holder's death. Without one (a single process) every tick runs.
+ */
+export interface SchedulerLeadership {
+  isLeader(): boolean;
+  onChange(listener: (leading: boolean) => void): void;
+  close(): Promise<void>;
+}
+
 export function startScheduler(
   sync: Sync,
   jobs: Job[],
   log: Logger,
   actor: Actor = { ...systemActor, name: 'scheduler' },
+  leadership?: SchedulerLeadership,
 ) {
   const busy = new Set<string>();
+  const leading = () => !leadership || leadership.isLeader();
 
   /**
    * Each file in the folder in turn; a file whose run was recorded moves to processed/, one that
@@ -66,6 +79,7 @@ export function startScheduler(
     const folder = j.drop_folder!;
     mkdirSync(join(folder, 'processed'), { recursive: true });
     for (const name of waiting(folder)) {
+      if (!leading()) return; // another node leads now: it takes the rest
       const path = join(folder, name);
       const report = await sync.runFeed(actor, {
         connector: j.connector,
@@ -82,7 +96,7 @@ export function startScheduler(
   }
 
   async function tick(j: Job) {
-    if (busy.has(j.name)) return;
+    if (busy.has(j.name) || !leading()) return;
     busy.add(j.name);
     try {
       if (j.drop_folder) await drain(j);
@@ -105,12 +119,18 @@ export function startScheduler(
     void tick(j);
     return setInterval(() => void tick(j), j.interval_seconds * 1000);
   });
+  // On taking over, run every job at once rather than at its next interval.
+  leadership?.onChange((now) => {
+    log.info({ jobs: jobs.length }, now ? 'leading scheduled feeds on this node' : 'no longer leading scheduled feeds');
+    if (now) for (const j of jobs) void tick(j);
+  });
   return {
     tick,
     /** Stop scheduling, and wait for runs under way to finish. */
     async stop() {
       timers.forEach(clearInterval);
       while (busy.size) await new Promise((r) => setTimeout(r, 50));
+      await leadership?.close();
     },
   };
 }

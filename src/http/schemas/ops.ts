@@ -17,12 +17,35 @@ export const getHealth = {
 
 const engine = z.enum(['pglite', 'postgres']);
 
+// With standbys (DATABASE_READ_URL), each database this node uses: its role as configured and as
+// found (a promoted standby answers primary), whether it answers, its lag, whether reads go there.
+const databases = z
+  .array(
+    z.object({
+      name: z.string().describe('host:port/database'),
+      configured: z.enum(['primary', 'standby']),
+      role: z.enum(['primary', 'standby', 'unknown']),
+      reachable: z.boolean(),
+      lag_seconds: z.number().optional(),
+      lag_bytes: z.number().optional(),
+      in_reads: z.boolean(),
+    }),
+  )
+  .optional();
+const readiness = (status: 'ok' | 'unavailable') =>
+  z.object({
+    status: z.literal(status),
+    database: engine,
+    writable: z.boolean().optional().describe('With standbys: whether the primary answers (writes work)'),
+    databases,
+  });
+
 export const getReadiness = {
   tags: ['operations'],
   operationId: 'getReadiness',
-  summary: 'Readiness: the database answers',
+  summary: 'Readiness: a database answers (with standbys: which, and in what role)',
   response: {
-    200: z.object({ status: z.literal('ok'), database: engine }),
-    503: z.object({ status: z.literal('unavailable'), database: engine }).describe('The database does not answer'),
+    200: readiness('ok'),
+    503: readiness('unavailable').describe('No database answers'),
   },
 };
