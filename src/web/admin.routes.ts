@@ -3,7 +3,8 @@
 // generic mailboxes and the organisation's audit log. Every rule is the core's: a page only calls it.
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../directory/actor.js';
-import { isNational } from '../directory/actor.js';
+// Forms are offered only to those the core would let use them: its own check, asked before showing one.
+import { isNational, requireAdminOf } from '../directory/actor.js';
 import { DirectoryError } from '../directory/errors.js';
 import { quotaTiers } from '../directory/quotas.js';
 import type { WebOptions } from './plugin.js';
@@ -33,8 +34,7 @@ export function adminRoutes(app: FastifyInstance, { directory }: WebOptions) {
       const actor = req.session!.actor;
       const org = await directory.getOrganisation(code(req.params));
       const status = req.query.status === 'leaver' ? 'leaver' : 'active';
-      // The quota summary is for this organisation's administrators only: it refuses anyone else here.
-      await directory.getQuotaSummary(actor, org.code);
+      requireAdminOf(actor, org.code);
       const q = req.query.q?.trim().slice(0, 100) || undefined;
       const result = await directory.listPeople(actor, {
         org: org.code,
@@ -65,7 +65,7 @@ export function adminRoutes(app: FastifyInstance, { directory }: WebOptions) {
 
   app.get<OrgParams>('/organisations/:code/joiners/new', async (req, reply) => {
     const data = await joinerData(code(req.params));
-    await directory.getQuotaSummary(req.session!.actor, data.org.code); // administrators only
+    requireAdminOf(req.session!.actor, data.org.code);
     return reply.view('joiner', { ...data, values: {} });
   });
 
@@ -96,6 +96,7 @@ export function adminRoutes(app: FastifyInstance, { directory }: WebOptions) {
 
   app.get<UidParams>('/people/:uid/edit', async (req, reply) => {
     const data = await editData(req.session!.actor, req.params.uid);
+    requireAdminOf(req.session!.actor, data.person.orgCode);
     const p = data.person;
     return reply.view('edit', {
       ...data,
@@ -133,6 +134,7 @@ export function adminRoutes(app: FastifyInstance, { directory }: WebOptions) {
 
   app.get<UidParams>('/people/:uid/leaver', async (req, reply) => {
     const person = await directory.getPerson(req.session!.actor, req.params.uid);
+    requireAdminOf(req.session!.actor, person.orgCode);
     return reply.view('leaver', { title: `Mark ${person.displayName} as a leaver`, person });
   });
 
@@ -158,6 +160,7 @@ export function adminRoutes(app: FastifyInstance, { directory }: WebOptions) {
 
   app.get<OrgParams>('/organisations/:code/movers/new', async (req, reply) => {
     const org = await directory.getOrganisation(code(req.params));
+    requireAdminOf(req.session!.actor, org.code);
     return reply.view('mover', { title: `Bring someone to ${org.name}`, org, values: {} });
   });
 
@@ -200,7 +203,7 @@ export function adminRoutes(app: FastifyInstance, { directory }: WebOptions) {
 
   app.get<OrgParams>('/organisations/:code/mailboxes/new', async (req, reply) => {
     const data = await mailboxData(code(req.params));
-    await directory.getQuotaSummary(req.session!.actor, data.org.code); // administrators only
+    requireAdminOf(req.session!.actor, data.org.code);
     return reply.view('mailbox-new', { ...data, values: { listed: 'yes' } });
   });
 
@@ -223,7 +226,7 @@ export function adminRoutes(app: FastifyInstance, { directory }: WebOptions) {
   app.get<OrgParams & { Querystring: { after?: string } }>('/organisations/:code/audit', async (req, reply) => {
     const actor = req.session!.actor;
     const org = await directory.getOrganisation(code(req.params));
-    await directory.getQuotaSummary(actor, org.code); // this organisation's administrators only
+    requireAdminOf(actor, org.code);
     const after = Number(req.query.after) || 0;
     // The change feed as the caller may read it (the core scopes a local administrator to their own
     // organisations); the page shows this organisation's part.
