@@ -18,6 +18,7 @@ import { swaggerOptions } from './http/spec.js';
 import { feedTypes, syncRoutes } from './http/sync.routes.js';
 import { createReview } from './sync/review.js';
 import { createSync } from './sync/runs.js';
+import { webPages } from './web/plugin.js';
 
 /** JSON request bodies over 1 MiB are refused with 413. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -152,5 +153,6 @@ export async function buildApp(
   directoryRoutes(app, directory);
   mailboxRoutes(app, directory);
   syncRoutes(app, createSync(directory, settings.leaverThreshold), createReview(directory));
+  await app.register(webPages, { directory, ...settings });
   return app;
 }

@@ -103,15 +103,42 @@ const login = await fetch('http://127.0.0.1:3980/api/v1/auth/token', {
 const { access_token: token } = (await login.json()) as { access_token: string };
 const headers = { authorization: `Bearer ${token}` };
 
+// The search page (issue 14) as a signed-in person: a password set over REST, then the sign-in
+// form with its CSRF token, as a browser would; the session cookie goes with each page request.
+const benchUid = sample[0];
+await fetch(`http://127.0.0.1:3980/api/v1/people/${benchUid}/password`, {
+  method: 'PUT',
+  headers: { ...headers, 'content-type': 'application/json' },
+  body: JSON.stringify({ new_password: ADMIN_PASSWORD }),
+});
+const form = await fetch('http://127.0.0.1:3980/sign-in');
+const csrfCookie = (form.headers.getSetCookie().find((c) => c.startsWith('nhsd_csrf=')) ?? '').split(';')[0];
+const csrfToken = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+const signedIn = await fetch('http://127.0.0.1:3980/sign-in', {
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+  body: new URLSearchParams({ _csrf: csrfToken, username: benchUid, password: ADMIN_PASSWORD, next: '/search' }),
+});
+const sessionCookie = (signedIn.headers.getSetCookie().find((c) => c.startsWith('nhsd_session=')) ?? '').split(';')[0];
+if (!sessionCookie) throw new Error(`signing in to the web pages answered ${signedIn.status}`);
+const pageHeaders = { cookie: sessionCookie, accept: 'text/html' };
+
 type Cannon = { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-const run = (name: string, target: string, paths: () => string, duration: number) =>
+const run = (
+  name: string,
+  target: string,
+  paths: () => string,
+  duration: number,
+  as: Record<string, string> = headers,
+) =>
   new Promise<Record<string, number | string>>((resolve, reject) => {
     autocannon(
       {
         url: target,
         connections: 10,
         duration,
-        headers,
+        headers: as,
         requests: [{ setupRequest: (req: { path: string }) => ({ ...req, path: paths() }) }],
       },
       (err: Error | null, r: Cannon) =>
@@ -129,9 +156,9 @@ const run = (name: string, target: string, paths: () => string, duration: number
   });
 // Each after a warm-up, as the LDAP benchmark does (connections, prepared statements, the entry
 // cache): the cold case is measured on its own, with the entry cache off.
-const load = async (name: string, target: string, paths: () => string) => {
-  await run(name, target, paths, warmSeconds);
-  return withSteal(() => run(name, target, paths, seconds));
+const load = async (name: string, target: string, paths: () => string, as: Record<string, string> = headers) => {
+  await run(name, target, paths, warmSeconds, as);
+  return withSteal(() => run(name, target, paths, seconds, as));
 };
 let n = 0;
 const common = () => `/api/v1/people?q=${prefixes[n++ % prefixes.length]}`;
@@ -143,6 +170,12 @@ const results = [
   await load('search by prefix (q=, limit 50)', 'http://127.0.0.1:3980', common),
   ...(baselineDir ? [await load('search by prefix, baseline', 'http://127.0.0.1:3983', common)] : []),
   await load('search by prefix, entry cache off', 'http://127.0.0.1:3982', common),
+  await load(
+    'search page (HTML, web session)',
+    'http://127.0.0.1:3980',
+    () => `/search?q=${prefixes[n++ % prefixes.length]}`,
+    pageHeaders,
+  ),
   await load(
     'search by prefix, many names',
     'http://127.0.0.1:3980',

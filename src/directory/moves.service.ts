@@ -102,15 +102,13 @@ async function moveNow(ctx: Ctx, actor: Actor, row: PersonRow, org: Organisation
       `moved to ${org.code}`,
     );
   }
-  await ctx.tx
-    .insert(employments)
-    .values({
-      personId: row.id,
-      orgCode: org.code,
-      hrKey: input.hrKey ?? null,
-      source: input.source ?? 'api',
-      startedAt: now,
-    });
+  await ctx.tx.insert(employments).values({
+    personId: row.id,
+    orgCode: org.code,
+    hrKey: input.hrKey ?? null,
+    source: input.source ?? 'api',
+    startedAt: now,
+  });
   const [moved] = await ctx.tx
     .update(people)
     .set({

@@ -133,15 +133,13 @@ export async function createJoiner(ctx: Ctx, actor: Actor, input: JoinerInput): 
   const mail = await allocateAddress(ctx.tx, base, ctx.settings.mailDomain, row.id);
   const uid = mail.slice(0, mail.indexOf('@'));
   const [person] = await ctx.tx.update(people).set({ uid, mail }).where(eq(people.id, row.id)).returning();
-  await ctx.tx
-    .insert(employments)
-    .values({
-      personId: row.id,
-      orgCode: org.code,
-      hrKey: input.hrKey ?? null,
-      source: input.source ?? 'api',
-      startedAt: now,
-    });
+  await ctx.tx.insert(employments).values({
+    personId: row.id,
+    orgCode: org.code,
+    hrKey: input.hrKey ?? null,
+    source: input.source ?? 'api',
+    startedAt: now,
+  });
   await record(ctx.tx, actor, {
     action: 'person.create',
     targetType: 'person',

@@ -28,14 +28,12 @@ export async function issueToken(
   seconds = TOKEN_SECONDS,
 ): Promise<{ token: string; expiresIn: number }> {
   const token = `nhsd_${randomBytes(32).toString('base64url')}`;
-  await ctx.tx
-    .insert(tokens)
-    .values({
-      hash: hashOf(token),
-      ...holder(actor),
-      createdAt: ctx.now(),
-      expiresAt: new Date(ctx.now().getTime() + seconds * 1000),
-    });
+  await ctx.tx.insert(tokens).values({
+    hash: hashOf(token),
+    ...holder(actor),
+    createdAt: ctx.now(),
+    expiresAt: new Date(ctx.now().getTime() + seconds * 1000),
+  });
   return { token, expiresIn: seconds };
 }
 

@@ -1,7 +1,7 @@
 // From RFC 4515 filters to the core's Filter, for each kind of entry. An attribute no entry has is
 // Undefined (so the iOS filter's IMHandle does not spoil its OR); a known attribute that this kind of
 // entry lacks is false. The few fixed entries (containers, root) are matched in memory.
-import { FALSE, simplify, TRUE, UNDEFINED, type Attr, type Filter } from '../directory/filter.js';
+import { FALSE, simplify, TRUE, UNDEFINED, type Attr, type Filter } from '../model/filter.js';
 import type { LdapFilter } from './protocol.js';
 import { attributeNames, objectClasses } from './schema.js';
 

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import t from 'tap';
 import { compileFilter, phoneValue, prefixUpper, type ColumnMap } from '../../src/db/filter-sql.js';
-import type { Filter } from '../../src/directory/filter.js';
+import type { Filter } from '../../src/model/filter.js';
 import { openTestDatabase } from '../helpers/db.js';
 
 const columns: ColumnMap = {

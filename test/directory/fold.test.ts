@@ -1,7 +1,7 @@
 // nhs_fold (SQL, migrations/0009_fold.sql) and searchFold (its JavaScript twin) agree: the indexes
 // hold one, the queries compare with values made by the other. Run against the real database.
 import t from 'tap';
-import { searchFold } from '../../src/directory/fold.js';
+import { searchFold } from '../../src/model/fold.js';
 import { openTestDatabase } from '../helpers/db.js';
 
 const names: [string, string][] = [
