@@ -6,7 +6,11 @@ import { ldapConnector } from './ldap/ldap.connector.js';
 import { odsConnector } from './ods/ods.connector.js';
 import { odsSuccessionsConnector } from './ods-successions/ods-successions.connector.js';
 
-export const connectors: Record<string, Connector<FeedKind, any>> = Object.fromEntries(
+// Each connector has a configuration type of its own; the registry holds them all.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyConnector = Connector<FeedKind, any>;
+
+export const connectors: Record<string, AnyConnector> = Object.fromEntries(
   [csvConnector, esrConnector, ldapConnector, odsConnector, odsSuccessionsConnector].map((c) => [c.name, c]),
 );
 
@@ -17,7 +21,7 @@ export class UnknownConnector extends Error {
   }
 }
 
-export function getConnector(name: string): Connector<FeedKind, any> {
+export function getConnector(name: string): AnyConnector {
   const c = Object.hasOwn(connectors, name) ? connectors[name] : undefined;
   if (!c) throw new UnknownConnector(name);
   return c;

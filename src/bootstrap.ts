@@ -49,7 +49,8 @@ async function checkKey(database: Database, key: string): Promise<void> {
   const [row] = await database.db.select().from(settings).where(eq(settings.key, 'identifier_key_check'));
   if (row.value !== check)
     throw new Error(
-      'IDENTIFIER_KEY differs from the key this database was made with: NI-number and date-of-birth matching would fail. Use the original key.',
+      'IDENTIFIER_KEY differs from the key this database was made with: ' +
+        'NI-number and date-of-birth matching would fail. Use the original key.',
     );
 }
 

@@ -29,10 +29,12 @@ commands:
 
 Configuration comes from environment variables (see README). 'nhsdir <command> --help' for more.`,
   serve:
-    'usage: nhsdir serve\n\nStarts the directory with the configuration from the environment (DATABASE_URL, DATA_DIR, HOST, HTTP_PORT, ...).',
+    'usage: nhsdir serve\n\nStarts the directory with the configuration from the environment ' +
+    '(DATABASE_URL, DATA_DIR, HOST, HTTP_PORT, ...).',
   migrate: 'usage: nhsdir migrate\n\nApplies the migrations in migrations/ to the configured database and exits.',
   demo: 'usage: nhsdir demo\n\nLoads the demo directory into the configured database, unless it is already there.',
-  sync: `usage: nhsdir sync --connector NAME [--org CODE] [--file PATH] [--config FILE] [--dry-run] [--json] [--progress]
+  sync: `usage: nhsdir sync --connector NAME [--org CODE] [--file PATH] [--config FILE]
+                   [--dry-run] [--json] [--progress]
 
 Runs one feed through a connector and prints its report (--json: the report as JSON).
   csv, esr           a staff file for the organisation --org
@@ -43,9 +45,11 @@ Runs one feed through a connector and prints its report (--json: the report as J
 Exit status: 0 applied or dry run, 1 rejected or failed, 3 held for approval.
 A progress line is shown when standard error is a terminal, or with --progress.`,
   export:
-    "usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]\n\nWrites the organisation's address book to FILE, or to standard output.",
+    'usage: nhsdir export --org CODE --format vcard|vcard4|csv|ldif [--out FILE]\n\n' +
+    "Writes the organisation's address book to FILE, or to standard output.",
   token:
-    'usage: nhsdir token create --service NAME\n\nPrints a new bearer token for the service account NAME (valid one year). It is shown once.',
+    'usage: nhsdir token create --service NAME\n\n' +
+    'Prints a new bearer token for the service account NAME (valid one year). It is shown once.',
   restore: `usage: nhsdir restore --uid UID
 
 Brings back a leaver who was soft-deleted after LEAVER_RETENTION_DAYS, with their uid and address:
@@ -131,94 +135,100 @@ async function main(argv: string[]): Promise<number> {
     { level: config.LOG_LEVEL, base: undefined, serializers: { err: describeError } },
     command === 'serve' ? process.stdout : pino.destination(2),
   );
-  switch (command) {
-    case 'serve':
-      await serve(config, log);
-      return -1; // keep running until a signal
-    case 'migrate':
-    case 'demo': {
-      const { database } = await startCore({ ...config, DEMO: 'false' }, log, { demo: command === 'demo' });
-      await database.close();
-      log.info(command === 'migrate' ? 'migrations applied' : 'demo directory present');
-      return 0;
-    }
-    case 'export': {
-      const format = String(values.format ?? 'vcard');
-      if (typeof values.org !== 'string' || !(format in formats)) {
-        console.error(help.export);
-        return 2;
-      }
-      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
-      try {
-        await directory.getOrganisation(values.org.toUpperCase());
-        const out = typeof values.out === 'string' ? createWriteStream(values.out) : process.stdout;
-        await pipeline(
-          exportStream(directory, systemActor, values.org.toUpperCase(), format as Format, config.LDAP_SUFFIX),
-          out,
-        );
-        if (process.stderr.isTTY && typeof values.out === 'string') console.error(`wrote ${values.out}`);
-        return 0;
-      } finally {
-        await database.close();
-      }
-    }
-    case 'token': {
-      if (positionals[0] !== 'create' || typeof values.service !== 'string') {
-        console.error(help.token);
-        return 2;
-      }
-      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
-      try {
-        const { token } = await directory.issueServiceToken(systemActor, values.service);
-        console.log(token);
-        return 0;
-      } finally {
-        await database.close();
-      }
-    }
-    case 'restore': {
-      if (typeof values.uid !== 'string') {
-        console.error(help.restore);
-        return 2;
-      }
-      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
-      try {
-        const restored = await directory.restorePerson(systemActor, values.uid.trim().toLowerCase());
-        console.log(
-          `restored ${restored.uid} (${restored.mail}), a leaver of ${restored.orgCode ?? 'no organisation'}`,
-        );
-        return 0;
-      } finally {
-        await database.close();
-      }
-    }
-    case 'sync': {
-      if (typeof values.connector !== 'string') {
-        console.error(help.sync);
-        return 2;
-      }
-      if (typeof values.file === 'string' && !existsSync(values.file)) {
-        console.error(`nhsdir sync: no file ${values.file}`);
-        return 2;
-      }
-      const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
-      try {
-        return await syncCommand(directory, config.SYNC_LEAVER_THRESHOLD, {
-          connector: values.connector,
-          org: str(values.org)?.toUpperCase(),
-          file: str(values.file),
-          config: str(values.config),
-          dryRun: !!values['dry-run'],
-          json: !!values.json,
-          progress: !!values.progress || !!process.stderr.isTTY,
-        });
-      } finally {
-        await database.close();
-      }
-    }
-    default:
-      return 2;
+  return commands[command]({ config, log, values, positionals });
+}
+
+type Values = ReturnType<typeof parseArgs>['values'];
+interface Invocation {
+  config: Config;
+  log: pino.Logger;
+  values: Values;
+  positionals: string[];
+}
+
+/** The core without the demo, for one command; the database is closed whatever `fn` does. */
+async function withCore(
+  { config, log }: Invocation,
+  fn: (directory: Awaited<ReturnType<typeof startCore>>['directory']) => Promise<number>,
+): Promise<number> {
+  const { database, directory } = await startCore({ ...config, DEMO: 'false' }, log, { demo: false });
+  try {
+    return await fn(directory);
+  } finally {
+    await database.close();
   }
+}
+
+/** A command's usage, on standard error, and the exit status of a wrong invocation. */
+const usage = (command: string) => {
+  console.error(help[command]);
+  return 2;
+};
+
+const commands: Record<string, (i: Invocation) => Promise<number>> = {
+  serve: async ({ config, log }) => {
+    await serve(config, log);
+    return -1; // keep running until a signal
+  },
+  migrate: (i) => migrateOrDemo(i, 'migrate'),
+  demo: (i) => migrateOrDemo(i, 'demo'),
+  export: async (i) => {
+    const { values, config } = i;
+    const format = String(values.format ?? 'vcard');
+    if (typeof values.org !== 'string' || !(format in formats)) return usage('export');
+    const org = values.org.toUpperCase();
+    return withCore(i, async (directory) => {
+      await directory.getOrganisation(org);
+      const out = typeof values.out === 'string' ? createWriteStream(values.out) : process.stdout;
+      await pipeline(exportStream(directory, systemActor, org, format as Format, config.LDAP_SUFFIX), out);
+      if (process.stderr.isTTY && typeof values.out === 'string') console.error(`wrote ${values.out}`);
+      return 0;
+    });
+  },
+  token: async (i) => {
+    const service = i.values.service;
+    if (i.positionals[0] !== 'create' || typeof service !== 'string') return usage('token');
+    return withCore(i, async (directory) => {
+      console.log((await directory.issueServiceToken(systemActor, service)).token);
+      return 0;
+    });
+  },
+  restore: async (i) => {
+    const uid = i.values.uid;
+    if (typeof uid !== 'string') return usage('restore');
+    return withCore(i, async (directory) => {
+      const restored = await directory.restorePerson(systemActor, uid.trim().toLowerCase());
+      console.log(`restored ${restored.uid} (${restored.mail}), a leaver of ${restored.orgCode ?? 'no organisation'}`);
+      return 0;
+    });
+  },
+  sync: async (i) => {
+    const { values, config } = i;
+    if (typeof values.connector !== 'string') return usage('sync');
+    if (typeof values.file === 'string' && !existsSync(values.file)) {
+      console.error(`nhsdir sync: no file ${values.file}`);
+      return 2;
+    }
+    const connector = values.connector;
+    return withCore(i, (directory) =>
+      syncCommand(directory, config.SYNC_LEAVER_THRESHOLD, {
+        connector,
+        org: str(values.org)?.toUpperCase(),
+        file: str(values.file),
+        config: str(values.config),
+        dryRun: !!values['dry-run'],
+        json: !!values.json,
+        progress: !!values.progress || !!process.stderr.isTTY,
+      }),
+    );
+  },
+};
+
+async function migrateOrDemo({ config, log }: Invocation, command: 'migrate' | 'demo'): Promise<number> {
+  const { database } = await startCore({ ...config, DEMO: 'false' }, log, { demo: command === 'demo' });
+  await database.close();
+  log.info(command === 'migrate' ? 'migrations applied' : 'demo directory present');
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -110,13 +110,16 @@ async function listen(
   process.once('SIGTERM', () => void stop('SIGTERM'));
   // Announced only now: a signal sent on reading these lines finds its handler in place.
   log.info(
-    `LDAP on ldap://${config.HOST}:${ldap.port}${ldap.ldapsPort ? ` and ldaps://${config.HOST}:${ldap.ldapsPort}` : ''}, base ${config.LDAP_SUFFIX}`,
+    `LDAP on ldap://${config.HOST}:${ldap.port}` +
+      `${ldap.ldapsPort ? ` and ldaps://${config.HOST}:${ldap.ldapsPort}` : ''}, base ${config.LDAP_SUFFIX}`,
   );
   log.info(
-    `REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ${database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'}`,
+    `REST API on http://${config.HOST}:${config.HTTP_PORT} (health at /healthz), database: ` +
+      (database.kind === 'pglite' ? `embedded in ${config.DATA_DIR}` : 'PostgreSQL'),
   );
   log.info(
-    'sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), or with a demo account: demo.admin, demo.la, demo.user, password "demo"',
+    'sign in as "admin" (ADMIN_PASSWORD, or the password printed when it was created), ' +
+      'or with a demo account: demo.admin, demo.la, demo.user, password "demo"',
   );
   return { app, ldap, database, directory, stop };
 }

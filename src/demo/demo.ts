@@ -135,6 +135,7 @@ export async function loadDemo(directory: Directory, log: Logger): Promise<void>
   });
   if (loaded)
     log.info(
-      'loaded the demo directory: 6 organisations, 303 people, 6 generic mailboxes; demo.admin, demo.la and demo.user sign in with the password "demo"',
+      'loaded the demo directory: 6 organisations, 303 people, 6 generic mailboxes; ' +
+        'demo.admin, demo.la and demo.user sign in with the password "demo"',
     );
 }

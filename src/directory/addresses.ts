@@ -26,7 +26,7 @@ export function foldName(name: string): string {
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[^\x00-\x7f]/g, (c) => extraFolds[c] ?? '')
+    .replace(/\P{ASCII}/gu, (c) => extraFolds[c] ?? '')
     .replace(/[^a-z0-9-]/g, '')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '');
@@ -87,7 +87,9 @@ export async function allocateMany(tx: Tx, bases: string[], domain: string): Pro
   const numbers = (select: SQL) => sql`select b.base, ${select} from unnest(${sql.param(distinct)}::text[]) b(base)
     cross join lateral (select substr(a.address, length(b.base) + 1) as rest from ${addresses} a
       where a.address ~>=~ b.base and a.address ~<~ (b.base || chr(127))) q
-    cross join lateral (select case when split_part(q.rest, '@', 1) = '' then 1 else split_part(q.rest, '@', 1)::numeric end as num) x
+    cross join lateral (
+      select case when split_part(q.rest, '@', 1) = '' then 1 else split_part(q.rest, '@', 1)::numeric end as num
+    ) x
     where q.rest ~ ${own}`;
   const summary = await rows<{ base: string; n: number; top: string }>(
     tx.execute(sql`${numbers(sql`count(*)::int as n, max(x.num)::text as top`)} group by b.base`),

@@ -23,7 +23,8 @@ export async function moveAllPeople(ctx: Ctx, actor: Actor, fromCode: string, to
   if (moved.length === 0) return;
   const ids = moved.map((m) => m.id);
   await ctx.tx.execute(
-    sql`update employments set ended_at = ${now} where ended_at is null and person_id = any(${sql.param(ids)}::bigint[])`,
+    sql`update employments set ended_at = ${now}
+      where ended_at is null and person_id = any(${sql.param(ids)}::bigint[])`,
   );
   await ctx.tx.execute(sql`insert into employments (person_id, org_code, source, started_at)
     select unnest(${sql.param(ids)}::bigint[]), ${to.code}, 'merger', ${now}`);

@@ -57,8 +57,11 @@ function* causes(err: unknown): Generator<Record<string, unknown>> {
   }
 }
 
-const lostConnection =
-  /connection terminated|connection error|econnrefused|timeout exceeded when trying to connect|pglite is closed|the database system is (starting up|shutting down)/i;
+const lostConnection = new RegExp(
+  'connection terminated|connection error|econnrefused|timeout exceeded when trying to connect|' +
+    'pglite is closed|the database system is (starting up|shutting down)',
+  'i',
+);
 
 /**
  * Whether the database could not be reached (refused, cut, shutting down): the front ends answer

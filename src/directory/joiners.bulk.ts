@@ -71,11 +71,14 @@ async function insertBatch(ctx: Ctx, actor: Actor, org: Organisation, people: Pr
   const col = <T>(f: (p: Prepared) => T) => sql.param(people.map(f));
   const inserted = await rows<{ id: number; uid: string }>(
     ctx.tx.execute(sql`
-    insert into people (uid, mail, given_name, family_name, cn, display_name, org_code, title, department, site, telephone, mobile, ni_hmac, dob_hmac, created_at, updated_at)
-    select m.uid, m.mail, m.given, m.family, m.cn, m.cn || ' (' || ${org.name} || ')', ${org.code}, m.title, m.department, m.site, m.telephone, m.mobile, m.ni, m.dob, ${now}, ${now}
+    insert into people (uid, mail, given_name, family_name, cn, display_name, org_code, title, department, site,
+      telephone, mobile, ni_hmac, dob_hmac, created_at, updated_at)
+    select m.uid, m.mail, m.given, m.family, m.cn, m.cn || ' (' || ${org.name} || ')', ${org.code}, m.title,
+      m.department, m.site, m.telephone, m.mobile, m.ni, m.dob, ${now}, ${now}
     from unnest(${col((p) => p.uid)}::text[], ${col((p) => p.mail)}::text[], ${col((p) => p.givenName)}::text[],
-      ${col((p) => p.familyName)}::text[], ${col((p) => p.cn)}::text[], ${col((p) => p.fields.title ?? null)}::text[], ${col((p) => p.fields.department ?? null)}::text[],
-      ${col((p) => p.fields.site ?? null)}::text[], ${col((p) => p.fields.telephone ?? null)}::text[], ${col((p) => p.fields.mobile ?? null)}::text[],
+      ${col((p) => p.familyName)}::text[], ${col((p) => p.cn)}::text[], ${col((p) => p.fields.title ?? null)}::text[],
+      ${col((p) => p.fields.department ?? null)}::text[], ${col((p) => p.fields.site ?? null)}::text[],
+      ${col((p) => p.fields.telephone ?? null)}::text[], ${col((p) => p.fields.mobile ?? null)}::text[],
       ${col((p) => p.hashes.niHmac ?? null)}::text[], ${col((p) => p.hashes.dobHmac ?? null)}::text[])
       as m(uid, mail, given, family, cn, title, department, site, telephone, mobile, ni, dob)
     returning id, uid`),
@@ -85,7 +88,9 @@ async function insertBatch(ctx: Ctx, actor: Actor, org: Organisation, people: Pr
   await ctx.tx.execute(sql`insert into addresses (address, person_id, allocated_at)
     select *, ${now}::timestamptz from unnest(${col((p) => p.mail)}::text[], ${sql.param(ids)}::bigint[])`);
   await ctx.tx.execute(sql`insert into employments (person_id, org_code, hr_key, source, started_at)
-    select m.id, ${org.code}, m.hr_key, m.source, ${now} from unnest(${sql.param(ids)}::bigint[], ${col((p) => p.input.hrKey ?? null)}::text[], ${col((p) => p.input.source ?? 'api')}::text[]) as m(id, hr_key, source)`);
+    select m.id, ${org.code}, m.hr_key, m.source, ${now}
+    from unnest(${sql.param(ids)}::bigint[], ${col((p) => p.input.hrKey ?? null)}::text[],
+      ${col((p) => p.input.source ?? 'api')}::text[]) as m(id, hr_key, source)`);
   await recordMany(
     ctx.tx,
     actor,

@@ -49,6 +49,7 @@ export function requireWriterOf(actor: Actor, org: string | null): void {
 }
 
 // NUL and the other C0/C1 controls are never part of a name or a field (PostgreSQL refuses NUL).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 export const hasControls = (v: string) => controls.test(v);
 

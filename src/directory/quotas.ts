@@ -56,7 +56,8 @@ export async function ensureRoom(ctx: Ctx, orgCode: string, tier: number, adding
   if (count + 1 > limit) {
     fail(
       'quota.limit_reached',
-      `${orgCode} has ${mailboxes} mailboxes: at most ${limit} may be ${tier} MB (${largeShare[tier] * 100}%, rounded down, at least one) and ${count} already are`,
+      `${orgCode} has ${mailboxes} mailboxes: at most ${limit} may be ${tier} MB ` +
+        `(${largeShare[tier] * 100}%, rounded down, at least one) and ${count} already are`,
     );
   }
 }

@@ -135,7 +135,11 @@ export function createSignIn(
         from services where name = ${p.service}`
         : sql`select 'person' as kind, p.id::text as id, p.password_hash, p.failed_attempts, p.locked_until,
         (p.status = 'active' and p.deleted_at is null) as usable from people p
-        where p.kind = 'person' and ${'uid' in p ? sql`p.uid = ${p.uid}` : sql`p.id = (select person_id from addresses where address = ${p.address.trim().toLowerCase()})`}`,
+        where p.kind = 'person' and ${
+          'uid' in p
+            ? sql`p.uid = ${p.uid}`
+            : sql`p.id = (select person_id from addresses where address = ${p.address.trim().toLowerCase()})`
+        }`,
     );
 
   const table = (a: AccountRow) =>
@@ -178,7 +182,8 @@ export function createSignIn(
         await bestEffort(
           database.db.execute(sql`update ${t} set
           locked_until = case when failed_attempts + 1 >= ${limit} then ${until} else locked_until end,
-          failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end where ${which}`),
+          failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end
+          where ${which}`),
         );
       }
       return null;

@@ -40,7 +40,9 @@ export async function countPeople(directory: Directory, actor: Actor, org: strin
 export function staffRoutes(app: FastifyInstance, opts: WebOptions) {
   const { directory, ldapSuffix } = opts;
   const settings = directory.settings ?? { lockoutAttempts: 5, lockoutMinutes: 15 };
-  const lockout = `After ${settings.lockoutAttempts} wrong passwords in a row an account is locked for ${settings.lockoutMinutes} minutes.`;
+  const lockout =
+    `After ${settings.lockoutAttempts} wrong passwords in a row ` +
+    `an account is locked for ${settings.lockoutMinutes} minutes.`;
 
   app.get('/', { config: { public: true } }, async (req, reply) =>
     reply.redirect(req.cookies.nhsd_session ? '/search' : '/sign-in', 303),

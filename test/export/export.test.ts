@@ -53,7 +53,7 @@ t.test('escaping and folding', async (t) => {
 });
 
 t.test('each format reads back as the organisation’s active people and listed mailboxes', async (t) => {
-  const { dir, database } = await testDirectory(t);
+  const { dir } = await testDirectory(t);
   await seed(dir);
   const odd = await dir.createJoiner(systemActor, {
     givenName: 'Zoë',
