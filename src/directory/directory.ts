@@ -166,6 +166,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     getQuotaSummary: read(quotas.getQuotaSummary),
     createMailbox: op(mailboxes.createMailbox),
     getMailbox: read(mailboxes.getMailbox),
+    listOwnedMailboxes: read(mailboxes.listOwnedMailboxes),
     setDelegate: op(mailboxes.setDelegate),
     removeDelegate: op(mailboxes.removeDelegate),
     listSecureDomains: read(secure.listSecureDomains),

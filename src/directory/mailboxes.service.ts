@@ -1,5 +1,5 @@
 // Generic mailboxes: shared team addresses with an owning person, who manages delegates alone.
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { mailboxDelegates, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { isAdminOf, requireAdminOf } from './actor.js';
@@ -88,6 +88,16 @@ export async function getMailbox(ctx: Ctx, actor: Actor, uid: string) {
     .where(eq(mailboxDelegates.mailboxId, mailbox.id))
     .orderBy(people.uid);
   return { ...mailbox, ownerUid: owner.uid, delegates };
+}
+
+/** The generic mailboxes `actor` owns (none for a service account): what "my mailboxes" lists. */
+export async function listOwnedMailboxes(ctx: Ctx, actor: Actor) {
+  if (actor.personId === undefined) return [];
+  return ctx.tx
+    .select({ uid: people.uid, mail: people.mail, displayName: people.displayName })
+    .from(people)
+    .where(and(eq(people.kind, 'mailbox'), eq(people.ownerId, actor.personId), isNull(people.deletedAt)))
+    .orderBy(asc(people.uid));
 }
 
 /** The owner, or an administrator of the mailbox's organisation. */

@@ -244,7 +244,8 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions) {
   app.get<{ Querystring: { mailbox?: string } }>('/mailboxes', async (req, reply) => {
     const uid = req.query.mailbox?.trim();
     if (uid) return reply.redirect(`/mailboxes/${encodeURIComponent(uid.split('@')[0])}`, 303);
-    return reply.view('mailbox-find', { title: 'Generic mailboxes' });
+    const owned = await directory.listOwnedMailboxes(req.session!.actor);
+    return reply.view('mailbox-find', { title: 'Generic mailboxes', owned });
   });
 
   const mailboxData = async (actor: Actor, uid: string) => {

@@ -161,7 +161,10 @@ t.test(
     t.ok(await page.$('.nhsuk-form-group--error #mobile'), 'the failing field is marked');
     await checkAccessibility(t, page, '/me (error)');
 
-    // The generic mailbox Jane owns: add and remove a delegate.
+    // The generic mailbox Jane owns, listed as hers; then add and remove a delegate.
+    await page.goto('/mailboxes');
+    t.ok(await page.$('a[href="/mailboxes/alpha.pharmacy"]'), 'the mailboxes she owns are listed');
+    await checkAccessibility(t, page, '/mailboxes');
     await page.goto('/me');
     await page.fill('#mailbox', 'alpha.pharmacy@nhs.net');
     await Promise.all([
