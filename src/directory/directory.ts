@@ -2,6 +2,7 @@
 // Front ends call these; the sync engine composes the same functions inside one `run`.
 import type { Database } from '../db/client.js';
 import * as accounts from './accounts.service.js';
+import { fail } from './errors.js';
 import type { EntryRow } from '../model/rows.js';
 import { announceChanges, everything, listAudit, listChanges, trackChanges } from './audit.js';
 import type { Ctx, CoreSettings } from './context.js';
@@ -107,6 +108,9 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     cache.read(`actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`, () =>
       accounts.loadActor(readCtx, who),
     );
+  // Sign-in writes only lockout counters, which nothing kept in memory holds: binds (every mail
+  // client connection) leave the caches as they are.
+  const authenticate = createSignIn(database, settings, now, (who) => currentActor(who));
   return {
     // Reads with the caller's visibility ANDed in (reads.ts): LDAP, export, /readyz.
     ...createReads(database, entryCache),
@@ -122,9 +126,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     settings,
     now,
     run,
-    // Sign-in writes only lockout counters, which nothing kept in memory holds: binds (every mail
-    // client connection) leave the caches as they are.
-    authenticate: createSignIn(database, settings, now, (who) => currentActor(who)),
+    authenticate,
     loadActor: read(accounts.loadActor),
     /**
      * The actor as the directory has it now: null once a leaver, deleted or gone, with today's
@@ -134,7 +136,15 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       if (actor.kind === 'system') return Promise.resolve(actor);
       return currentActor(actor.kind === 'person' ? { personId: actor.personId! } : { service: actor.name });
     },
-    setPassword: op(accounts.setPassword),
+    /**
+     * A person changing their own password proves the current one through sign-in first, so that
+     * wrong guesses count towards the lockout and a locked account cannot be changed (or unlocked).
+     */
+    setPassword: async (actor: Actor, uid: string, input: Parameters<typeof accounts.setPassword>[3]) => {
+      if (actor.kind === 'person' && actor.name === uid && !(await authenticate({ uid }, input.currentPassword ?? '')))
+        fail('auth.invalid_credentials', 'The current password is not right, or the account is locked');
+      return run((ctx) => accounts.setPassword(ctx, actor, uid, input));
+    },
     grantRole: op(accounts.grantRole),
     revokeRole: op(accounts.revokeRole),
     createService: op(accounts.createService),

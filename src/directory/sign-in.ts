@@ -48,15 +48,17 @@ interface AccountRow {
 const REMEMBERED_MAX = 100_000;
 
 /**
- * A sign-in's own write (the failure count, its reset). The account was read from a standby, so
- * while the primary cannot be reached the bind is answered all the same, and counting resumes
- * when it returns; any other error is still the caller's.
+ * A sign-in's own write (the failure count, its reset): whether it was written. The account was
+ * read from a standby, so while the primary cannot be reached the bind is answered all the same;
+ * any other error is still the caller's.
  */
-async function bestEffort(write: Promise<unknown>): Promise<void> {
+async function bestEffort(write: Promise<unknown>): Promise<boolean> {
   try {
     await write;
+    return true;
   } catch (err) {
     if (!isDatabaseUnavailable(err)) throw err;
+    return false;
   }
 }
 
@@ -71,6 +73,9 @@ export function createSignIn(
   const mac = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const remembered = new Map<string, number>(); // proof → expiry (ms)
   const failures = new Map<string, { count: number; until: number }>();
+  // Failures that could not be written (the primary unreachable), by account whatever name it was
+  // asked by: the lockout rule holds in memory, in this process, until they can be counted again.
+  const unwritten = new Map<string, { count: number; lockedUntil: number }>();
   let hashing = 0;
   const waiting: (() => void)[] = [];
 
@@ -116,6 +121,30 @@ export function createSignIn(
     } else f.count++;
   };
 
+  const accountKey = (a: AccountRow) => `${a.kind}:${a.id}`;
+  const isLocked = (a: AccountRow, at: Date) =>
+    (a.locked_until != null && new Date(a.locked_until) > at) ||
+    (unwritten.get(accountKey(a))?.lockedUntil ?? 0) > at.getTime();
+
+  /** One more failure in a row for the account: LOCKOUT_ATTEMPTS of them lock it. */
+  async function countFailure(account: AccountRow, at: Date) {
+    const until = new Date(at.getTime() + settings.lockoutMinutes * 60_000);
+    const limit = settings.lockoutAttempts;
+    // Atomic, as binds run concurrently: the failure that reaches the limit locks.
+    const [t, which] = table(account);
+    const written = await bestEffort(
+      database.db.execute(sql`update ${t} set
+      locked_until = case when failed_attempts + 1 >= ${limit} then ${until} else locked_until end,
+      failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end
+      where ${which}`),
+    );
+    if (written) return;
+    if (unwritten.size >= REMEMBERED_MAX) unwritten.clear();
+    const u = unwritten.get(accountKey(account)) ?? { count: account.failed_attempts, lockedUntil: 0 };
+    if (++u.count >= limit) Object.assign(u, { count: 0, lockedUntil: until.getTime() });
+    unwritten.set(accountKey(account), u);
+  }
+
   function remember(...proofs: string[]) {
     if (remembered.size >= REMEMBERED_MAX) {
       let drop = REMEMBERED_MAX / 10;
@@ -158,7 +187,7 @@ export function createSignIn(
     if (blocked && !isRemembered(asked)) return null;
     const [account] = await find(principal);
     const at = now();
-    const locked = account?.locked_until != null && new Date(account.locked_until) > at;
+    const locked = account !== undefined && isLocked(account, at);
     const proof = account?.password_hash
       ? mac(`${account.kind}:${account.id}\0${account.password_hash}\0${password}`)
       : undefined;
@@ -174,21 +203,11 @@ export function createSignIn(
     if (!ok || !account) {
       if (source) failed(`source:${source}`);
       failed(name);
-      if (account) {
-        const until = new Date(at.getTime() + settings.lockoutMinutes * 60_000);
-        const limit = settings.lockoutAttempts;
-        // Atomic, as binds run concurrently: the failure that reaches the limit locks.
-        const [t, which] = table(account);
-        await bestEffort(
-          database.db.execute(sql`update ${t} set
-          locked_until = case when failed_attempts + 1 >= ${limit} then ${until} else locked_until end,
-          failed_attempts = case when failed_attempts + 1 >= ${limit} then 0 else failed_attempts + 1 end
-          where ${which}`),
-        );
-      }
+      if (account) await countFailure(account, at);
       return null;
     }
     if (!account.usable) return null;
+    unwritten.delete(accountKey(account));
     if (account.failed_attempts || account.locked_until) {
       const [t, which] = table(account);
       await bestEffort(

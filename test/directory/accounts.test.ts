@@ -54,6 +54,24 @@ t.test('own password needs the current one; administrators set others', async (t
   t.ok(await dir.authenticate({ uid: p.uid }, 'second password'));
 });
 
+t.test('a wrong current password counts towards the lockout, and a locked account changes nothing', async (t) => {
+  const { dir } = await testDirectory(t);
+  await withTwoOrgs(dir);
+  const p = await dir.createJoiner(sys, { givenName: 'Guess', familyName: 'Ing', orgCode: 'RXA' });
+  await dir.setPassword(sys, p.uid, { newPassword: 'the real one' });
+  const me = await userActor(dir, p.id);
+  // Three failures (the test setting) lock the account: a session is no password oracle.
+  for (let i = 0; i < 3; i++)
+    await t.rejects(dir.setPassword(me, p.uid, { currentPassword: `guess ${i}`, newPassword: 'mine now!' }), {
+      code: 'auth.invalid_credentials',
+    });
+  t.equal(await dir.authenticate({ uid: p.uid }, 'the real one'), null, 'the account is locked');
+  await t.rejects(dir.setPassword(me, p.uid, { currentPassword: 'the real one', newPassword: 'mine now!' }), {
+    code: 'auth.invalid_credentials',
+  });
+  t.equal(await dir.authenticate({ uid: p.uid }, 'mine now!'), null, 'the password did not change');
+});
+
 t.test('service accounts sign in by name and carry their grants', async (t) => {
   const { dir } = await testDirectory(t);
   await withTwoOrgs(dir);

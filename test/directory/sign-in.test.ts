@@ -94,3 +94,28 @@ t.test('failures are throttled per source address and per name, before any check
   for (let i = 0; i < 4; i++) await signIn({ uid: 'no.body' }, 'guess', `198.51.100.${i}`);
   t.equal(await signIn({ uid: 'no.body' }, 'guess', '198.51.100.9'), null);
 });
+
+t.test('with the primary unreachable, failures still lock the account (in this process)', async (t) => {
+  const { dir, database, clock } = await testDirectory(t);
+  await withTwoOrgs(dir);
+  const p = await dir.createJoiner(sys, { givenName: 'Fail', familyName: 'Over', orgCode: 'RXA' });
+  await dir.setPassword(sys, p.uid, { newPassword: 'the right one' });
+  // Reads answer (a standby), every write is refused as a lost primary would refuse it.
+  const lost = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const readOnly = {
+    ...database,
+    db: { ...database.db, execute: () => Promise.reject(lost) },
+  } as unknown as typeof database;
+  const signIn = createSignIn(
+    readOnly,
+    testSettings,
+    () => clock.now,
+    (who) => dir.loadActor(who),
+  );
+  const asked = (n: number) => signIn({ uid: p.uid }, `guess ${n}`, `192.0.2.${n}`);
+  for (let i = 0; i < testSettings.lockoutAttempts; i++) t.equal(await asked(i), null);
+  t.equal(await signIn({ uid: p.uid }, 'the right one'), null, 'locked, though nothing could be written');
+  t.equal(await signIn({ address: `${p.uid}@nhs.net` }, 'the right one'), null, 'by any of its names');
+  clock.now = new Date(clock.now.getTime() + (testSettings.lockoutMinutes + 1) * 60_000);
+  t.ok(await signIn({ uid: p.uid }, 'the right one'), 'and free again when the lock lapses');
+});
