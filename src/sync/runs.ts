@@ -19,11 +19,12 @@ import type { Actor } from '../directory/actor.js';
 import { isAdminOf, isNational, requireAdmin, requireAdminOf, requireNational } from '../directory/actor.js';
 import type { Ctx } from '../directory/context.js';
 import type { Directory } from '../directory/directory.js';
-import { describeError, DirectoryError, fail } from '../directory/errors.js';
+import { describeError, DirectoryError, fail, isDatabaseUnavailable } from '../directory/errors.js';
 import { activeOrganisation } from '../directory/organisations.service.js';
 import { requireWriterOf } from '../directory/people.service.js';
 import { findSyncRun, listSyncRuns, lockSyncRun, nextSyncRunId, saveSyncRun } from '../directory/sync-runs.js';
 import { applyOrganisations, applySuccessions } from './organisations.apply.js';
+import { createRefusals } from './refused.js';
 import { byLine, emptyCounts, type Outcome, type Report, type RunStatus, type LineError } from './report.js';
 import { applyStaff } from './staff.apply.js';
 import { collectStaff, type Collected } from './staff.collect.js';
@@ -186,7 +187,38 @@ export function createSync(directory: Directory, threshold: number) {
     return report;
   }
 
+  // A feed refused for want of the primary is recorded, rejected, when writing works again.
+  const refusals = createRefusals<{ actor: Actor; connector: string; orgCode: string | null; at: string }>(
+    async ({ actor, connector, orgCode, at }) => {
+      const report: Report = {
+        run_id: await directory.run(nextSyncRunId),
+        connector,
+        org_code: orgCode,
+        status: 'rejected',
+        started_at: at,
+        finished_at: '',
+        counts: emptyCounts(0, 1),
+        errors: [],
+        changes: [],
+      };
+      const message = `The database could not be written at ${at}: the feed was refused whole and nothing was applied`;
+      finish(report, { counts: emptyCounts(0, 1), errors: [{ line: 0, column: 0, message }], changes: [] }, 'rejected');
+      await record(report, actor, null);
+    },
+  );
+
   async function runFeed(actor: Actor, req: FeedRequest): Promise<Report> {
+    const at = directory.now().toISOString();
+    try {
+      return await runFeedOnce(actor, req);
+    } catch (err) {
+      if (isDatabaseUnavailable(err))
+        refusals.remember({ actor, connector: req.connector, orgCode: req.orgCode?.toUpperCase() ?? null, at });
+      throw err;
+    }
+  }
+
+  async function runFeedOnce(actor: Actor, req: FeedRequest): Promise<Report> {
     const connector = connectorNamed(req.connector);
     if (req.kind && connector.kind !== req.kind)
       fail(

@@ -105,6 +105,14 @@ else
       t.equal(await settle(() => title(a), 'Porter b', 60_000), 'Porter b', 'A sees B’s write');
       const [fay] = await cluster.primary.query("select 1 from people where given_name = 'Fay'");
       t.notOk(fay, 'nothing of the refused feed was applied');
+      const refused = async () => {
+        const runs = await a.call('GET', '/api/v1/sync-runs?org=RXA', national);
+        const run = runs.body.items?.find((r: { status: string; errors: { message: string }[] }) =>
+          r.errors.some((e) => /could not be written/.test(e.message)),
+        );
+        return run?.status;
+      };
+      t.equal(await settle(refused, 'rejected', 60_000), 'rejected', 'the refused feed is in its history, rejected');
       t.equal((await readyz(a)).body.writable, true);
     });
 
