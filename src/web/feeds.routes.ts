@@ -15,26 +15,42 @@ type OrgParams = { Params: { code: string } };
 
 /**
  * A dry run's file, kept until it is applied (or for PENDING_MINUTES): the page applies exactly the
- * file whose report the administrator read. Only the session that uploaded it may apply it.
+ * file whose report the administrator read. Only the session that uploaded it may apply it, and a
+ * session keeps one at most (its next dry run replaces it).
  */
 interface Pending {
-  session: string;
+  id: string;
   org: string;
   connector: string;
   file: Buffer;
   expires: number;
 }
 export const PENDING_MINUTES = 30;
-const PENDING_MAX = 20;
+/**
+ * The memory all waiting uploads may hold together. When it is full a new dry run is refused: one
+ * administrator's uploads never push out another's. Mutable so a test can make it small.
+ */
+export const pendingLimits = { bytes: 256 * 1024 * 1024 };
+
+/** The waiting uploads, by session; the sign-out route forgets a session's. */
+export interface PendingUploads {
+  forget(token: string): void;
+}
 
 const connectors = ['csv', 'esr'];
 
-export function feedRoutes(app: FastifyInstance, directory: Directory, sync: Sync, review: Review) {
+export function feedRoutes(app: FastifyInstance, directory: Directory, sync: Sync, review: Review): PendingUploads {
+  /** By a hash of the session's token (the token itself is not kept in memory longer than needed). */
   const pending = new Map<string, Pending>();
   const sessionKey = (token: string) => createHash('sha256').update(token).digest('base64url');
   const sweep = () => {
-    for (const [id, p] of pending) if (p.expires < Date.now()) pending.delete(id);
-    while (pending.size >= PENDING_MAX) pending.delete(pending.keys().next().value!);
+    for (const [key, p] of pending) if (p.expires < Date.now()) pending.delete(key);
+  };
+  /** Whether `size` more bytes fit, once this session's own waiting upload (to be replaced) is gone. */
+  const fits = (session: string, size: number) => {
+    let used = 0;
+    for (const [key, p] of pending) if (key !== session) used += p.file.length;
+    return used + size <= pendingLimits.bytes;
   };
 
   const feedPage = async (actor: Parameters<Sync['listRuns']>[0], orgCode: string) => {
@@ -53,7 +69,7 @@ export function feedRoutes(app: FastifyInstance, directory: Directory, sync: Syn
     reply.view('feeds', await feedPage(req.session!.actor, req.params.code.toUpperCase())),
   );
 
-  app.post<OrgParams>('/organisations/:code/feeds', async (req, reply) => {
+  app.post<OrgParams>('/organisations/:code/feeds', { config: { upload: true } }, async (req, reply) => {
     const { actor, token } = req.session!;
     const data = await feedPage(actor, req.params.code.toUpperCase());
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -61,6 +77,23 @@ export function feedRoutes(app: FastifyInstance, directory: Directory, sync: Syn
     const connector = connectors.includes(String(body.connector)) ? String(body.connector) : 'csv';
     if (!Buffer.isBuffer(file) || file.length === 0)
       return reply.code(400).view('feeds', { ...data, errors: [{ field: 'file', message: 'Choose a feed file' }] });
+    const session = sessionKey(token);
+    sweep();
+    pending.delete(session); // a new dry run replaces this session's waiting one, whatever its result
+    // Refused before the dry run when the budget is full, and again after it (another may have come).
+    const busy = () =>
+      reply.code(503).view('feeds', {
+        ...data,
+        errors: [
+          {
+            field: 'file',
+            message:
+              'Too many uploads are waiting to be applied. Try again later, or send the feed ' +
+              `through the REST API (POST /api/v1/organisations/${data.org.code}/feeds)`,
+          },
+        ],
+      });
+    if (!fits(session, file.length)) return busy();
     const report = await sync.runFeed(actor, {
       connector,
       kind: 'staff',
@@ -70,10 +103,10 @@ export function feedRoutes(app: FastifyInstance, directory: Directory, sync: Syn
     });
     let applyId: string | null = null;
     if (report.status === 'dry_run') {
-      sweep();
+      if (!fits(session, file.length)) return busy();
       applyId = randomBytes(16).toString('base64url');
-      pending.set(applyId, {
-        session: sessionKey(token),
+      pending.set(session, {
+        id: applyId,
         org: data.org.code,
         connector,
         file,
@@ -86,11 +119,12 @@ export function feedRoutes(app: FastifyInstance, directory: Directory, sync: Syn
   app.post<OrgParams>('/organisations/:code/feeds/apply', async (req, reply) => {
     const { actor, token } = req.session!;
     const id = formOf(req).upload ?? '';
-    const p = pending.get(id);
+    const session = sessionKey(token);
+    const p = pending.get(session);
     const orgCode = req.params.code.toUpperCase();
-    if (!p || p.session !== sessionKey(token) || p.org !== orgCode || p.expires < Date.now())
+    if (!p || p.id !== id || p.org !== orgCode || p.expires < Date.now())
       throw new DirectoryError('sync_run.not_found', 'That upload has expired: upload the file again');
-    pending.delete(id);
+    pending.delete(session);
     const report = await sync.runFeed(actor, {
       connector: p.connector,
       kind: 'staff',
@@ -130,4 +164,6 @@ export function feedRoutes(app: FastifyInstance, directory: Directory, sync: Syn
     const person = await review.resolveReview(req.session!.actor, id, { action });
     return reply.redirect(`/people/${person.uid}`, 303);
   });
+
+  return { forget: (token) => void pending.delete(sessionKey(token)) };
 }

@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A page anyone may open without signing in (sign-in itself, assets). */
     public?: boolean;
+    /** The one kind of page that takes a multipart body (a file): the staff-feed upload. */
+    upload?: boolean;
   }
   interface FastifyReply {
     /** What every template sees besides its own data (@fastify/view merges it in). */
@@ -63,7 +65,11 @@ export async function webPages(app: FastifyInstance, opts: WebOptions) {
     : randomBytes(32).toString('base64url');
   await app.register(cookie, { secret });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: UPLOAD_LIMIT, files: 1 } });
+  // Read only on the upload route, and only for someone signed in (the onRequest hook below).
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
+  });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'nhsd_csrf',
@@ -98,14 +104,23 @@ export async function webPages(app: FastifyInstance, opts: WebOptions) {
   registerPageErrors(app);
 
   app.decorateRequest('session', null);
-  app.addHook('preHandler', async (req, reply) => {
+  // Who is signed in, and whether this page takes this kind of body, are settled before any body is
+  // read: a body parser (multipart above all) runs before preHandler, so checking there would let
+  // anyone make the server buffer a large upload first.
+  app.addHook('onRequest', async (req, reply) => {
     const config = req.routeOptions.config;
-    const publicPage = config?.public || req.url.startsWith('/nhsuk/') || req.url.startsWith('/assets/');
-    if (publicPage && req.method === 'GET') return;
+    const publicPage = config?.public || isAsset(req);
+    const multipartBody = /^\s*multipart\//i.test(req.headers['content-type'] ?? '');
     if (!publicPage) {
       const state = await loadSession(directory, req, reply);
-      if (state !== 'ok') return signIn(req, reply, state);
+      if (state !== 'ok') return multipartBody ? tooLarge() : signIn(req, reply, state);
     }
+    if (multipartBody && !config?.upload) return tooLarge();
+  });
+  app.addHook('preHandler', async (req, reply) => {
+    const config = req.routeOptions.config;
+    const publicPage = config?.public || isAsset(req);
+    if (publicPage && req.method === 'GET') return;
     if (req.method === 'POST')
       await new Promise<void>((resolve, reject) =>
         app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())),
@@ -113,7 +128,7 @@ export async function webPages(app: FastifyInstance, opts: WebOptions) {
   });
   // What every page's layout shows: the header's links, who is signed in, the form token.
   app.addHook('preHandler', async (req, reply) => {
-    if (req.url.startsWith('/nhsuk/') || req.url.startsWith('/assets/')) return;
+    if (isAsset(req)) return;
     reply.locals = {
       csrf: reply.generateCsrf(),
       nav: navigation(req),
@@ -124,11 +139,18 @@ export async function webPages(app: FastifyInstance, opts: WebOptions) {
 
   const sync = createSync(directory, opts.leaverThreshold);
   const review = createReview(directory);
-  staffRoutes(app, opts);
+  const uploads = feedRoutes(app, directory, sync, review);
+  staffRoutes(app, opts, (token) => uploads.forget(token));
   adminRoutes(app, opts);
-  feedRoutes(app, directory, sync, review);
   nationalRoutes(app, directory);
   registerPageNotFound(app);
+}
+
+const isAsset = (req: FastifyRequest) => req.url.startsWith('/nhsuk/') || req.url.startsWith('/assets/');
+
+/** A multipart body where none is taken (or from someone not signed in): refused unread, as too large. */
+function tooLarge(): never {
+  throw Object.assign(new Error('This page does not take a file. Go back and try again.'), { statusCode: 413 });
 }
 
 function signIn(req: FastifyRequest, reply: FastifyReply, state: 'none' | 'idle' | 'ended') {

@@ -95,6 +95,9 @@ export function registerPageErrors(app: FastifyInstance) {
       if (err.code.endsWith('.not_found'))
         return errorPage(reply, 404, 'Page not found', `${err.message}. Check the address or search again.`);
       if (err.code === 'auth.invalid_credentials') return reply.redirect('/sign-in', 303);
+      // Bad input outside a form (a form shows it on itself): an address that asks for nothing valid.
+      if (err.code === 'validation.failed')
+        return errorPage(reply, 400, 'Sorry, there is a problem with that request', err.message);
       if (err.code === 'service.busy') return errorPage(reply, 503, 'Sorry, the service is busy', err.message);
       return errorPage(reply, 409, 'That could not be done', err.message);
     }

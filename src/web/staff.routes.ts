@@ -21,9 +21,20 @@ const reasons: Record<string, string> = {
   out: 'You have signed out.',
 };
 
-/** Where to go after signing in: a path on this site only. */
-const safeNext = (next: unknown) =>
-  typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) && !next.startsWith('/sign-') ? next : '/search';
+/**
+ * Where to go after signing in: a path on this site only. Printable ASCII without a backslash: browsers
+ * drop tabs and newlines from a URL and read `\\` as `/` (either could make `//other.site`), and a
+ * Location header cannot hold a control character or most others beyond ASCII.
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !/^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(next) || next.startsWith('/sign-'))
+    return '/search';
+  try {
+    return new URL(next, 'http://x').origin === 'http://x' ? next : '/search';
+  } catch {
+    return '/search';
+  }
+}
 
 /** Active people of an organisation, counted a page at a time through the same search REST uses. */
 export async function countPeople(directory: Directory, actor: Actor, org: string): Promise<number> {
@@ -37,7 +48,8 @@ export async function countPeople(directory: Directory, actor: Actor, org: strin
   }
 }
 
-export function staffRoutes(app: FastifyInstance, opts: WebOptions) {
+/** `signedOut` hears of each session that signs out (its waiting uploads are forgotten). */
+export function staffRoutes(app: FastifyInstance, opts: WebOptions, signedOut: (token: string) => void = () => {}) {
   const { directory, ldapSuffix } = opts;
   const settings = directory.settings ?? { lockoutAttempts: 5, lockoutMinutes: 15 };
   const lockout =
@@ -54,7 +66,7 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions) {
     async (req, reply) =>
       reply.view('sign-in', {
         title: 'Sign in',
-        notice: reasons[req.query.reason ?? ''] ?? null,
+        notice: Object.hasOwn(reasons, req.query.reason ?? '') ? reasons[req.query.reason!] : null,
         next: safeNext(req.query.next),
         lockout,
         values: {},
@@ -89,7 +101,9 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions) {
   );
 
   app.post('/sign-out', async (req, reply) => {
+    const token = req.session?.token;
     await endSession(directory, req, reply);
+    if (token) signedOut(token);
     return reply.redirect('/sign-in?reason=out', 303);
   });
 
@@ -175,7 +189,7 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions) {
       const code = req.params.code.toUpperCase();
       await directory.getOrganisation(code); // a friendly 404 before any byte is sent
       const format = (req.query.format ?? 'vcard') as Format;
-      if (!(format in formats)) throw new DirectoryError('validation.failed', 'No such address book format');
+      if (!Object.hasOwn(formats, format)) throw new DirectoryError('validation.failed', 'No such address book format');
       return reply
         .type(formats[format].type)
         .header('content-disposition', `attachment; filename="${code}-address-book.${formats[format].extension}"`)
@@ -250,7 +264,9 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions) {
 
   const mailboxData = async (actor: Actor, uid: string) => {
     const m = await directory.getMailbox(actor, uid);
-    return { title: m.displayName, mailbox: m, permissions, mine: m.ownerUid === actor.name };
+    const mine = m.ownerUid === actor.name;
+    // The core lets only these change the delegates: nobody else is offered the forms.
+    return { title: m.displayName, mailbox: m, permissions, mine, canManage: mine || isAdminOf(actor, m.orgCode) };
   };
 
   app.get<{ Params: { uid: string } }>('/mailboxes/:uid', async (req, reply) =>
