@@ -6,10 +6,11 @@
 // BENCH_BASELINE: a checkout of older code (with its node_modules) measured beside ours, side by side.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error autocannon ships no types
 import autocannon from 'autocannon';
+import { identifierHmac } from '../../src/directory/secrets.js';
 import { memoryMb } from '../proc.js';
 import { prefixes } from '../ldap/names.js';
 import { chooseDataset, openDataset, sampleQueries } from '../ldap/seed.js';
@@ -25,8 +26,19 @@ const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/p
 const work = join(process.cwd(), 'bench', '.work');
 mkdirSync(work, { recursive: true });
 const ADMIN_PASSWORD = 'bench-admin-password';
+// The data sets are databases on the PostgreSQL server that every checkout shares, so the servers
+// get one constant key (bench:sync's and bench:ldap's), not each checkout's DATA_DIR key file: a key
+// differing from the one a database recorded stops the server ("IDENTIFIER_KEY differs").
+const IDENTIFIER_KEY = 'bench-identifier-key-0123456789abcdef0';
 
 const { url, db } = await openDataset(server, ds);
+// The bench people carry no NI-number or date-of-birth HMACs, so recording this key's check (over
+// whatever key a server of another checkout recorded before) loses nothing.
+await db.query(
+  `insert into settings (key, value) values ('identifier_key_check', $1)
+   on conflict (key) do update set value = excluded.value`,
+  [identifierHmac(IDENTIFIER_KEY, 'ni', 'key-check')],
+);
 // One organisation for the download (20,000 people; 2,000 in the smoke), not in the national set.
 const bigSize = smoke ? 2_000 : 20_000;
 if (!national) {
@@ -53,14 +65,23 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGTERM');
 });
 process.on('SIGINT', () => process.exit(130));
-const start = (args: string[], env: Record<string, string> = {}, cwd = '.') => {
-  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH!, ...env }, stdio: 'ignore' });
+/** Each process's output goes to bench/.work/http-<port>.log, to say why it ended if it did. */
+const logOf = (port: number) => join(work, `http-${port}.log`);
+const start = (port: number, args: string[], env: Record<string, string> = {}, cwd = '.') => {
+  const fd = openSync(logOf(port), 'w');
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH!, ...env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
   children.push(child);
   return child;
 };
 // Ours as configured by default (or with ENTRY_CACHE_SIZE as given), as bench:ldap runs it.
 const serve = (httpPort: number, ldapPort: number, cache: string | undefined, cwd = '.') =>
   start(
+    httpPort,
     ['bin/nhsdir.js', 'serve'],
     {
       DATABASE_URL: url,
@@ -68,6 +89,7 @@ const serve = (httpPort: number, ldapPort: number, cache: string | undefined, cw
       HTTP_PORT: String(httpPort),
       LDAP_PORT: String(ldapPort),
       DATA_DIR: join(work, 'data'),
+      IDENTIFIER_KEY, // the baseline's too: the same database, so the same key
       LOG_LEVEL: 'warn',
       ADMIN_PASSWORD,
       ...(cache ? { ENTRY_CACHE_SIZE: cache } : {}),
@@ -76,12 +98,21 @@ const serve = (httpPort: number, ldapPort: number, cache: string | undefined, cw
   );
 const ours = serve(3980, 3990, process.env.ENTRY_CACHE_SIZE);
 // The same with the entry cache off: what a search costs when its people are read for the first time.
-serve(3982, 3992, '0');
-start(['--import', 'tsx', 'bench/http/floor.ts', '3981']);
+const uncached = serve(3982, 3992, '0');
+const floor = start(3981, ['--import', 'tsx', 'bench/http/floor.ts', '3981']);
 const baselineDir = process.env.BENCH_BASELINE;
-if (baselineDir) serve(3983, 3993, process.env.ENTRY_CACHE_SIZE, baselineDir);
-const waitFor = async (u: string) => {
+const baseline = baselineDir ? serve(3983, 3993, process.env.ENTRY_CACHE_SIZE, baselineDir) : null;
+/** Waits until `u` answers; gives up at once, with the end of its log, if `child` has exited. */
+const waitFor = async (u: string, child: ChildProcess) => {
+  const port = Number(new URL(u).port);
   for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const tail = readFileSync(logOf(port), 'utf8').trimEnd().split('\n').slice(-10).join('\n');
+      throw new Error(
+        `the process for ${u} exited (${child.exitCode ?? child.signalCode}) before answering; ` +
+          `the end of bench/.work/http-${port}.log:\n${tail}`,
+      );
+    }
     try {
       await fetch(u);
       return;
@@ -91,10 +122,10 @@ const waitFor = async (u: string) => {
   }
   throw new Error(`no answer from ${u}`);
 };
-await waitFor('http://127.0.0.1:3980/healthz');
-await waitFor('http://127.0.0.1:3981/');
-await waitFor('http://127.0.0.1:3982/healthz');
-if (baselineDir) await waitFor('http://127.0.0.1:3983/healthz');
+await waitFor('http://127.0.0.1:3980/healthz', ours);
+await waitFor('http://127.0.0.1:3981/', floor);
+await waitFor('http://127.0.0.1:3982/healthz', uncached);
+if (baseline) await waitFor('http://127.0.0.1:3983/healthz', baseline);
 const login = await fetch('http://127.0.0.1:3980/api/v1/auth/token', {
   method: 'POST',
   headers: { 'content-type': 'application/json' },

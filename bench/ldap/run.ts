@@ -24,6 +24,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cpuSeconds, memoryMb, postgresCpuSeconds } from '../proc.js';
+import { identifierHmac } from '../../src/directory/secrets.js';
 import { withSteal } from '../steal.js';
 import { benchPeople, chooseDataset, ldifFor, openDataset, sampleQueries } from './seed.js';
 
@@ -46,6 +47,10 @@ const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/p
 const work = join(process.cwd(), 'bench', '.work');
 mkdirSync(work, { recursive: true });
 const ADMIN_PASSWORD = 'bench-admin-password';
+// The data sets are databases on the PostgreSQL server that every checkout shares, so the servers
+// get one constant key (bench:sync's), not each checkout's DATA_DIR key file: a key differing from
+// the one a database recorded stops the server ("IDENTIFIER_KEY differs").
+const IDENTIFIER_KEY = 'bench-identifier-key-0123456789abcdef0';
 const OURS = 3890,
   OURS_HTTP = 3880,
   UNCACHED = 3892,
@@ -55,6 +60,13 @@ const baselineDir = process.env.BENCH_BASELINE;
 
 // The data set, and what the load generators read: bench people with passwords and sampled names.
 const { url, db } = await openDataset(server, ds);
+// The bench people carry no NI-number or date-of-birth HMACs, so recording this key's check (over
+// whatever key a server of another checkout recorded before) loses nothing.
+await db.query(
+  `insert into settings (key, value) values ('identifier_key_check', $1)
+   on conflict (key) do update set value = excluded.value`,
+  [identifierHmac(IDENTIFIER_KEY, 'ni', 'key-check')],
+);
 const people = await benchPeople(db, smoke ? 16 : 32);
 const peopleFile = join(work, `${ds.database}-people.json`);
 writeFileSync(peopleFile, JSON.stringify(people));
@@ -110,6 +122,7 @@ const serve = (ldapPort: number, httpPort: number, extra: Record<string, string>
       LDAP_PORT: String(ldapPort),
       HTTP_PORT: String(httpPort),
       DATA_DIR: join(work, 'data'),
+      IDENTIFIER_KEY, // the baseline's too: the same database, so the same key
       LOG_LEVEL: 'warn',
       ADMIN_PASSWORD,
       ...(process.env.ENTRY_CACHE_SIZE ? { ENTRY_CACHE_SIZE: process.env.ENTRY_CACHE_SIZE } : {}),
@@ -174,8 +187,24 @@ const clients = (mode: string, port: number, secs: number, conns: number, depth:
 const load = (port: number, conns: number, depth: number, secs: number, kind: string) =>
   tool('bench/ldap/load.ts', ['127.0.0.1', String(port), String(conns), String(depth), String(secs), kind]);
 
-async function waitForPort(port: number) {
+/** The last lines of a server's log, to say why it ended. */
+const logTail = (port: number) =>
+  readFileSync(join(work, `server-${port}.log`), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(-10)
+    .join('\n');
+
+/** Waits until `port` answers LDAP; gives up at once, with the end of its log, if `child` has exited. */
+async function waitForPort(port: number, child?: ChildProcess) {
   for (let i = 0; i < 600; i++) {
+    if (child && child.exitCode !== null) {
+      throw new Error(
+        `the server for ${port} exited (status ${child.exitCode}) before answering; ` +
+          `the end of bench/.work/server-${port}.log:\n${logTail(port)}`,
+      );
+    }
+    if (child && child.signalCode !== null) throw new Error(`the server for ${port} ended (${child.signalCode})`);
     try {
       execFileSync(
         'ldapsearch',
@@ -371,10 +400,10 @@ const pairs = [
   ['slapd', SLAPD, slapdPid],
 ] as const;
 try {
-  await waitForPort(OURS);
+  await waitForPort(OURS, ours);
   await waitForPort(SLAPD);
-  if (uncached) await waitForPort(UNCACHED);
-  if (baseline) await waitForPort(BASELINE);
+  if (uncached) await waitForPort(UNCACHED, uncached);
+  if (baseline) await waitForPort(BASELINE, baseline);
   // The national administrator's token for the day's writer, taken before any flood (a throttled
   // address could not sign in) and good for hours.
   let token = '';
@@ -557,8 +586,8 @@ function report() {
     );
   }
   console.log(`\nnhs-directory resident memory after the run: ${memory.rssMb} MB (peak ${memory.peakMb} MB)`);
-  // What the servers said under load (their log level is warn), but for the known warning that the
-  // bench keeps its identifier key in a file.
+  // What the servers said under load (their log level is warn), but for the key-file warning, which a
+  // server given IDENTIFIER_KEY (as these are) no longer prints.
   for (const port of [OURS, ...(uncached ? [UNCACHED] : [])]) {
     const lines = readFileSync(join(work, `server-${port}.log`), 'utf8')
       .split('\n')

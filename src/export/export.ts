@@ -10,13 +10,19 @@ import { vcard } from './vcard.js';
 /** What an export reads: the core's address book, as the caller may see it. */
 export type BookSource = Pick<Reads, 'addressBook'>;
 
+/** Each format's media type and file extension (vCard 4.0 gets `.v4.vcf`, so the two vCards differ by name). */
 export const formats = {
   vcard: { type: 'text/vcard; charset=utf-8', extension: 'vcf' },
-  vcard4: { type: 'text/vcard; charset=utf-8', extension: 'vcf' },
+  vcard4: { type: 'text/vcard; charset=utf-8', extension: 'v4.vcf' },
   csv: { type: 'text/csv; charset=utf-8', extension: 'csv' },
   ldif: { type: 'text/x-ldif; charset=utf-8', extension: 'ldif' },
 } as const;
 export type Format = keyof typeof formats;
+
+/** The download's file name, as REST and the web pages give it: `RXA-address-book.v4.vcf`. */
+export function addressBookFileName(orgCode: string, format: Format): string {
+  return `${orgCode}-address-book.${formats[format].extension}`;
+}
 
 async function* render(
   source: BookSource,

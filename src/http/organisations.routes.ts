@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Directory } from '../directory/directory.js';
-import { exportStream, formats } from '../export/export.js';
+import { addressBookFileName, exportStream, formats } from '../export/export.js';
 import { caller } from './auth.js';
 import {
   closeOrganisation,
@@ -65,10 +65,10 @@ export function organisationRoutes(app: FastifyInstance, directory: Directory, l
     { config: { auth: true }, schema: getAddressBook },
     async (req, reply) => {
       await directory.getOrganisation(req.params.code); // 404 before any byte is sent
-      const { type, extension } = formats[req.query.format];
+      const fileName = addressBookFileName(req.params.code, req.query.format);
       return reply
-        .type(type)
-        .header('content-disposition', `attachment; filename="${req.params.code}-address-book.${extension}"`)
+        .type(formats[req.query.format].type)
+        .header('content-disposition', `attachment; filename="${fileName}"`)
         .send(exportStream(directory, caller(req), req.params.code, req.query.format, ldapSuffix) as never);
     },
   );

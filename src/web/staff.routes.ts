@@ -7,7 +7,7 @@ import type { Actor } from '../directory/actor.js';
 import type { Directory } from '../directory/directory.js';
 import { DirectoryError } from '../directory/errors.js';
 import { permissions, type Permission } from '../directory/mailboxes.service.js';
-import { exportStream, formats, type Format } from '../export/export.js';
+import { addressBookFileName, exportStream, formats, type Format } from '../export/export.js';
 import { vcard } from '../export/vcard.js';
 import type { WebOptions } from './plugin.js';
 import { attempt, formOf } from './render.js';
@@ -192,7 +192,7 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions, signedOut: (
       if (!Object.hasOwn(formats, format)) throw new DirectoryError('validation.failed', 'No such address book format');
       return reply
         .type(formats[format].type)
-        .header('content-disposition', `attachment; filename="${code}-address-book.${formats[format].extension}"`)
+        .header('content-disposition', `attachment; filename="${addressBookFileName(code, format)}"`)
         .send(exportStream(directory, req.session!.actor, code, format, ldapSuffix));
     },
   );

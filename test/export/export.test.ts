@@ -138,6 +138,11 @@ t.test('the download: headers, formats, 404, and the right to download', async (
   t.equal(res.headers['content-disposition'], 'attachment; filename="RXB-address-book.vcf"');
   t.equal(parseVcards(res.body).length, 2);
   t.equal(
+    (await get('/api/v1/organisations/RXB/address-book?format=vcard4')).headers['content-disposition'],
+    'attachment; filename="RXB-address-book.v4.vcf"',
+    'vCard 4.0 has a file name of its own',
+  );
+  t.equal(
     (await get('/api/v1/organisations/RXB/address-book?format=csv')).headers['content-type'],
     'text/csv; charset=utf-8',
   );

@@ -119,7 +119,9 @@ t.test(
       'Jane in vCard 3.0',
     );
     t.notOk(v3.text.includes('lee.leaver'), 'no leaver in the address book');
-    const cards4 = parseVcards((await download('vCard 4.0')).text);
+    const v4 = await download('vCard 4.0');
+    t.equal(v4.name, 'RXA-address-book.v4.vcf', 'vCard 4.0 has a file name of its own');
+    const cards4 = parseVcards(v4.text);
     t.ok(cards4.length >= 6 && cards4.every((c) => c.VERSION[0] === '4.0'), 'vCard 4.0');
     const csv = await download('Outlook CSV');
     const records = parse(csv.text, { columns: true, bom: true }) as Record<string, string>[];
