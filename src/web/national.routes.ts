@@ -11,19 +11,24 @@ const roles = ['local_admin', 'national_admin', 'auditor', 'connector'] as const
 type GrantRole = (typeof roles)[number];
 
 export function nationalRoutes(app: FastifyInstance, directory: Directory) {
-  const adminData = async (q?: string) => ({
+  const adminData = async (q?: string, address?: string) => ({
     title: 'National administration',
     organisations: await directory.listOrganisations({ q: q || undefined, limit: 200 }),
     domains: await directory.listSecureDomains(),
     roles,
     q: q ?? '',
     values: {},
+    // The secure domains are a seeded list the contract only reads: the page answers, as REST's
+    // check does, whether an address is on one.
+    address: address ?? '',
+    check: address ? await directory.checkAddress(address) : null,
   });
 
-  app.get<{ Querystring: { q?: string; done?: string } }>('/admin', async (req, reply) => {
+  app.get<{ Querystring: { q?: string; done?: string; address?: string } }>('/admin', async (req, reply) => {
     // The page's lists are readable by anyone signed in over REST; what it offers is not.
     requireNational(req.session!.actor);
-    return reply.view('national', { ...(await adminData(req.query.q?.slice(0, 100))), done: req.query.done ?? null });
+    const data = await adminData(req.query.q?.slice(0, 100), req.query.address?.trim().slice(0, 320));
+    return reply.view('national', { ...data, done: req.query.done ?? null });
   });
 
   app.post('/admin/organisations', async (req, reply) => {

@@ -129,3 +129,66 @@ export async function signIn(page: Page, username: string, password: string) {
 
 /** The text of the main content, whitespace collapsed. */
 export const mainText = async (page: Page) => ((await page.textContent('main')) ?? '').replace(/\s+/g, ' ').trim();
+
+/** The text of each element `selector` matches (table rows, cells), whitespace collapsed. */
+export const texts = (page: Page, selector: string) =>
+  page.$$eval(selector, (els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
+
+// Keyboard alone: Tab and Shift+Tab to a control, type, Enter or Space. No clicks, no fill().
+
+/** Press Tab (Shift+Tab when `back`) until the focused element matches `selector`, at most `max` times. */
+export async function tabTo(page: Page, selector: string, { back = false, max = 80 } = {}) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`${back ? 'Shift+Tab' : 'Tab'} never reached ${selector}`);
+}
+
+/** Activate the focused control with Enter and wait for the page it leads to. */
+export async function enter(page: Page, url: Parameters<Page['waitForURL']>[0]) {
+  await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
+}
+
+/** Tab to a text field and type into it, replacing what it held (Control+A selects it first). */
+export async function typeIn(page: Page, selector: string, text: string, options: { back?: boolean } = {}) {
+  await tabTo(page, selector, options);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+}
+
+/** Tab to a drop-down and move through it with the arrow keys (as a user does) to the option labelled `label`. */
+export async function chooseOption(page: Page, selector: string, label: string) {
+  await tabTo(page, selector);
+  const chosen = () => page.$eval(selector, (s) => (s as HTMLSelectElement).selectedOptions[0]?.text.trim());
+  const count = await page.$eval(selector, (s) => (s as HTMLSelectElement).options.length);
+  await page.keyboard.press('Home');
+  for (let i = 0; i < count; i++) {
+    if ((await chosen()) === label) return;
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`${selector} has no option ${label} (at ${await chosen()})`);
+}
+
+/**
+ * Tab to a file input and open it with Space. The native file dialog cannot be driven, so the file
+ * is handed to the dialog Playwright intercepts: everything up to choosing the file is the keyboard's.
+ */
+export async function chooseFile(
+  page: Page,
+  selector: string,
+  file: { name: string; mimeType: string; buffer: Buffer },
+) {
+  await tabTo(page, selector);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(file);
+}
+
+/** Sign in through the form by keyboard: from the skip link to the fields, Enter on the password. */
+export async function signInByKeyboard(page: Page, username: string, password: string) {
+  await page.goto('/sign-in');
+  await tabTo(page, '.nhsuk-skip-link');
+  await typeIn(page, '#username', username);
+  await typeIn(page, '#password', password);
+  await enter(page, (u) => !u.pathname.startsWith('/sign-in'));
+}

@@ -1,43 +1,35 @@
 // Every task by keyboard alone: Tab to each control, type, Enter or Space. A user signs in, searches,
-// opens a person, saves a mobile number and signs out; an administrator adds a joiner, marks them a
-// leaver through the confirmation page and restores them.
-import type { Page } from 'playwright-core';
+// opens a person, saves a mobile number, adds and removes a delegate of the generic mailbox she owns
+// and signs out; an administrator adds a joiner, marks them a leaver through the confirmation page
+// and restores them. The administrator's other tasks: keyboard-admin.test.ts and keyboard-national.test.ts.
 import t from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
-import { chromiumMissing, mainText, newPage, sharedBrowser, webFixture, webPasswords } from './browser.js';
+import {
+  chooseOption,
+  chromiumMissing,
+  enter,
+  mainText,
+  newPage,
+  sharedBrowser,
+  signInByKeyboard,
+  tabTo,
+  typeIn,
+  webFixture,
+  webPasswords,
+} from './browser.js';
 
 const browser = sharedBrowser(t);
 // A real browser on a machine that may be busy: a generous bound for the file (nothing asserts a time).
 t.setTimeout(900_000);
 
-/** Press Tab until the focused element matches `selector` (at most `max` times); fails otherwise. */
-async function tabTo(page: Page, selector: string, max = 80) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-/** Activate the focused control with Enter and wait for the page it leads to. */
-async function enter(page: Page, url: string | RegExp) {
-  await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
-}
-
 t.test('every task by keyboard alone', { skip: chromiumMissing }, async (t) => {
   const { base, dir } = await webFixture(t);
   const { page } = await newPage(t, await browser(), base);
 
-  await page.goto('/sign-in');
-  await tabTo(page, '.nhsuk-skip-link');
-  await tabTo(page, '#username');
-  await page.keyboard.type('jane.smith@nhs.net');
-  await tabTo(page, '#password');
-  await page.keyboard.type(webPasswords.jane);
-  await enter(page, '**/search');
+  await signInByKeyboard(page, 'jane.smith@nhs.net', webPasswords.jane);
+  t.equal(new URL(page.url()).pathname, '/search');
 
-  await tabTo(page, '#q');
-  await page.keyboard.type('john');
+  await typeIn(page, '#q', 'john');
   await enter(page, /q=john/);
   await tabTo(page, '#results a');
   await enter(page, '**/people/john.smithson');
@@ -45,29 +37,42 @@ t.test('every task by keyboard alone', { skip: chromiumMissing }, async (t) => {
 
   await tabTo(page, 'a.nhsuk-header__navigation-link[href="/me"]');
   await enter(page, '**/me');
-  await tabTo(page, '#mobile');
-  await page.keyboard.type('07700 900555');
+  await typeIn(page, '#mobile', '07700 900555');
   await tabTo(page, 'form[action="/me"] button');
   await enter(page, '**/me?done=details');
   t.equal((await dir.getPerson(systemActor, 'jane.smith')).mobile, '07700 900555', 'the mobile number, by keyboard');
 
+  // The generic mailbox she owns: a delegate added (the permission chosen with the arrow keys), removed.
+  await typeIn(page, '#mailbox', 'alpha.pharmacy@nhs.net');
+  await enter(page, '**/mailboxes/alpha.pharmacy');
+  await typeIn(page, '#person_uid', 'john.smithson');
+  await chooseOption(page, '#permission', 'Send on behalf');
+  await tabTo(page, 'form[action$="/delegates"] button');
+  await Promise.all([page.waitForSelector('#delegates'), page.keyboard.press('Enter')]);
+  t.same(await page.$$eval('#delegates tbody td', (tds) => tds.slice(0, 2).map((td) => td.textContent!.trim())), [
+    'john.smithson',
+    'Send on behalf',
+  ]);
+  t.same(
+    (await dir.getMailbox(systemActor, 'alpha.pharmacy')).delegates,
+    [{ uid: 'john.smithson', permission: 'send_on_behalf' }],
+    'a delegate, by keyboard',
+  );
+  // Back up the page to the delegate's Remove button.
+  await tabTo(page, '#delegates button', { back: true });
+  await Promise.all([page.waitForSelector('text=No one else uses this mailbox'), page.keyboard.press('Enter')]);
+  t.same((await dir.getMailbox(systemActor, 'alpha.pharmacy')).delegates, [], 'the delegate removed, by keyboard');
+
   await tabTo(page, '#sign-out');
   await enter(page, /sign-in\?reason=out/);
 
-  await page.goto('/sign-in');
-  await tabTo(page, '#username');
-  await page.keyboard.type('ann.admin');
-  await tabTo(page, '#password');
-  await page.keyboard.type(webPasswords.admin);
-  await enter(page, '**/search');
+  await signInByKeyboard(page, 'ann.admin', webPasswords.admin);
   await tabTo(page, 'a.nhsuk-header__navigation-link[href="/organisations/RXA/people"]');
   await enter(page, '**/organisations/RXA/people');
   await tabTo(page, 'a[href="/organisations/RXA/joiners/new"]');
   await enter(page, '**/joiners/new');
-  await tabTo(page, '#given_name');
-  await page.keyboard.type('Kay');
-  await tabTo(page, '#family_name');
-  await page.keyboard.type('Board');
+  await typeIn(page, '#given_name', 'Kay');
+  await typeIn(page, '#family_name', 'Board');
   await tabTo(page, 'form[action="/organisations/RXA/joiners"] button');
   await enter(page, '**/people/kay.board?joined=1');
   t.match(await page.textContent('#joined'), /kay\.board@nhs\.net/);
