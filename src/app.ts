@@ -93,6 +93,12 @@ class OneLinePerRequest extends LogController {
 }
 
 /**
+ * What answers without the database: operations, the API's description, the pages' static files.
+ * Anything else waits for start-up to have reached it (issue 15).
+ */
+const needsNoDatabase = /^\/(healthz|readyz|metrics|openapi\.json)(\?|$)|^\/(docs|nhsuk|assets)(\/|\?|$)/;
+
+/**
  * PostgreSQL text cannot hold a NUL character: a NUL anywhere in a body or query would fail in the
  * database as an internal error. It is bad input, refused once here for every route.
  */
@@ -136,6 +142,10 @@ export async function buildApp(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  // A node started before its database answered: 503 with Retry-After (the error handlers'), until it does.
+  app.addHook('onRequest', async (req) => {
+    if (!needsNoDatabase.test(req.url)) directory.checkAvailable();
+  });
   app.addHook('preValidation', async (req) => refuseNul(req));
   // Feed files arrive as they are (CSV, pipe-separated ESR extracts): kept raw for the connectors.
   app.addContentTypeParser(feedTypes, { parseAs: 'buffer', bodyLimit: FEED_LIMIT }, (_req, body, done) =>

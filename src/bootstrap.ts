@@ -9,7 +9,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { services, settings } from './db/schema.js';
 import { systemActor } from './directory/actor.js';
 import { createDirectory, type Directory } from './directory/directory.js';
-import { DirectoryError } from './directory/errors.js';
+import { describeError, DirectoryError, isDatabaseUnavailable } from './directory/errors.js';
 import { hashPassword, identifierHmac, randomSecret } from './directory/secrets.js';
 import { demoLoaded, loadDemo } from './demo/demo.js';
 
@@ -78,12 +78,11 @@ async function ensureAdmin(directory: Directory, database: Database, config: Con
   else log.warn(`created the national administrator "admin" with the password ${password} (shown once: keep it)`);
 }
 
-export async function startCore(config: Config, log: Logger, opts: { demo?: boolean } = {}) {
+/** The database opened, the directory on it, and what makes that database ready for it. */
+async function openCore(config: Config, log: Logger, opts: { demo?: boolean }) {
   const database = await openDatabase(config);
   try {
-    await database.migrate();
     const key = identifierKey(config, log);
-    await checkKey(database, key);
     const directory = createDirectory(database, {
       mailDomain: config.MAIL_DOMAIN,
       identifierKey: key,
@@ -93,16 +92,95 @@ export async function startCore(config: Config, log: Logger, opts: { demo?: bool
       entryCacheSize: config.ENTRY_CACHE_SIZE,
       entryCacheMb: config.ENTRY_CACHE_MB,
     });
-    await ensureAdmin(directory, database, config, log);
-    const wanted = opts.demo ?? (config.DEMO === 'true' || (config.DEMO === 'auto' && database.kind === 'pglite'));
-    if (wanted && !(await demoLoaded(database))) {
-      // DEMO=auto fills only an empty embedded database; DEMO=true fills any database once.
-      const [{ n }] = await database.query<{ n: number }>('select count(*)::int as n from people');
-      if (config.DEMO === 'true' || opts.demo || n === 0) await loadDemo(directory, log);
-    }
+    // Migrate, check the key, make `admin`, load the demo when due: each step is safe to repeat.
+    const prepare = async () => {
+      await database.migrate();
+      await checkKey(database, key);
+      await ensureAdmin(directory, database, config, log);
+      const wanted = opts.demo ?? (config.DEMO === 'true' || (config.DEMO === 'auto' && database.kind === 'pglite'));
+      if (wanted && !(await demoLoaded(database))) {
+        // DEMO=auto fills only an empty embedded database; DEMO=true fills any database once.
+        const [{ n }] = await database.query<{ n: number }>('select count(*)::int as n from people');
+        if (config.DEMO === 'true' || opts.demo || n === 0) await loadDemo(directory, log);
+      }
+    };
+    return { database, directory, prepare };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+export async function startCore(config: Config, log: Logger, opts: { demo?: boolean } = {}) {
+  const { database, directory, prepare } = await openCore(config, log, opts);
+  try {
+    await prepare();
     return { database, directory };
   } catch (err) {
     await database.close();
     throw err;
+  }
+}
+
+/** Start-up's retries while the database cannot be reached: the first soon, then less often, up to this. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * `serve`'s start-up (issue 15): as startCore, but a PostgreSQL server that cannot be reached does
+ * not stop it. The directory then refuses everything with DatabaseUnavailable (REST 503, LDAP
+ * unavailable, /readyz 503 naming the database) while the same steps are tried again here, backing
+ * off up to RETRY_MAX_MS; once they succeed (migrations under their advisory lock) it serves, with
+ * no restart. `ready` resolves true then (at once when the database answered), or false when
+ * `stop` came first. Any other failure of the first attempt (a wrong IDENTIFIER_KEY) stops start-up.
+ */
+export async function startServing(config: Config, log: Logger) {
+  const { database, directory, prepare } = await openCore(config, log, {});
+  try {
+    await prepare();
+    return { database, directory, ready: Promise.resolve(true), stop: () => {} };
+  } catch (err) {
+    if (database.kind !== 'postgres' || !isDatabaseUnavailable(err)) {
+      await database.close();
+      throw err;
+    }
+    const why = (e: unknown) =>
+      isDatabaseUnavailable(e)
+        ? `cannot reach the database ${database.name} (DATABASE_URL): ${describeError(e).message}`
+        : `cannot prepare the database ${database.name}: ${describeError(e).message}`;
+    let stopped = false;
+    let wake = () => {};
+    let waiting = why(err);
+    directory.setWaiting(waiting);
+    log.warn(`${waiting}; serving nothing (REST 503, LDAP unavailable) until it answers`);
+    const ready = (async () => {
+      for (let delay = RETRY_FIRST_MS; ; delay = Math.min(2 * delay, RETRY_MAX_MS)) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, delay).unref();
+        });
+        if (stopped) return false;
+        try {
+          await prepare();
+          directory.setWaiting(undefined);
+          log.info(`reached the database ${database.name} and migrated it: serving`);
+          return true;
+        } catch (e) {
+          if (stopped) return false;
+          // Said once, not every retry: the same failure again is no news.
+          if (why(e) !== waiting) {
+            waiting = why(e);
+            directory.setWaiting(waiting);
+            if (isDatabaseUnavailable(e)) log.warn(`${waiting}; trying again`);
+            else log.error(`${waiting}; trying again`);
+          }
+        }
+      }
+    })();
+    const stop = () => {
+      stopped = true;
+      wake();
+    };
+    return { database, directory, ready, stop };
   }
 }

@@ -1,8 +1,9 @@
-// `nhsdir serve`: start the core, listen, sweep expired leavers hourly, shut down cleanly.
+// `nhsdir serve`: start the core, listen, sweep expired leavers hourly, shut down cleanly. Without
+// its database at start-up it listens all the same and serves once start-up has reached it.
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { limitConnections } from './http/limits.js';
-import { startCore } from './bootstrap.js';
+import { startServing } from './bootstrap.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { systemActor } from './directory/actor.js';
@@ -15,23 +16,30 @@ import { loadSchedule, startScheduler } from './sync/scheduler.js';
 import { version } from './version.js';
 
 export async function serve(config: Config, log: Logger) {
-  const { database, directory } = await startCore(config, log);
+  const { database, directory, ready, stop } = await startServing(config, log);
   // Should start-up fail after this (a port in use), what is open is closed again, last first: the
   // embedded database then writes its files and frees DATA_DIR, and the process can exit.
-  const opened: (() => Promise<unknown>)[] = [() => database.close()];
+  const opened: (() => Promise<unknown>)[] = [() => database.close(), async () => stop()];
   try {
-    return await listen(config, log, database, directory, opened);
+    return await listen(config, log, { database, directory, ready, stopStarting: stop }, opened);
   } catch (err) {
     for (const close of opened.reverse()) await close().catch(() => undefined);
     throw err;
   }
 }
 
+interface Started {
+  database: Database;
+  directory: Directory;
+  /** True once the database is ready (at once, unless start-up is still waiting for it). */
+  ready: Promise<boolean>;
+  stopStarting: () => void;
+}
+
 async function listen(
   config: Config,
   log: Logger,
-  database: Database,
-  directory: Directory,
+  { database, directory, ready, stopStarting }: Started,
   opened: (() => Promise<unknown>)[],
 ) {
   const unwatch = await directory.watchChanges();
@@ -78,26 +86,35 @@ async function listen(
       log.error({ error: describeError(err) }, 'leaver retention sweep failed; will retry');
     }
   };
-  const first = sweep();
-  const scheduler = config.SYNC_SCHEDULE
-    ? startScheduler(
-        createSync(directory, config.SYNC_LEAVER_THRESHOLD),
-        loadSchedule(config.SYNC_SCHEDULE),
-        log,
-        undefined,
-        database.leadership(), // issue 15: one node runs the schedule
-      )
-    : null;
-  const timer = setInterval(sweep, 3_600_000);
-  timer.unref();
-
+  // Read now: a schedule that cannot be read stops start-up, with or without the database.
+  const schedule = config.SYNC_SCHEDULE ? loadSchedule(config.SYNC_SCHEDULE) : null;
   let stopping = false;
+  let scheduler: ReturnType<typeof startScheduler> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  // The sweep and the schedule start once the database is ready.
+  const first = ready.then(async (isReady) => {
+    if (!isReady || stopping) return;
+    scheduler = schedule
+      ? startScheduler(
+          createSync(directory, config.SYNC_LEAVER_THRESHOLD),
+          schedule,
+          log,
+          undefined,
+          database.leadership(), // issue 15: one node runs the schedule
+        )
+      : null;
+    timer = setInterval(sweep, 3_600_000);
+    timer.unref();
+    await sweep();
+  });
+
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    clearInterval(timer);
+    stopStarting();
     await first;
+    clearInterval(timer);
     await scheduler?.stop();
     await unwatch?.();
     await ldap.close();

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { family, given } from '../ldap/names.js';
+import { feedText, header, row } from './feed.js';
 
 const server = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const dbName = 'nhsdir_bench_sync';
@@ -18,38 +18,9 @@ const work = fileURLToPath(new URL('../.work/sync/', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 mkdirSync(work, { recursive: true });
 
-const header =
-  'employee_number,given_name,family_name,preferred_name,org_code,job_title,department,site,work_phone,mobile,email,start_date,end_date,ni_number,date_of_birth';
-const titles = [
-  'Staff Nurse',
-  'Healthcare Assistant',
-  'Consultant',
-  'Porter',
-  'Pharmacist',
-  'Administrator',
-  'Physiotherapist',
-  'Midwife',
-];
-const departments = [
-  'Cardiology',
-  'Emergency',
-  'Estates',
-  'Maternity',
-  'Pharmacy',
-  'Radiology',
-  'Theatres',
-  'Outpatients',
-];
-
-function row(org: string, i: number, title = titles[i % titles.length]) {
-  const g = given[i % given.length];
-  const f = family[Math.floor(i / given.length) % family.length];
-  const ni = `QQ${String(100000 + (i % 900000)).padStart(6, '0')}${'ABCD'[i % 4]}`;
-  return `${org}-${i},${g},${f},,${org},${title},${departments[(i >> 3) % departments.length]},Main Site,0113 ${String(4960000 + i).slice(-7)},,,2015-04-01,,${ni},19${60 + (i % 40)}-0${1 + (i % 9)}-1${i % 9}`;
-}
 const write = (name: string, rows: string[]) => {
   const path = join(work, name);
-  writeFileSync(path, `${header}\n${rows.join('\n')}\n`);
+  writeFileSync(path, feedText(rows));
   return path;
 };
 

@@ -14,7 +14,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
 import { holdLeadership, soleLeader, type Leadership } from './leader.js';
-import { createReadRouter, type DatabaseStatus } from './replicas.js';
+import { createReadRouter, describeUrl, type DatabaseStatus } from './replicas.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** A transaction, or the database itself where no transaction is needed. */
@@ -22,6 +22,8 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
 export interface Database {
   kind: 'pglite' | 'postgres';
+  /** PostgreSQL: the primary as host:port/database (never the password), for messages and /readyz. */
+  name?: string;
   db: Db;
   /**
    * For read-only statements that may be answered by a hot standby (DATABASE_READ_URL): it picks
@@ -187,6 +189,7 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
   const reads = router ?? searchPool;
   return {
     kind: 'postgres',
+    name: describeUrl(url),
     db,
     read,
     wrote: () => router?.fence(),

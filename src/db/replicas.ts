@@ -175,8 +175,9 @@ export function createReadRouter(
   async function pollStandby(s: Standby) {
     try {
       const { rows } = await withTimeout(
+        // A promoted standby's replay position stays where recovery ended: its own position counts.
         pollPool(s.url).query(`select pg_is_in_recovery() as standby,
-          coalesce(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text as replayed,
+          (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end)::text as replayed,
           case when not pg_is_in_recovery() or pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
             else coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 0) end::float8 as lag`),
         3000,

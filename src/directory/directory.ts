@@ -2,7 +2,7 @@
 // Front ends call these; the sync engine composes the same functions inside one `run`.
 import type { Database } from '../db/client.js';
 import * as accounts from './accounts.service.js';
-import { fail } from './errors.js';
+import { DatabaseUnavailable, fail } from './errors.js';
 import type { EntryRow } from '../model/rows.js';
 import { announceChanges, everything, listAudit, listChanges, trackChanges } from './audit.js';
 import type { Ctx, CoreSettings } from './context.js';
@@ -62,6 +62,9 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     },
     { bytes: (settings.entryCacheMb ?? 256) * 1024 * 1024, sizeOf: (r) => entryBytes(r as EntryRow) },
   );
+  // issue 15: a node started before its database could be reached serves nothing until start-up
+  // (bootstrap.ts) has migrated it; front ends ask `checkAvailable` first, and /readyz says why.
+  let waiting: string | undefined;
   const trust = (lost: boolean) => {
     cache.setTrusted(!lost);
     entryCache.setTrusted(!lost);
@@ -113,7 +116,15 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   const authenticate = createSignIn(database, settings, now, (who) => currentActor(who));
   return {
     // Reads with the caller's visibility ANDed in (reads.ts): LDAP, export, /readyz.
-    ...createReads(database, entryCache),
+    ...createReads(database, entryCache, () => waiting),
+    /** Throws DatabaseUnavailable (REST 503, LDAP unavailable) while start-up waits for the database. */
+    checkAvailable: (): void => {
+      if (waiting !== undefined) throw new DatabaseUnavailable(waiting);
+    },
+    /** Start-up says why the directory cannot serve yet, and `undefined` once it can. */
+    setWaiting: (why: string | undefined) => {
+      waiting = why;
+    },
     /** Which of these row ids the entry cache would have to read from the database (tests, diagnostics). */
     uncachedEntries: async (ids: number[]): Promise<number[]> => {
       const missing: number[] = [];

@@ -64,11 +64,20 @@ const lostConnection = new RegExp(
 );
 
 /**
+ * The directory is not serving yet: start-up has not reached and migrated its database (issue 15).
+ * Its message says which database, and why.
+ */
+export class DatabaseUnavailable extends Error {
+  override name = 'DatabaseUnavailable';
+}
+
+/**
  * Whether the database could not be reached (refused, cut, shutting down): the front ends answer
  * "try again later" (REST 503, LDAP unavailable) instead of an internal error.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (const e of causes(err)) {
+    if (e instanceof DatabaseUnavailable) return true;
     const code = typeof e.code === 'string' ? e.code : '';
     if (
       /^(08|57P0)/.test(code) ||

@@ -16,7 +16,8 @@ export type { SortKey } from '../model/search.js';
 /** The caller: an Actor, or null for an anonymous LDAP client (where anonymous reads are allowed). */
 type Caller = Actor | null;
 
-export function createReads(database: Database, entryCache: EntryCache) {
+/** `waiting`: why start-up has not yet reached and migrated the database, or undefined once it has. */
+export function createReads(database: Database, entryCache: EntryCache, waiting: () => string | undefined) {
   return {
     /** People and mailboxes matching `q`, in its order; rows from the entry cache where it has them. */
     searchPeople: (caller: Caller, q: PeopleSearch): Promise<EntryRow[]> =>
@@ -69,17 +70,35 @@ export function createReads(database: Database, entryCache: EntryCache) {
      */
     readiness: async () => {
       const primary = await search.databaseAnswers(database);
-      if (!database.databases?.().some((d) => d.configured === 'standby'))
-        return { ready: primary, database: database.kind };
-      const databases = (await database.checkDatabases!()).map((d) => ({
-        name: d.name,
-        configured: d.configured,
-        role: d.configured === 'primary' && !primary ? ('unknown' as const) : d.role,
-        reachable: d.configured === 'primary' ? primary : d.reachable,
-        ...(d.configured === 'standby' ? { lag_seconds: d.lagSeconds ?? 0, lag_bytes: d.lagBytes ?? 0 } : {}),
-        in_reads: d.inReads,
-      }));
-      return { ready: databases.some((d) => d.reachable), database: database.kind, writable: primary, databases };
+      const why = waiting();
+      const standbys = database.databases?.().some((d) => d.configured === 'standby');
+      if (!standbys && !why) return { ready: primary, database: database.kind };
+      // Start-up waiting for its database: not ready whatever answers, and the primary named.
+      const databases = standbys
+        ? (await database.checkDatabases!()).map((d) => ({
+            name: d.name,
+            configured: d.configured,
+            role: d.configured === 'primary' && !primary ? ('unknown' as const) : d.role,
+            reachable: d.configured === 'primary' ? primary : d.reachable,
+            ...(d.configured === 'standby' ? { lag_seconds: d.lagSeconds ?? 0, lag_bytes: d.lagBytes ?? 0 } : {}),
+            in_reads: d.inReads,
+          }))
+        : [
+            {
+              name: database.name ?? database.kind,
+              configured: 'primary' as const,
+              role: primary ? ('primary' as const) : ('unknown' as const),
+              reachable: primary,
+              in_reads: false,
+            },
+          ];
+      return {
+        ready: !why && databases.some((d) => d.reachable),
+        database: database.kind,
+        writable: primary,
+        databases,
+        ...(why ? { detail: why } : {}),
+      };
     },
     /** The connection pool's figures and, with standbys, each database's state, for /metrics. */
     poolStats: () => database.poolStats?.(),

@@ -65,6 +65,8 @@ export class Session {
     const { id, request: req } = msg;
     metrics.ldapOperations.add({ op: req.op });
     try {
+      // A node whose start-up has not yet reached its database answers unavailable (issue 15).
+      if (req.op === 'bind' || req.op === 'search' || req.op === 'extended') this.opts.directory.checkAvailable();
       if ((req.op === 'search' || req.op === 'extended') && !(await this.stillValid())) return;
       switch (req.op) {
         case 'bind':

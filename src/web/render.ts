@@ -2,7 +2,7 @@
 // marked, and friendly error pages (403, 404, 429, 500) with no stack trace.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdmin, isNational } from '../directory/actor.js';
-import { describeError, DirectoryError } from '../directory/errors.js';
+import { describeError, DirectoryError, isDatabaseUnavailable } from '../directory/errors.js';
 
 export interface FieldError {
   field: string;
@@ -113,6 +113,15 @@ export function registerPageErrors(app: FastifyInstance) {
     if (err.statusCode === 413) return errorPage(reply, 413, 'The file is too large', err.message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return errorPage(reply, err.statusCode, 'Sorry, there is a problem with that request', 'Go back and try again.');
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ error: describeError(err) }, 'database unavailable');
+      return errorPage(
+        reply,
+        503,
+        'Sorry, the service is unavailable',
+        'The directory cannot reach its database at the moment. Try again in a few minutes.',
+      );
+    }
     req.log.error({ error: describeError(err) }, 'page failed');
     return errorPage(
       reply,

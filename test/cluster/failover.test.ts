@@ -1,11 +1,20 @@
 // Reads from a hot standby, and losing the primary: two `nhsdir serve` processes with
 // DATABASE_READ_URL on a PostgreSQL 15 primary and streaming standby of the test's own. Reads keep
 // answering from the standby while the primary is down, writes are refused at once (503, LDAP 52),
-// and when the primary returns, or every backend is cut, the nodes recover by themselves.
+// and when the primary returns, every backend is cut, or the standby is promoted and the primary's
+// address (a forwarder here, as a virtual IP) moves to it, the nodes recover by themselves.
 import t from 'tap';
 import pg from 'pg';
 import { systemActor } from '../../src/directory/actor.js';
-import { coreOn, haveClusterBinaries, settle, startCluster, startNode, waitUntil } from '../helpers/cluster.js';
+import {
+  coreOn,
+  forwarder,
+  haveClusterBinaries,
+  settle,
+  startCluster,
+  startNode,
+  waitUntil,
+} from '../helpers/cluster.js';
 import { staffCsv } from '../helpers/feeds.js';
 import { passwords, seed } from '../helpers/ldap.js';
 
@@ -13,7 +22,9 @@ if (!haveClusterBinaries) t.pass('skipped: the PostgreSQL 15 binaries (postgresq
 else
   t.test('reads from the standby; the primary lost and back; backends cut', async (t) => {
     const cluster = await startCluster(t);
-    const env = { DATABASE_URL: cluster.primary.url(), DATABASE_READ_URL: cluster.standby.url() };
+    // The nodes know the primary by an address that a failover can move.
+    const primaryAddress = await forwarder(t, cluster.primary.port);
+    const env = { DATABASE_URL: primaryAddress.url(), DATABASE_READ_URL: cluster.standby.url() };
     const a = await startNode(t, 'a', env);
     const b = await startNode(t, 'b', env);
     const nodes = [a, b];
@@ -143,8 +154,38 @@ else
       for (const n of nodes) t.equal(await settle(() => title(n), 'After', 60_000), 'After', `${n.name} follows`);
     });
 
-    t.test('no database at all: not ready, LDAP unavailable, no crash', async (t) => {
+    t.test('the standby promoted and the primary address moved to it: writes work, no node restarted', async (t) => {
+      await cluster.caughtUp();
       await cluster.primary.stop('immediate');
+      for (const n of nodes) {
+        const write = await n.call('PATCH', '/api/v1/people/john.smithson', national, { title: 'Never' });
+        t.equal(write.status, 503, `${n.name}: refused while there is no primary`);
+      }
+      await cluster.standby.promote();
+      primaryAddress.point(cluster.standby.port);
+      for (const n of nodes) {
+        const other = nodes.find((o) => o !== n)!;
+        const want = `Promoted ${n.name}`;
+        const write = async () =>
+          (await n.call('PATCH', '/api/v1/people/john.smithson', national, { title: want })).status;
+        t.equal(await settle(write, 200, 60_000), 200, `${n.name} writes again`);
+        t.equal(await settle(() => title(other), want, 60_000), want, `and ${other.name} sees it over LDAP`);
+        t.equal(n.proc.child.exitCode, null, `${n.name} is the process started at the beginning`);
+      }
+      const [row] = await cluster.standby.query<{ title: string }>(
+        "select title from people where uid = 'john.smithson'",
+      );
+      t.equal(row.title, 'Promoted b', 'written on the promoted standby');
+      const r = await readyz(a);
+      t.match(
+        r.body,
+        { writable: true, databases: [{ configured: 'primary', reachable: true }, { role: 'primary' }] },
+        '/readyz: writable, the standby now a primary',
+      );
+    });
+
+    t.test('no database at all: not ready, LDAP unavailable, no crash', async (t) => {
+      // The old primary has been stopped since the promotion; the promoted standby is the last.
       await cluster.standby.stop('immediate');
       for (const n of nodes) {
         t.equal((await readyz(n)).status, 503, `${n.name} is not ready`);

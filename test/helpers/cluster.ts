@@ -1,189 +1,68 @@
-// PostgreSQL 15 clusters of the tests' own (Debian's binaries): a primary and a streaming hot
-// standby on free ports in a temporary folder, stopped and removed in t.teardown whatever happens.
-// Tests run as root here, and initdb refuses root: the binaries run as the `postgres` user then.
-import { execFile, execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+// PostgreSQL 15 clusters of the tests' own (scripts/pg-cluster.ts), stopped and removed in
+// t.teardown whatever happens; `nhsdir serve` nodes on them; and a TCP forwarder standing for the
+// primary's address, which a failover points at a promoted standby.
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import pg from 'pg';
 import type { Test } from 'tap';
 import { Client } from 'ldapts';
 import { openPostgres } from '../../src/db/client.js';
 import { createDirectory } from '../../src/directory/directory.js';
+import { startCluster as start, type Cluster, type ClusterOptions } from '../../scripts/pg-cluster.js';
 import { freePort, run, type Running } from './process.js';
 
-const bin = '/usr/lib/postgresql/15/bin';
-/** Whether the tests can start clusters of their own (the binaries are installed). */
-export const haveClusterBinaries = existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_basebackup'));
+export { haveClusterBinaries, waitUntil, type Cluster, type Server } from '../../scripts/pg-cluster.js';
 
-const exec = promisify(execFile);
-const asRoot = process.getuid?.() === 0;
-/** The `postgres` account's uid and gid (Debian's package makes it). */
-function postgresIds() {
-  const ids = /^postgres:[^:]*:(\d+):(\d+):/.exec(execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }));
-  if (!ids) throw new Error('no postgres user to run PostgreSQL as');
-  return { uid: Number(ids[1]), gid: Number(ids[2]) };
-}
-
-/** Run one of the PostgreSQL binaries (as `postgres` when we are root). */
-async function pgbin(name: string, args: string[]): Promise<string> {
-  const [file, argv] = asRoot
-    ? ['/usr/sbin/runuser', ['-u', 'postgres', '--', join(bin, name), ...args]]
-    : [join(bin, name), args];
-  try {
-    const { stdout } = await exec(file, argv, { timeout: 120_000, env: { PATH: process.env.PATH ?? '', LANG: 'C' } });
-    return stdout;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${name} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`, {
-      cause: err,
-    });
-  }
-}
-
-export interface Server {
-  port: number;
-  dir: string;
-  /** postgres://postgres@127.0.0.1:port/<db> */
-  url(db?: string): string;
-  /** `pg_ctl stop -m <mode>` (immediate: as if the machine were lost). */
-  stop(mode?: 'fast' | 'immediate'): Promise<void>;
-  start(): Promise<void>;
-  /** `pg_ctl promote`: a standby becomes a primary. */
-  promote(): Promise<void>;
-  /** One statement on this server's `db` (default nhsdir). */
-  query<R = Record<string, unknown>>(text: string, params?: unknown[], db?: string): Promise<R[]>;
-}
-
-export interface Cluster {
-  primary: Server;
-  standby: Server;
-  /** Until the standby has replayed everything the primary has written so far. */
-  caughtUp(): Promise<void>;
-}
-
-function server(root: string, name: string, port: number): Server {
-  const dir = join(root, name);
-  const url = (db = 'nhsdir') => `postgres://postgres@127.0.0.1:${port}/${db}`;
-  const self: Server = {
-    port,
-    dir,
-    url,
-    async stop(mode = 'fast') {
-      await pgbin('pg_ctl', ['stop', '-D', dir, '-m', mode, '-w']);
-    },
-    async start() {
-      await pgbin('pg_ctl', ['start', '-D', dir, '-l', join(root, `${name}.log`), '-w', '-t', '120']);
-    },
-    async promote() {
-      await pgbin('pg_ctl', ['promote', '-D', dir, '-w']);
-    },
-    async query(text, params, db) {
-      const client = new pg.Client({ connectionString: url(db), connectionTimeoutMillis: 10_000 });
-      client.on('error', () => {});
-      await client.connect();
-      try {
-        return (await client.query(text, params as unknown[])).rows;
-      } finally {
-        await client.end().catch(() => {});
-      }
-    },
-  };
-  return self;
-}
-
-/**
- * A primary (wal_level=replica) with a database `nhsdir`, and a hot standby streaming from it
- * (`pg_basebackup -R`). Both are stopped and their folder removed when `t` ends.
- */
-export async function startCluster(t: Test, opts: { standby?: boolean } = {}): Promise<Cluster> {
-  const root = mkdtempSync(join(tmpdir(), 'nhsdir-cluster-'));
-  let servers: Server[] = [];
-  t.teardown(async () => {
-    for (const s of servers) await s.stop('immediate').catch(() => {});
-    rmSync(root, { recursive: true, force: true });
-  });
-  if (asRoot) {
-    const { uid, gid } = postgresIds();
-    chownSync(root, uid, gid);
-  }
-  chmodSync(root, 0o700);
-  const primary = server(root, 'primary', await freePort());
-  await pgbin('initdb', ['-D', primary.dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  // Small and fast: a test's data is thrown away, so nothing needs to reach the disk.
-  appendFileSync(
-    join(primary.dir, 'postgresql.conf'),
-    [
-      `port = ${primary.port}`,
-      `listen_addresses = '127.0.0.1'`,
-      `unix_socket_directories = '${root}'`,
-      'wal_level = replica',
-      'max_wal_senders = 5',
-      'hot_standby = on',
-      'max_connections = 200',
-      'shared_buffers = 16MB',
-      'fsync = off',
-      'full_page_writes = off',
-      // A standby's query is never cancelled for a conflict with replay in these tests.
-      'max_standby_streaming_delay = -1',
-      '',
-    ].join('\n'),
-  );
-  servers = [primary];
-  await primary.start();
-  await primary.query('CREATE DATABASE nhsdir', [], 'postgres');
-
-  const standby = server(root, 'standby', await freePort());
-  if (opts.standby === false) return { primary, standby, caughtUp: async () => {} };
-  await pgbin('pg_basebackup', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(primary.port),
-    '-U',
-    'postgres',
-    '-D',
-    standby.dir,
-    '-R',
-    '-X',
-    'stream',
-    '-c',
-    'fast',
-    '--no-sync',
-  ]);
-  appendFileSync(join(standby.dir, 'postgresql.conf'), `port = ${standby.port}\n`);
-  servers = [standby, primary];
-  await standby.start();
-  const cluster: Cluster = {
-    primary,
-    standby,
-    async caughtUp() {
-      const [{ lsn }] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
-      await waitUntil(async () => {
-        const [{ ok }] = await standby.query<{ ok: boolean }>('select pg_last_wal_replay_lsn() >= $1::pg_lsn as ok', [
-          lsn,
-        ]);
-        return ok;
-      }, 'the standby to replay the primary');
-    },
-  };
+/** A primary and (unless `standby: false`) a streaming hot standby, gone when `t` ends. */
+export async function startCluster(t: Test, opts: ClusterOptions = {}): Promise<Cluster> {
+  const cluster = await start(opts);
+  t.teardown(() => cluster.destroy());
   return cluster;
 }
 
-/** Poll `check` until it is true (errors count as not yet), or fail after `ms`. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = err;
+/**
+ * The primary's address as clients know it (a virtual IP, a DNS name): a TCP forwarder on a port
+ * of its own. `point` moves it to another server, cutting the connections it carried, as moving a
+ * virtual IP does.
+ */
+export async function forwarder(
+  t: Test,
+  to: number,
+): Promise<{ port: number; url(db?: string): string; point(port: number): void }> {
+  const carried = new Set<Socket>();
+  const srv = createServer((client) => {
+    const upstream = connect(to, '127.0.0.1');
+    const pair = [client, upstream];
+    const end = () => {
+      for (const s of pair) {
+        s.destroy();
+        carried.delete(s);
+      }
+    };
+    for (const s of pair) {
+      carried.add(s);
+      s.on('error', end);
+      s.on('close', end);
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    client.pipe(upstream).pipe(client);
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as { port: number };
+  t.teardown(() => {
+    for (const s of carried) s.destroy();
+    srv.close();
+  });
+  return {
+    port,
+    url: (db = 'nhsdir') => `postgres://postgres@127.0.0.1:${port}/${db}`,
+    point(p) {
+      to = p;
+      for (const s of carried) s.destroy();
+    },
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

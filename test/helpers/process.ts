@@ -1,18 +1,11 @@
 // Run `nhsdir` as a user would: a child process with its own environment, read from its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const nhsdir = fileURLToPath(new URL('../../bin/nhsdir.js', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  return port;
-}
+export { freePort } from '../../scripts/pg-cluster.js';
 
 export interface Running {
   child: ChildProcess;

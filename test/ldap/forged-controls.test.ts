@@ -168,6 +168,7 @@ t.test('a value the database refuses (SQLSTATE class 22) is answered 53 with a w
   const { log, lines, errors } = capturingLog();
   const failing = (err: Error) =>
     ({
+      checkAvailable: () => {},
       authenticate: async () => {
         throw err;
       },

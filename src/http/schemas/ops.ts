@@ -38,6 +38,7 @@ const readiness = (status: 'ok' | 'unavailable') =>
     database: engine,
     writable: z.boolean().optional().describe('With standbys: whether the primary answers (writes work)'),
     databases,
+    detail: z.string().optional().describe('Why the node is not ready (a database it has not yet reached)'),
   });
 
 export const getReadiness = {
