@@ -100,7 +100,9 @@ export async function webPages(app: FastifyInstance, opts: WebOptions) {
     index: false,
   });
   const eta = new Eta({ views: join(here, 'views'), autoEscape: true, cache: true });
-  await app.register(view, { engine: { eta }, root: join(here, 'views'), viewExt: 'eta' });
+  // production: each template is read and compiled once, not on every page (without it @fastify/view
+  // reads and compiles them again for each request unless NODE_ENV is "production").
+  await app.register(view, { engine: { eta }, root: join(here, 'views'), viewExt: 'eta', production: true });
   registerPageErrors(app);
 
   app.decorateRequest('session', null);

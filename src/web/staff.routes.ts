@@ -110,7 +110,6 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions, signedOut: (
   app.get<{ Querystring: { q?: string; org?: string; after?: string } }>('/search', async (req, reply) => {
     const q = (req.query.q ?? '').slice(0, 100);
     const org = (req.query.org ?? '').trim().toUpperCase().slice(0, 9);
-    const orgs = await directory.listOrganisations({ status: 'active', limit: 500 });
     let result: { items: unknown[]; next: string | null } | null = null;
     let errors;
     if (q.trim() || org) {
@@ -127,7 +126,7 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions, signedOut: (
       }
     }
     const nextHref = result?.next ? `/search?${new URLSearchParams({ q, org, after: result.next }).toString()}` : null;
-    return reply.view('search', { title: 'Search the directory', q, org, orgs, result, nextHref, errors });
+    return reply.view('search', { title: 'Search the directory', q, org, result, nextHref, errors });
   });
 
   app.get<{ Params: { uid: string }; Querystring: { joined?: string } }>('/people/:uid', async (req, reply) => {
