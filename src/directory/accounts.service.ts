@@ -3,11 +3,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { people, roleGrants, services } from '../db/schema.js';
 import type { Actor, Role } from './actor.js';
-import { isAdminOf, requireAuthorityOver, requireNational } from './actor.js';
+import { isAdminOf, requireNational } from './actor.js';
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
-import { grantsOf, revokeGrants } from './grants.js';
+import { requireAuthorityOverPerson, revokeGrants } from './grants.js';
 import { findOrganisation } from './organisations.service.js';
 import { findRow } from './people.queries.js';
 import { hashPassword, verifyPassword } from './secrets.js';
@@ -101,7 +101,7 @@ export async function setPassword(
   } else {
     if (!isAdminOf(actor, row.orgCode))
       fail('auth.forbidden', 'Only the person or an administrator may set this password');
-    requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
+    await requireAuthorityOverPerson(ctx, actor, row);
   }
   const now = ctx.now();
   await ctx.tx

@@ -1,7 +1,7 @@
 // The append-only audit log; its sequence numbers double as change numbers (LDAP cn=changelog and
 // GET /api/v1/changes), so they must be handed out in commit order.
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
-import { CHANGES_CHANNEL, type Tx } from '../db/client.js';
+import { CHANGES_CHANNEL, rows, type Tx } from '../db/client.js';
 import { changesOf } from '../db/search-sql.js';
 import { audit } from '../db/schema.js';
 import type { Actor } from './actor.js';
@@ -42,22 +42,21 @@ const toRow = (actor: Actor, e: AuditEntry) => ({
   cause: e.cause ?? null,
 });
 
-/** The lock, and a notice to other processes at commit that the directory changed (their read caches). */
 // What each write transaction changed, as the tags the read caches know (`uid:…`, `org:…`): the
-// directory's `run` evicts them at commit and announces them to other processes in one NOTIFY. An
-// audited write outside `run` (start-up work) announces "everything" itself.
-const changedIn = new WeakMap<object, Set<string>>();
+// directory's `run` evicts them at commit, and other processes hear of them through NOTIFY, which
+// PostgreSQL delivers at commit. An audited write outside `run` (start-up work) announces "everything".
+const changedIn = new WeakMap<object, { touched: Set<string>; announced: Set<string> }>();
 
-/** Follow what `tx` changes; `announceChanges` says it to other processes before commit. */
+/** Follow what `tx` changes; `announceChanges` says what is still unsaid before commit. */
 export function trackChanges(tx: Tx): Set<string> {
   const touched = new Set<string>();
-  changedIn.set(tx, touched);
+  changedIn.set(tx, { touched, announced: new Set() });
   return touched;
 }
 
 /** A change that no audit record names (a token's revocation): evicted and announced all the same. */
 export function touch(tx: Tx, tag: string): void {
-  changedIn.get(tx)?.add(tag);
+  changedIn.get(tx)?.touched.add(tag);
 }
 
 /** More than this, or a payload near NOTIFY's 8,000 bytes, and "everything" is said instead. */
@@ -65,9 +64,12 @@ const MAX_NAMED = 200;
 
 export const everything = (touched: Set<string>) => touched.size > MAX_NAMED;
 
+/** The notice of what `tx` changed that no statement has carried yet (usually nothing: `record` says its own). */
 export async function announceChanges(tx: Tx, touched: Set<string>): Promise<void> {
-  if (touched.size === 0) return;
-  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${everything(touched) ? '*' : [...touched].join(' ')})`);
+  const announced = changedIn.get(tx)?.announced ?? new Set<string>();
+  const unsaid = [...touched].filter((t) => !announced.has(t));
+  if (unsaid.length === 0) return;
+  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${everything(touched) ? '*' : unsaid.join(' ')})`);
 }
 
 const tagOf = (e: AuditEntry) =>
@@ -75,21 +77,34 @@ const tagOf = (e: AuditEntry) =>
     ? `org:${e.targetId}`
     : `${e.targetType === 'service' ? 'service' : 'uid'}:${e.targetId}`;
 
-async function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
-  const touched = changedIn.get(tx);
-  if (touched) for (const e of entries) if (touched.size <= MAX_NAMED) touched.add(tagOf(e));
-  await tx.execute(
-    touched
-      ? sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`
-      : sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '*')`,
-  );
+/**
+ * The log's lock and the notice of these entries, as one statement's worth of SQL (a CTE the insert
+ * reads from, so the lock is held before a sequence number is drawn). Untracked: "everything".
+ */
+function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
+  const tracked = changedIn.get(tx);
+  if (!tracked) return sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '*')`;
+  for (const e of entries) if (tracked.touched.size <= MAX_NAMED) tracked.touched.add(tagOf(e));
+  // A single entry's tag is said here, a write's round trip fewer; a bulk write's at the end, once.
+  const tag = entries.length === 1 ? tagOf(entries[0]) : null;
+  if (!tag || everything(tracked.touched)) return sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`;
+  tracked.announced.add(tag);
+  return sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, ${tag})`;
 }
 
 export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<number> {
-  await lockAndNotify(tx, [entry]);
-  const [row] = await tx.insert(audit).values(toRow(actor, entry)).returning({ seq: audit.seq });
-  return row.seq;
+  const r = toRow(actor, entry);
+  const [row] = await rows<{ seq: number }>(
+    tx.execute(sql`with locked as (${lockAndNotify(tx, [entry])})
+      insert into ${audit} (actor, action, target_type, target_id, before, after, cause)
+      select ${r.actor}, ${r.action}, ${r.targetType}, ${r.targetId}, ${json(r.before)}::jsonb, ${json(r.after)}::jsonb,
+        ${r.cause} from locked
+      returning seq`),
+  );
+  return Number(row.seq);
 }
+
+const json = (v: Record<string, unknown> | null) => (v ? JSON.stringify(v) : null);
 
 /**
  * Many entries in few statements (a merger, a feed's first load: thousands of people), a few
@@ -97,7 +112,7 @@ export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<n
  */
 export async function recordMany(tx: Tx, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await lockAndNotify(tx, entries);
+  await tx.execute(lockAndNotify(tx, entries));
   for (let i = 0; i < entries.length; i += BATCH)
     await insertBatch(
       tx,
@@ -107,11 +122,10 @@ export async function recordMany(tx: Tx, actor: Actor, entries: AuditEntry[]): P
 
 const BATCH = 2000;
 
-async function insertBatch(tx: Tx, rows: ReturnType<typeof toRow>[]) {
-  const col = (f: (r: (typeof rows)[number]) => unknown) => sql.param(rows.map(f));
-  const json = (v: Record<string, unknown> | null) => (v ? JSON.stringify(v) : null);
+async function insertBatch(tx: Tx, batch: ReturnType<typeof toRow>[]) {
+  const col = (f: (r: (typeof batch)[number]) => unknown) => sql.param(batch.map(f));
   await tx.execute(sql`insert into ${audit} (actor, action, target_type, target_id, before, after, cause)
-    select ${rows[0].actor}, a.action, a.target_type, a.target_id, a.before::jsonb, a.after::jsonb, a.cause
+    select ${batch[0].actor}, a.action, a.target_type, a.target_id, a.before::jsonb, a.after::jsonb, a.cause
     from unnest(${col((r) => r.action)}::text[], ${col((r) => r.targetType)}::text[], ${col((r) => r.targetId)}::text[],
       ${col((r) => json(r.before))}::text[], ${col((r) => json(r.after))}::text[], ${col((r) => r.cause)}::text[])
       with ordinality as a(action, target_type, target_id, before, after, cause, n)

@@ -3,7 +3,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { rows } from '../db/client.js';
 import { roleGrants } from '../db/schema.js';
-import type { Actor, HeldRole } from './actor.js';
+import { isNational, requireAuthorityOver, type Actor, type HeldRole } from './actor.js';
 import { recordMany } from './audit.js';
 import type { Ctx } from './context.js';
 
@@ -13,6 +13,18 @@ export async function grantsOf(ctx: Ctx, personId: number): Promise<HeldRole[]> 
     .select({ role: roleGrants.role, orgCode: roleGrants.orgCode })
     .from(roleGrants)
     .where(eq(roleGrants.personId, personId));
+}
+
+/**
+ * The rule of actor.ts `requireAuthorityOver` for a person row: their grants are read only when they
+ * can matter (a national administrator has authority over everyone), a query less on most writes.
+ */
+export async function requireAuthorityOverPerson(
+  ctx: Ctx,
+  actor: Actor,
+  row: { id: number; uid: string; orgCode: string | null },
+): Promise<void> {
+  if (!isNational(actor)) requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
 }
 
 /**

@@ -10,7 +10,7 @@ import { hasAuthorityOver, isNational, requireAdmin, requireAdminOf, requireAuth
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
-import { grantsOf, revokeGrants } from './grants.js';
+import { grantsOf, requireAuthorityOverPerson, revokeGrants } from './grants.js';
 import { activeOrganisation, type Organisation } from './organisations.service.js';
 import { displayName, findRow, type PersonRow } from './people.queries.js';
 import { cleanFields, requireWriterOf, type PersonFields } from './people.service.js';
@@ -175,7 +175,7 @@ export async function releaseMove(ctx: Ctx, actor: Actor, id: number): Promise<P
   requireAdminOf(actor, req.fromOrg);
   if (row.status !== 'active' || row.orgCode !== req.fromOrg)
     fail('move_request.resolved', `${row.uid} is no longer active in ${req.fromOrg}`);
-  requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
+  await requireAuthorityOverPerson(ctx, actor, row);
   const moved = await moveNow(ctx, actor, row, await activeOrganisation(ctx, req.toOrg), requested(req), req.id);
   await done(ctx, actor, id, 'done');
   return moved;

@@ -2,9 +2,9 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { addresses, employments, people } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { isAdminOf, requireAuthorityOver, requireNational } from './actor.js';
+import { isAdminOf, requireNational } from './actor.js';
 import { markLeavers } from './employment.js';
-import { grantsOf } from './grants.js';
+import { requireAuthorityOverPerson } from './grants.js';
 import { allocateAddress, baseLocalPart, baseOf } from './addresses.js';
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
@@ -189,7 +189,7 @@ export async function updatePerson(
           : 'Only an administrator of the organisation may change this person',
       );
   } else if (!self && !opts.feed) {
-    requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
+    await requireAuthorityOverPerson(ctx, actor, row);
   }
   if (row.status !== 'active' && !isAdminOf(actor, row.orgCode)) fail('person.not_active', `${uid} is a leaver`);
   const change: Partial<PersonRow> = cleanFields(patch);
@@ -233,7 +233,7 @@ export async function updatePerson(
 export async function markLeaver(ctx: Ctx, actor: Actor, uid: string): Promise<PersonRow> {
   const row = await findRow(ctx, uid, { forUpdate: true });
   requireWriterOf(actor, row.orgCode);
-  requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
+  await requireAuthorityOverPerson(ctx, actor, row);
   if (row.status === 'leaver') return row;
   await markLeavers(ctx, actor, sql`id = ${row.id}`);
   return findRow(ctx, uid);

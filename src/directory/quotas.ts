@@ -3,8 +3,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { people } from '../db/schema.js';
 import type { Actor } from './actor.js';
-import { requireAdminOf, requireAuthorityOver } from './actor.js';
-import { grantsOf } from './grants.js';
+import { requireAdminOf } from './actor.js';
+import { requireAuthorityOverPerson } from './grants.js';
 import { record } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
@@ -78,7 +78,7 @@ export async function setQuota(
   checkTier(quotaMb);
   const row = await findRow(ctx, uid, { kind });
   requireAdminOf(actor, row.orgCode);
-  requireAuthorityOver(actor, row, await grantsOf(ctx, row.id));
+  await requireAuthorityOverPerson(ctx, actor, row);
   if (row.quotaMb === quotaMb) return row;
   await ensureRoom(ctx, row.orgCode!, quotaMb, false);
   const [updated] = await ctx.tx
