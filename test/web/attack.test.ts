@@ -168,3 +168,25 @@ t.test('dry runs waiting to be applied: one per session, within a budget, never 
   t.equal(out.status, 303, 'Nia signs out');
   t.equal((await dryRun(base, ann, csv)).status, 200, "then Ann's dry run fits");
 });
+
+t.test('a query parameter given twice is answered as a page, never an internal error', async (t) => {
+  const { base } = await webFixture(t);
+  const { jar } = await signIn(base, 'bob.builder@nhs.net', webPasswords.bob);
+  // Seen: 500 (`.trim` of an array) for the search page's new organisation code field, and for q.
+  for (const path of [
+    '/search?q=jane&org=RXA&org=RXB',
+    '/search?q=jane&q=smith',
+    '/search?q=jane&after=a&after=b',
+    '/organisations/RXB/people?q=bob&q=jane',
+  ]) {
+    const res = await fetch(base + path, { headers: { cookie: jar.header, accept: 'text/html' } });
+    const html = await res.text();
+    t.equal(res.status, 200, `${path}: a page`);
+    t.match(html, /<h1[^>]*>/, `${path}: with its heading`);
+  }
+  const res = await fetch(`${base}/search?q=smith&org=RXB&org=RXA`, { headers: { cookie: jar.header } });
+  const html = await res.text();
+  t.match(html, /value="RXB"/, 'the first code given is the one searched and shown');
+  t.match(html, /jane\.smith2/, "RXB's Jane Smith is found");
+  t.notMatch(html, /href="\/people\/jane\.smith"/, "RXA's is not");
+});
