@@ -119,6 +119,12 @@ export async function webPages(app: FastifyInstance, opts: WebOptions) {
     }
     if (multipartBody && !config?.upload) return tooLarge();
   });
+  // A parameter given twice (`?org=A&org=B`) arrives as an array; every page reads one string each,
+  // so the first is taken here rather than each page failing with an internal error.
+  app.addHook('preValidation', async (req) => {
+    const query = req.query as Record<string, unknown>;
+    for (const [k, v] of Object.entries(query ?? {})) if (Array.isArray(v)) query[k] = v[0];
+  });
   app.addHook('preHandler', async (req, reply) => {
     const config = req.routeOptions.config;
     const publicPage = config?.public || isAsset(req);
