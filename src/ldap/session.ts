@@ -15,6 +15,7 @@ import { ABANDONED, LdapError, ldapResultFor } from './errors.js';
 import { extendedResult, message, OID, responseTag, result, Result, type Message } from './protocol.js';
 import { metrics } from '../metrics.js';
 import { search, type SearchOutcome } from './search.js';
+import { takeTurn } from './turns.js';
 
 export interface SessionOptions {
   directory: Directory;
@@ -204,9 +205,12 @@ export class Session {
       connection: this.connection,
     };
     // Entries are written into one buffer and sent together: one socket write per 64 KiB, not per entry.
+    // Every 16 entries, and before starting, the search lets other work have its turn (turns.ts).
     const w = this.writer;
+    let sent = 0;
     let outcome: SearchOutcome | typeof ABANDONED;
     try {
+      await takeTurn();
       outcome = await search(
         env,
         req,
@@ -214,6 +218,7 @@ export class Session {
         async (entry, selection) => {
           selection.writeEntry(w, msg.id, entry);
           if (w.length > 64 * 1024) await this.transport.write(w.take());
+          if (++sent % 16 === 0) await takeTurn();
         },
         () => this.abandoned.has(msg.id),
       );
