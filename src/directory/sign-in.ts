@@ -26,6 +26,12 @@ export interface SignInLimits {
   failuresPerMinute: number;
   /** Checks one source address may have waiting or running at once. */
   perSource: number;
+  /**
+   * How long a throttled refusal waits before it is answered (default none). A flood's clients wait
+   * for each answer, so a second's pause turns thousands of refusals a second into a few: the flood
+   * costs a timer, not a core. Only refusals wait; remembered credentials from that address do not.
+   */
+  throttledDelayMs?: number;
 }
 
 export const defaultSignInLimits: SignInLimits = {
@@ -34,6 +40,7 @@ export const defaultSignInLimits: SignInLimits = {
   rememberSeconds: 600,
   failuresPerMinute: 30,
   perSource: 8,
+  throttledDelayMs: 1000,
 };
 
 interface AccountRow {
@@ -174,6 +181,11 @@ export function createSignIn(
   const table = (a: AccountRow) =>
     a.kind === 'person' ? [sql`people`, sql`id = ${a.id}`] : [sql`services`, sql`name = ${a.id}`];
 
+  const refuseSlowly = async (): Promise<null> => {
+    if (limits.throttledDelayMs) await new Promise((resolve) => setTimeout(resolve, limits.throttledDelayMs));
+    return null;
+  };
+
   /**
    * The Actor for a name and password, or null: unknown name, wrong password, leaver, locked and
    * throttled all answer alike. LOCKOUT_ATTEMPTS failures in a row lock for LOCKOUT_MINUTES.
@@ -184,7 +196,7 @@ export function createSignIn(
     // succeeded before (then the row is still read below, to see a change since).
     const asked = mac(`${name}\0${password}`);
     const blocked = (source !== undefined && throttled(`source:${source}`)) || throttled(name);
-    if (blocked && !isRemembered(asked)) return null;
+    if (blocked && !isRemembered(asked)) return refuseSlowly();
     const [account] = await find(principal);
     const at = now();
     const locked = account !== undefined && isLocked(account, at);
@@ -193,7 +205,7 @@ export function createSignIn(
       : undefined;
     let ok = isRemembered(proof) && !locked;
     if (!ok) {
-      if (blocked) return null;
+      if (blocked) return refuseSlowly();
       // An unknown name or a locked account costs a check all the same, so that neither can be told
       // from a wrong password; throttling bounds what that costs.
       ok = (await check(password, account?.password_hash ?? null, source)) && !locked;
