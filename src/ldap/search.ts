@@ -53,6 +53,8 @@ export interface SearchEnv {
   vendorVersion: string;
   /** This connection, unguessable: a paged-results cookie is honoured on the connection it was given on only. */
   connection: string;
+  /** Whether StartTLS would succeed here (a certificate, not yet TLS): only then is it advertised. */
+  startTls: boolean;
 }
 
 /** Hands one entry, with the attributes the search asked for, to the connection. */
@@ -341,7 +343,7 @@ async function rootDse(env: SearchEnv): Promise<Entry> {
       ['namingContexts', [env.dit.suffix]],
       ['supportedLDAPVersion', ['3']],
       ['supportedControl', [OID.paged, OID.sort, OID.vlv]],
-      ['supportedExtension', [OID.startTls, OID.whoAmI, OID.passwordModify]],
+      ['supportedExtension', [...(env.startTls ? [OID.startTls] : []), OID.whoAmI, OID.passwordModify]],
       ['supportedSASLMechanisms', []],
       ['subschemaSubentry', ['cn=Subschema']],
       ['vendorName', ['nhs-directory']],

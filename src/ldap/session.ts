@@ -203,6 +203,7 @@ export class Session {
       sizeCap,
       vendorVersion,
       connection: this.connection,
+      startTls: this.opts.canStartTls,
     };
     // Entries are written into one buffer and sent together: one socket write per 64 KiB, not per entry.
     // Every 16 entries, and before starting, the search lets other work have its turn (turns.ts).

@@ -36,6 +36,16 @@ export function safeNext(next: unknown): string {
   }
 }
 
+/** Whether `code` names an organisation (the search page says so rather than finding no one). */
+const isOrganisation = (directory: Directory, code: string) =>
+  directory.getOrganisation(code).then(
+    () => true,
+    (err) => {
+      if (err instanceof DirectoryError) return false;
+      throw err;
+    },
+  );
+
 /** Active people of an organisation, counted a page at a time through the same search REST uses. */
 export async function countPeople(directory: Directory, actor: Actor, org: string): Promise<number> {
   let n = 0;
@@ -112,7 +122,9 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions, signedOut: (
     const org = (req.query.org ?? '').trim().toUpperCase().slice(0, 9);
     let result: { items: unknown[]; next: string | null } | null = null;
     let errors;
-    if (q.trim() || org) {
+    if (org && !(await isOrganisation(directory, org)))
+      errors = [{ field: 'org', message: `No organisation has the code ${org}: check it on its organisation's page` }];
+    else if (q.trim() || org) {
       try {
         result = await directory.listPeople(req.session!.actor, {
           q: q.trim() || undefined,

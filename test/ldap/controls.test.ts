@@ -216,6 +216,17 @@ t.test('StartTLS (ldapsearch -ZZ) and LDAPS with a certificate made here', async
   );
   const { server } = await ldapFixture(t, { certFile, keyFile, ldapsPort: 0 });
   const env = { LDAPTLS_CACERT: certFile };
+  const root = await ldapsearch([
+    '-H',
+    `ldap://localhost:${server.port}`,
+    '-b',
+    '',
+    '-s',
+    'base',
+    '(objectClass=*)',
+    '+',
+  ]);
+  t.ok(root.entries[0].attrs.supportedExtension.includes('1.3.6.1.4.1.1466.20037'), 'StartTLS is advertised');
   const zz = await ldapsearchEnv(
     [
       '-ZZ',

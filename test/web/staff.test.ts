@@ -87,6 +87,16 @@ t.test(
     );
     await checkAccessibility(t, page, '/search (results)');
 
+    await page.goto('/search?q=smith&org=zzz');
+    t.match(
+      await page.textContent('.nhsuk-error-summary'),
+      /No organisation has the code ZZZ/,
+      'an unknown organisation code is said to be unknown, not "no one matches"',
+    );
+    t.equal(await page.$('#results'), null, 'and no results are shown');
+    await checkAccessibility(t, page, '/search (unknown organisation)');
+    await page.goBack(); // to the results
+
     await Promise.all([page.waitForURL('**/people/john.smithson'), page.click('#results a:has-text("John Smithson")')]);
     t.match(await mainText(page), /John Smithson.*Email address john\.smithson@nhs\.net.*Job title Porter/);
     t.notMatch(await mainText(page), /Mark as a leaver/, 'a user is offered no administration');
