@@ -59,10 +59,16 @@ export function touch(tx: Tx, tag: string): void {
   changedIn.get(tx)?.touched.add(tag);
 }
 
-/** More than this, or a payload near NOTIFY's 8,000 bytes, and "everything" is said instead. */
+/** More than this many tags, or a payload near NOTIFY's 8,000 bytes, and "everything" is said instead. */
 const MAX_NAMED = 200;
+const MAX_BYTES = 7000;
 
-export const everything = (touched: Set<string>) => touched.size > MAX_NAMED;
+export function everything(touched: Set<string>): boolean {
+  if (touched.size > MAX_NAMED) return true;
+  let bytes = 0;
+  for (const tag of touched) bytes += Buffer.byteLength(tag) + 1;
+  return bytes > MAX_BYTES;
+}
 
 /** The notice of what `tx` changed that no statement has carried yet (usually nothing: `record` says its own). */
 export async function announceChanges(tx: Tx, touched: Set<string>): Promise<void> {

@@ -3,6 +3,7 @@
 import t, { type Test } from 'tap';
 import { openPostgres } from '../../src/db/client.js';
 import { systemActor as sys } from '../../src/directory/actor.js';
+import { everything } from '../../src/directory/audit.js';
 import { createDirectory, type Directory } from '../../src/directory/directory.js';
 import { usingPostgres } from '../helpers/db.js';
 import { testDirectory, testSettings, withTwoOrgs } from '../helpers/directory.js';
@@ -81,3 +82,12 @@ t.test(
     t.equal((await dir.listPeople(sys, { q: 'ann', limit: 5 })).items[0].title, 'Midwife');
   },
 );
+
+t.test('a notice that would not fit in NOTIFY says "everything" instead of failing the write', (t) => {
+  const tags = (n: number, length: number) =>
+    new Set(Array.from({ length: n }, (_, i) => `uid:${String(i).padStart(length - 4, 'x')}`));
+  t.notOk(everything(tags(200, 20)), '200 short tags are named (4,200 bytes)');
+  t.ok(everything(tags(201, 10)), 'more than 200 tags are not');
+  t.ok(everything(tags(150, 64)), '150 long ones (9,750 bytes) would pass NOTIFY\'s 8,000: "everything"');
+  t.end();
+});
