@@ -153,7 +153,8 @@ const signedIn = await fetch('http://127.0.0.1:3980/sign-in', {
 });
 const sessionCookie = (signedIn.headers.getSetCookie().find((c) => c.startsWith('nhsd_session=')) ?? '').split(';')[0];
 if (!sessionCookie) throw new Error(`signing in to the web pages answered ${signedIn.status}`);
-const pageHeaders = { cookie: sessionCookie, accept: 'text/html' };
+// A browser sends back every cookie it was given: the session's and the CSRF secret's.
+const pageHeaders = { cookie: `${sessionCookie}; ${csrfCookie}`, accept: 'text/html' };
 
 type Cannon = { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
 const run = (
