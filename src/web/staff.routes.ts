@@ -122,9 +122,7 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions, signedOut: (
     const org = (req.query.org ?? '').trim().toUpperCase().slice(0, 9);
     let result: { items: unknown[]; next: string | null } | null = null;
     let errors;
-    if (org && !(await isOrganisation(directory, org)))
-      errors = [{ field: 'org', message: `No organisation has the code ${org}: check it on its organisation's page` }];
-    else if (q.trim() || org) {
+    if (q.trim() || org) {
       try {
         result = await directory.listPeople(req.session!.actor, {
           q: q.trim() || undefined,
@@ -136,6 +134,11 @@ export function staffRoutes(app: FastifyInstance, opts: WebOptions, signedOut: (
         if (!(err instanceof DirectoryError) || err.code !== 'validation.failed') throw err;
         errors = [{ field: 'q', message: 'That page of results no longer exists: search again' }];
       }
+    }
+    // No one found within a code that names no organisation: say so (asked only then, not on every page).
+    if (org && !result?.items.length && !(await isOrganisation(directory, org))) {
+      result = null;
+      errors = [{ field: 'org', message: `No organisation has the code ${org}: check it on its organisation's page` }];
     }
     const nextHref = result?.next ? `/search?${new URLSearchParams({ q, org, after: result.next }).toString()}` : null;
     return reply.view('search', { title: 'Search the directory', q, org, result, nextHref, errors });

@@ -2,10 +2,11 @@
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Test } from 'tap';
 import { systemActor, type Actor } from '../../src/directory/actor.js';
 import type { Directory } from '../../src/directory/directory.js';
-import { createSync } from '../../src/sync/runs.js';
+import { createSync, type Sync } from '../../src/sync/runs.js';
 
 export const staffHeader =
   'employee_number,given_name,family_name,preferred_name,org_code,job_title,department,site,work_phone,mobile,email,start_date,end_date,ni_number,date_of_birth';
@@ -34,4 +35,19 @@ export function syncFor(dir: Directory, threshold = 0.1) {
       dryRun: opts.dryRun,
     });
   return { sync, run };
+}
+
+/** A staff feed of `orgCode` sent as CSV text through the csv connector, by the system. */
+export const csvFeed = (sync: Sync, orgCode: string, csv: string) =>
+  sync.runFeed(systemActor, {
+    connector: 'csv',
+    kind: 'staff',
+    orgCode,
+    source: { stream: Readable.from([Buffer.from(csv)]) },
+  });
+
+/** Rita Return, made by a feed of RXB and a leaver by the next (held, then approved): a re-hire for RXA's feed. */
+export async function ritaLeftRxb(sync: Sync): Promise<void> {
+  await csvFeed(sync, 'RXB', staffCsv('B1,Rita,Return,,RXB,,,,,,,,,QQ123456A,1970-01-31'));
+  await sync.approveRun(systemActor, (await csvFeed(sync, 'RXB', staffCsv())).run_id);
 }

@@ -4,8 +4,7 @@
 import t from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
 import { createSync } from '../../src/sync/runs.js';
-import { Readable } from 'node:stream';
-import { staffCsv } from '../helpers/feeds.js';
+import { ritaLeftRxb, staffCsv } from '../helpers/feeds.js';
 import {
   checkAccessibility,
   chromiumMissing,
@@ -33,16 +32,7 @@ t.test(
     const { base, dir } = await webFixture(t);
     // Rita Return left RXB earlier: a feed of RXB made her, the next one (held, approved) a leaver.
     const sync = createSync(dir, 0.1);
-    const feed = (org: string, csv: string) =>
-      sync.runFeed(systemActor, {
-        connector: 'csv',
-        kind: 'staff',
-        orgCode: org,
-        source: { stream: Readable.from([Buffer.from(csv)]) },
-      });
-    await feed('RXB', staffCsv('B1,Rita,Return,,RXB,,,,,,,,,QQ123456A,1970-01-31'));
-    const leaving = await feed('RXB', staffCsv());
-    await sync.approveRun(systemActor, leaving.run_id);
+    await ritaLeftRxb(sync);
 
     const { page } = await newPage(t, await browser(), base);
     await signIn(page, 'ann.admin@nhs.net', webPasswords.admin);

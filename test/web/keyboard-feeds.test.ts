@@ -1,11 +1,10 @@
 // A local administrator's staff feeds by keyboard alone: a file chosen, the dry run's report read,
 // applied; a held run found in the feeds page's list and approved; a possible re-hire linked. These
 // pages' accessibility is checked by admin.test.ts.
-import { Readable } from 'node:stream';
 import t from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
 import { createSync } from '../../src/sync/runs.js';
-import { staffCsv } from '../helpers/feeds.js';
+import { ritaLeftRxb, staffCsv } from '../helpers/feeds.js';
 import {
   chooseFile,
   chooseOption,
@@ -34,15 +33,7 @@ t.test('a feed, its dry run, applied; a held run approved; a re-hire linked', { 
   const { base, dir } = await webFixture(t);
   // Rita Return left RXB earlier: a feed of RXB made her, the next one (held, approved) a leaver.
   const sync = createSync(dir, 0.1);
-  const feed = (org: string, csv: string) =>
-    sync.runFeed(systemActor, {
-      connector: 'csv',
-      kind: 'staff',
-      orgCode: org,
-      source: { stream: Readable.from([Buffer.from(csv)]) },
-    });
-  await feed('RXB', staffCsv('B1,Rita,Return,,RXB,,,,,,,,,QQ123456A,1970-01-31'));
-  await sync.approveRun(systemActor, (await feed('RXB', staffCsv())).run_id);
+  await ritaLeftRxb(sync);
 
   const { page } = await newPage(t, await browser(), base);
   await signInByKeyboard(page, 'ann.admin@nhs.net', webPasswords.admin);

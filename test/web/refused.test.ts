@@ -1,13 +1,12 @@
 // Another organisation's administrator in the browser: Bob Builder (local administrator of RXB) is
 // refused each of RXA's tasks, by the pages and when he posts their forms anyway (with a valid form
 // token of his own session); nothing changes in RXA.
-import { Readable } from 'node:stream';
 import type { Page } from 'playwright-core';
 import t from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
 import { createReview } from '../../src/sync/review.js';
 import { createSync } from '../../src/sync/runs.js';
-import { staffCsv } from '../helpers/feeds.js';
+import { csvFeed, ritaLeftRxb, staffCsv } from '../helpers/feeds.js';
 import {
   checkAccessibility,
   chromiumMissing,
@@ -55,17 +54,9 @@ async function post(page: Page, action: string, fields: Record<string, string> =
 t.test("another organisation's administrator is refused each of RXA's tasks", { skip: chromiumMissing }, async (t) => {
   const { base, dir } = await webFixture(t);
   const sync = createSync(dir, 0.1);
-  const feed = (org: string, csv: string) =>
-    sync.runFeed(systemActor, {
-      connector: 'csv',
-      kind: 'staff',
-      orgCode: org,
-      source: { stream: Readable.from([Buffer.from(csv)]) },
-    });
-  await feed('RXB', staffCsv('B1,Rita,Return,,RXB,,,,,,,,,QQ123456A,1970-01-31'));
-  await sync.approveRun(systemActor, (await feed('RXB', staffCsv())).run_id);
-  await feed('RXA', staffCsv(...rxa, 'A9,Rita,Return,,RXA,Sister,,,,,,,,qq 12 34 56 a,1970-01-31'));
-  const held = await feed('RXA', staffCsv(...rxa.slice(0, 4)));
+  await ritaLeftRxb(sync);
+  await csvFeed(sync, 'RXA', staffCsv(...rxa, 'A9,Rita,Return,,RXA,Sister,,,,,,,,qq 12 34 56 a,1970-01-31'));
+  const held = await csvFeed(sync, 'RXA', staffCsv(...rxa.slice(0, 4)));
   t.equal(held.status, 'held');
   const [item] = await createReview(dir).listReview(systemActor, { limit: 10 });
   t.equal(item.orgCode, 'RXA');
