@@ -17,6 +17,7 @@
 // BENCH_WRITE_RATE (default 20), BENCH_ROUNDS (default 1; with more, each figure is the median).
 // BENCH_BASELINE: a checkout of older code (with its node_modules), served beside ours in the search
 // section as "baseline", so that a change is measured side by side with the code before it.
+// BENCH_NODE_ARGS: node's options for the servers (--trace-gc, --cpu-prof); their logs are in bench/.work.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,7 +113,8 @@ process.on('SIGINT', () => process.exit(130));
 const serve = (ldapPort: number, httpPort: number, extra: Record<string, string> = {}, cwd = '.'): ChildProcess => {
   // The server's own log is kept: what it warned of under load is part of the result.
   const fd = openSync(join(work, `server-${ldapPort}.log`), 'w');
-  const child = spawn(process.execPath, ['bin/nhsdir.js', 'serve'], {
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/nhsdir.js', 'serve'], {
     cwd,
     env: {
       PATH: process.env.PATH!,
@@ -275,27 +277,31 @@ async function bindsSection(round: number) {
 async function daySection(round: number, token: string) {
   const day = ['--bound', '--mix=day'];
   for (const [server, port] of pairs) {
-    await clients('search', port, warmSeconds, 8, 8, day).result;
+    const writer = (secs: number, sync: string[] = []) =>
+      tool(
+        'bench/ldap/writer.ts',
+        [
+          port === OURS ? '--target=rest' : '--target=ldap',
+          `--port=${port === OURS ? OURS_HTTP : port}`,
+          `--rate=${writeRate}`,
+          `--seconds=${secs}`,
+          `--uids=${queriesFile}`,
+          ...sync,
+        ],
+        { BENCH_TOKEN: token },
+      );
+    // Both loads are warmed up before they are measured: the searches, and the writes (a server's
+    // first writes on a connection pay for loading the people table's indexes into that backend).
+    await Promise.all([clients('search', port, warmSeconds, 8, 8, day).result, writer(warmSeconds).result]);
     const alone = await withSteal(() => clients('search', port, seconds, 8, 8, day).result);
     push({ round, section: 'day', measure: '8x8 bound, day mix, no writes', server, ...alone });
     const searchers = clients('search', port, seconds, 8, 8, [...day, '--sync']);
-    const writer = tool(
-      'bench/ldap/writer.ts',
-      [
-        port === OURS ? '--target=rest' : '--target=ldap',
-        `--port=${port === OURS ? OURS_HTTP : port}`,
-        `--rate=${writeRate}`,
-        `--seconds=${seconds}`,
-        `--uids=${queriesFile}`,
-        '--sync',
-      ],
-      { BENCH_TOKEN: token },
-    );
-    await Promise.all([searchers.ready, writer.ready]);
+    const writes = writer(seconds, ['--sync']);
+    await Promise.all([searchers.ready, writes.ready]);
     const both = await withSteal(async () => {
       searchers.go();
-      writer.go();
-      const [s, w] = await Promise.all([searchers.result, writer.result]);
+      writes.go();
+      const [s, w] = await Promise.all([searchers.result, writes.result]);
       return {
         ...s,
         writesAsked: w.asked,

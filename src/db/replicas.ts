@@ -61,6 +61,21 @@ interface Standby {
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
+/**
+ * A pool whose connections stay open while idle (pg's default closes them after 10 s). A new
+ * backend's first statements on the people table load its 22 indexes' catalog entries, tens of
+ * milliseconds; measured beside a day's searches, writes after a quiet spell opened new connections
+ * and took up to 560 ms. The process may still exit with connections idle; a dead one is replaced.
+ */
+export function openPool(url: string, options: pg.PoolConfig = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, allowExitOnIdle: true, ...options });
+  pool.on('error', () => {}); // an idle client lost its connection; the pool replaces it
+  // A client in use whose connection dies (a terminated backend) fails its query, which the caller
+  // sees; the socket's own error must not also bring the process down.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
+}
+
 export interface ReadRouter {
   /** Where a read-only statement goes now. */
   pick(): Queryable;
@@ -114,9 +129,7 @@ export function createReadRouter(
   let primaryLsn = 0n;
   const standbys: Standby[] = readUrls.map((url) => {
     // Searches on standbys use the same planner setting as the primary's search pool.
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: '-c enable_seqscan=off' });
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
+    const pool = openPool(url, { max: options.poolSize ?? 10, options: '-c enable_seqscan=off' });
     return {
       url,
       pool,
@@ -128,9 +141,7 @@ export function createReadRouter(
   const pollPool = (url: string) => {
     let p = polls.get(url);
     if (!p) {
-      p = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 3000, idleTimeoutMillis: 0 });
-      p.on('error', () => {});
-      p.on('connect', (client) => client.on('error', () => {}));
+      p = openPool(url, { max: 1, connectionTimeoutMillis: 3000 });
       polls.set(url, p);
     }
     return p;
