@@ -62,13 +62,21 @@ interface Standby {
 type Queryable = Pick<pg.Pool, 'query'>;
 
 /**
- * A pool whose connections stay open while idle (pg's default closes them after 10 s). A new
- * backend's first statements on the people table load its 22 indexes' catalog entries, tens of
- * milliseconds; measured beside a day's searches, writes after a quiet spell opened new connections
- * and took up to 560 ms. The process may still exit with connections idle; a dead one is replaced.
+ * A pool whose connections stay open through five idle minutes (pg's default closes them after
+ * 10 s). A new backend's first statements on the people table load its 22 indexes' catalog entries,
+ * tens of milliseconds; measured beside a day's searches, writes after a quiet spell opened new
+ * connections and took up to 560 ms. TCP keepalive notices a peer gone silently; a connection that
+ * dies is replaced; the process may still exit with connections idle.
  */
 export function openPool(url: string, options: pg.PoolConfig = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, allowExitOnIdle: true, ...options });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    idleTimeoutMillis: 5 * 60_000,
+    keepAlive: true,
+    allowExitOnIdle: true,
+    ...options,
+  });
   pool.on('error', () => {}); // an idle client lost its connection; the pool replaces it
   // A client in use whose connection dies (a terminated backend) fails its query, which the caller
   // sees; the socket's own error must not also bring the process down.
