@@ -137,7 +137,10 @@ export function createReadRouter(
   let primaryLsn = 0n;
   const standbys: Standby[] = readUrls.map((url) => {
     // Searches on standbys use the same planner setting as the primary's search pool.
-    const pool = openPool(url, { max: options.poolSize ?? 10, options: '-c enable_seqscan=off' });
+    const pool = openPool(url, {
+      max: options.poolSize ?? 10,
+      options: '-c enable_seqscan=off -c plan_cache_mode=force_generic_plan',
+    });
     return {
       url,
       pool,

@@ -168,6 +168,22 @@ export async function searchPeople(
   return rows;
 }
 
+/**
+ * The arm of old addresses starting with a prefix, read in address order from their index until
+ * `limit` people are found. Through `alias`'s `any(array(…))` it gathered every match first: at
+ * national size "fo" is the start of 150,000 old addresses (118 ms). A person is counted once, at
+ * the first of their matching old addresses, so that `limit` rows are `limit` people.
+ */
+function aliasArm(q: PeopleQuery, arm: Filter): SQL | null {
+  if (!('attr' in arm) || arm.attr !== 'alias' || arm.op !== 'sub' || !arm.initial) return null;
+  const at = (table: string) => compileFilter(arm, { alias: { expr: sql.raw(`${table}.address`) } });
+  return sql`(select p.id from addresses a join people p on p.id = a.person_id
+    where not a.current and ${at('a')} and ${peopleWhere(q, { const: true })}
+      and not exists (select 1 from addresses b where b.person_id = a.person_id and not b.current
+        and ${at('b')} and b.address ~<~ a.address)
+    order by a.address using ~<~ limit ${q.limit})`;
+}
+
 /** The rows of these ids, in this order: from memory where they are there. */
 export async function rowsById(database: Database, ids: number[], remembered: EntryRows): Promise<EntryRow[]> {
   if (ids.length === 0) return [];
@@ -187,6 +203,7 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
   const arms = orArms(q.filter);
   if (!q.sort && !q.paged && !q.offset && arms.length > 1) {
     const firstOf = (arm: Filter) =>
+      aliasArm(q, arm) ??
       sql`(select p.id from people p where ${peopleWhere(q, arm)}
         ${prefixOrder(arm, peopleColumns) ?? sql``} limit ${q.limit})`;
     const union = sql`(${sql.join(arms.map(firstOf), sql` union `)}) m`;

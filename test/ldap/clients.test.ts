@@ -1,6 +1,7 @@
 // Every filter real mail clients send, through Debian's ldapsearch, with the people expected.
 import t from 'tap';
 import { clientSearches, outlookBrowse, thunderbirdTwoWords } from '../fixtures/mail-client-filters.js';
+import { systemActor } from '../../src/directory/actor.js';
 import { ldapFixture, ldapsearch, passwords, uids } from '../helpers/ldap.js';
 
 t.test('mail-client filters find the expected people', async (t) => {
@@ -141,6 +142,43 @@ t.test('entries carry the contract attributes; phone numbers match ignoring spac
     org.map((e) => [e.dn, e.attrs.o, e.attrs.nhsOrgStatus]),
     [['nhsOrgCode=RXA,ou=Organisations,o=nhs', ['Alpha Hospitals NHS Trust'], ['active']]],
   );
+});
+
+t.test('old addresses by prefix: a size limit counts people, not addresses', async (t) => {
+  const { url, dir } = await ldapFixture(t);
+  // Three people found only by old addresses starting "old.q"; the first has two of them.
+  const renamed = async (names: string[][]) => {
+    const { uid } = await dir.createJoiner(systemActor, {
+      givenName: names[0][0],
+      familyName: names[0][1],
+      orgCode: 'RXA',
+    });
+    for (const [givenName, familyName] of names.slice(1))
+      await dir.updatePerson(systemActor, uid, { givenName, familyName });
+    return uid;
+  };
+  const people = [
+    await renamed([
+      ['Old', 'Qa'],
+      ['Old', 'Qb'],
+      ['Ann', 'Other'],
+    ]),
+    await renamed([
+      ['Old', 'Qc'],
+      ['Bea', 'Other'],
+    ]),
+    await renamed([
+      ['Old', 'Qd'],
+      ['Cy', 'Other'],
+    ]),
+  ];
+  const as = ['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'ou=People,o=nhs'];
+  const all = await ldapsearch([...as, '(mail=old.q*)', 'uid']);
+  t.equal(all.code, 0);
+  t.same(uids(all.entries).sort(), [...people].sort(), 'each person once');
+  const two = await ldapsearch([...as, '-z', '2', '(mail=old.q*)', 'uid']);
+  t.equal(two.code, 4, 'three people match: the size limit of two is exceeded');
+  t.equal(two.entries.length, 2);
 });
 
 t.test('three-valued filters: unknown attributes and bad values are Undefined, never errors', async (t) => {
