@@ -7,6 +7,7 @@ import { createSync } from '../../src/sync/runs.js';
 import { ritaLeftRxb, staffCsv } from '../helpers/feeds.js';
 import {
   checkAccessibility,
+  clickThrough,
   chromiumMissing,
   mainText,
   newPage,
@@ -82,7 +83,7 @@ t.test(
     t.match(await mainText(page), /Leaver/);
     t.equal((await dir.getPerson(systemActor, 'wendy.web')).status, 'leaver');
     await checkAccessibility(t, page, '/people/wendy.web (leaver)');
-    await Promise.all([page.waitForLoadState('load'), page.click('#restore')]);
+    await clickThrough(page, '#restore');
     await page.waitForSelector('text=Change details');
     t.equal((await dir.getPerson(systemActor, 'wendy.web')).status, 'active', 'restored');
     t.equal((await dir.getPerson(systemActor, 'wendy.web')).mail, 'wendy.web@nhs.net', 'with the same address');
@@ -132,7 +133,7 @@ t.test(
     await page.goto('/organisations/RXA/feeds');
     t.match(await mainText(page), /Held runs waiting for approval/);
     await Promise.all([page.waitForURL(`**${held}`), page.click(`a[href="${held}"] >> nth=0`)]);
-    await Promise.all([page.waitForLoadState('load'), page.click('#approve')]);
+    await clickThrough(page, '#approve');
     await page.waitForSelector('#run-status:has-text("Applied")');
     t.equal((await dir.getPerson(systemActor, 'feed.personj')).status, 'leaver', 'the approved run made the leavers');
 

@@ -145,9 +145,27 @@ export async function tabTo(page: Page, selector: string, { back = false, max = 
   throw new Error(`${back ? 'Shift+Tab' : 'Tab'} never reached ${selector}`);
 }
 
+/**
+ * Do what leads to another page and wait for that page to load. The new document is awaited:
+ * waiting for a URL or a load state alone returns at once when the page left already matches
+ * (an address checked twice, a refusal shown again), before the answer has come.
+ */
+async function toNewPage(page: Page, act: () => Promise<void>) {
+  const navigated = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+  await act();
+  await navigated;
+  await page.waitForLoadState('load');
+}
+
 /** Activate the focused control with Enter and wait for the page it leads to. */
 export async function enter(page: Page, url: Parameters<Page['waitForURL']>[0]) {
-  await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);
+  await toNewPage(page, () => page.keyboard.press('Enter'));
+  await page.waitForURL(url);
+}
+
+/** Click a control that submits a form or follows a link, and wait for the page it leads to. */
+export async function clickThrough(page: Page, selector: string) {
+  await toNewPage(page, () => page.click(selector));
 }
 
 /** Tab to a text field and type into it, replacing what it held (Control+A selects it first). */

@@ -5,6 +5,7 @@ import t from 'tap';
 import { systemActor } from '../../src/directory/actor.js';
 import {
   checkAccessibility,
+  clickThrough,
   chromiumMissing,
   sharedBrowser,
   LOCKOUT_ATTEMPTS,
@@ -26,12 +27,12 @@ t.test('five wrong passwords lock the account, and the page says so', { skip: ch
   for (let i = 0; i < LOCKOUT_ATTEMPTS; i++) {
     await page.fill('#username', 'jane.smith@nhs.net');
     await page.fill('#password', `wrong-${i}`);
-    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Sign in")')]);
+    await clickThrough(page, 'button:has-text("Sign in")');
     await page.waitForSelector('.nhsuk-error-summary');
   }
   await page.fill('#username', 'jane.smith@nhs.net');
   await page.fill('#password', webPasswords.jane);
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Sign in")')]);
+  await clickThrough(page, 'button:has-text("Sign in")');
   await page.waitForSelector('.nhsuk-error-summary');
   t.equal(new URL(page.url()).pathname, '/sign-in', 'the right password no longer signs in');
   await checkAccessibility(t, page, '/sign-in (refused)');
@@ -83,7 +84,7 @@ t.test("a leaver's session stops working at once", { skip: chromiumMissing }, as
   t.match(await mainText(page), /Your session has ended/);
   await page.fill('#username', 'jane.smith@nhs.net');
   await page.fill('#password', webPasswords.jane);
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Sign in")')]);
+  await clickThrough(page, 'button:has-text("Sign in")');
   await page.waitForSelector('.nhsuk-error-summary');
   t.equal(new URL(page.url()).pathname, '/sign-in', 'and a leaver cannot sign in again');
 });

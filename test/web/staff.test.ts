@@ -8,6 +8,7 @@ import { systemActor } from '../../src/directory/actor.js';
 import { ldapsearch, parseLdif } from '../helpers/ldap.js';
 import {
   checkAccessibility,
+  clickThrough,
   chromiumMissing,
   sharedBrowser,
   mainText,
@@ -185,7 +186,7 @@ t.test(
     ]);
     await page.fill('#person_uid', 'john.smithson');
     await page.selectOption('#permission', 'send_as');
-    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Add delegate")')]);
+    await clickThrough(page, 'button:has-text("Add delegate")');
     await page.waitForSelector('#delegates');
     t.match(await page.$$eval('#delegates tbody td', (tds) => tds.map((td) => td.textContent!.trim())), [
       'john.smithson',
@@ -195,7 +196,7 @@ t.test(
     t.same((await dir.getMailbox(systemActor, 'alpha.pharmacy')).delegates, [
       { uid: 'john.smithson', permission: 'send_as' },
     ]);
-    await Promise.all([page.waitForLoadState('load'), page.click('#delegates button:has-text("Remove")')]);
+    await clickThrough(page, '#delegates button:has-text("Remove")');
     await page.waitForSelector('text=No one else uses this mailbox');
 
     // A new password with the current one; then sign out, and the old session is gone.
