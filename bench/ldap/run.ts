@@ -16,7 +16,7 @@
 // (with --smoke: 20,000 in 700). BENCH_SECONDS (default 10), BENCH_FLOOD_SECONDS (default 30),
 // BENCH_WRITE_RATE (default 20), BENCH_ROUNDS (default 1; with more, each figure is the median).
 // BENCH_BASELINE: a checkout of older code (with its node_modules), served beside ours in the search
-// section as "baseline", so that a change is measured side by side with the code before it.
+// and day sections as "baseline", so that a change is measured side by side with the code before it.
 // BENCH_NODE_ARGS: node's options for the servers (--trace-gc, --cpu-prof); their logs are in bench/.work.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -276,13 +276,19 @@ async function bindsSection(round: number) {
 
 async function daySection(round: number, token: string) {
   const day = ['--bound', '--mix=day'];
-  for (const [server, port] of pairs) {
+  // The baseline, when there is one, between ours and slapd: written through its own REST port.
+  const servers = [pairs[0], ...(baseline ? [['baseline', BASELINE] as const] : []), pairs[1]];
+  const httpPort = new Map([
+    [OURS, OURS_HTTP],
+    [BASELINE, BASELINE_HTTP],
+  ]);
+  for (const [server, port] of servers) {
     const writer = (secs: number, sync: string[] = []) =>
       tool(
         'bench/ldap/writer.ts',
         [
-          port === OURS ? '--target=rest' : '--target=ldap',
-          `--port=${port === OURS ? OURS_HTTP : port}`,
+          httpPort.has(port) ? '--target=rest' : '--target=ldap',
+          `--port=${httpPort.get(port) ?? port}`,
           `--rate=${writeRate}`,
           `--seconds=${secs}`,
           `--uids=${queriesFile}`,
@@ -396,7 +402,11 @@ async function floodSection(round: number) {
 
 const ours = serve(OURS, OURS_HTTP);
 const uncached = sections.has('search') ? serve(UNCACHED, 3882, { ENTRY_CACHE_SIZE: '0' }) : null;
-const baseline = baselineDir && sections.has('search') ? serve(BASELINE, 3883, {}, baselineDir) : null;
+const BASELINE_HTTP = 3883;
+const baseline =
+  baselineDir && (sections.has('search') || sections.has('day'))
+    ? serve(BASELINE, BASELINE_HTTP, {}, baselineDir)
+    : null;
 console.error('starting slapd (slapadd first, if its LDIF changed)...');
 const slapdStart = Date.now();
 slapdPid = startSlapd();

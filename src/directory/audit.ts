@@ -98,16 +98,27 @@ function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
   return sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, ${tag})`;
 }
 
-export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<number> {
+/** The insert of one entry, under the log's lock (read first, so it is held before `seq` is drawn). */
+function insertOne(tx: Tx, actor: Actor, entry: AuditEntry) {
   const r = toRow(actor, entry);
-  const [row] = await rows<{ seq: number }>(
-    tx.execute(sql`with locked as (${lockAndNotify(tx, [entry])})
-      insert into ${audit} (actor, action, target_type, target_id, before, after, cause)
-      select ${r.actor}, ${r.action}, ${r.targetType}, ${r.targetId}, ${json(r.before)}::jsonb, ${json(r.after)}::jsonb,
-        ${r.cause} from locked
-      returning seq`),
-  );
+  return sql`insert into ${audit} (actor, action, target_type, target_id, before, after, cause)
+    select ${r.actor}, ${r.action}, ${r.targetType}, ${r.targetId}, ${json(r.before)}::jsonb, ${json(r.after)}::jsonb,
+      ${r.cause} from (${lockAndNotify(tx, [entry])}) as locked
+    returning seq`;
+}
+
+export async function record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<number> {
+  const [row] = await rows<{ seq: number }>(tx.execute(insertOne(tx, actor, entry)));
   return Number(row.seq);
+}
+
+/**
+ * The entry as a CTE of the statement that makes the change (`tx.with(logged).update(…)`): the
+ * change and its record in one round trip. PostgreSQL runs a data-modifying CTE whether or not the
+ * statement reads it.
+ */
+export function recordWith(tx: Tx, actor: Actor, entry: AuditEntry) {
+  return tx.$with('logged', { seq: sql<number>`seq` }).as(insertOne(tx, actor, entry));
 }
 
 const json = (v: Record<string, unknown> | null) => (v ? JSON.stringify(v) : null);

@@ -6,7 +6,7 @@ import { isAdminOf, requireNational } from './actor.js';
 import { markLeavers } from './employment.js';
 import { requireAuthorityOverPerson } from './grants.js';
 import { allocateAddress, baseLocalPart, baseOf } from './addresses.js';
-import { record } from './audit.js';
+import { record, recordWith } from './audit.js';
 import type { Ctx } from './context.js';
 import { fail } from './errors.js';
 import { activeOrganisation, findOrganisation } from './organisations.service.js';
@@ -209,13 +209,8 @@ export async function updatePerson(
       .update(addresses)
       .set({ current: sql`${addresses.address} = ${diff.mail}` })
       .where(eq(addresses.personId, row.id));
-  const [updated] = await ctx.tx
-    .update(people)
-    .set({ ...diff, updatedAt: ctx.now() })
-    .where(eq(people.id, row.id))
-    .returning();
   const before = Object.fromEntries(changed.map(([k]) => [k, row[k as keyof PersonRow]]));
-  await record(ctx.tx, actor, {
+  const logged = recordWith(ctx.tx, actor, {
     action: 'person.update',
     targetType: 'person',
     targetId: uid,
@@ -223,6 +218,12 @@ export async function updatePerson(
     after: diff,
     cause: ctx.cause,
   });
+  const [updated] = await ctx.tx
+    .with(logged)
+    .update(people)
+    .set({ ...diff, updatedAt: ctx.now() })
+    .where(eq(people.id, row.id))
+    .returning();
   return updated;
 }
 
