@@ -50,9 +50,13 @@ interface AccountRow {
   failed_attempts: number;
   locked_until: Date | string | null;
   usable: boolean;
+  /** When a person's password was last set (null for services, whose secret is set at start-up). */
+  changed: Date | string | null;
 }
 
 const REMEMBERED_MAX = 100_000;
+
+const timeOf = (t: Date | string | null) => (t === null ? undefined : new Date(t).getTime());
 
 /**
  * A sign-in's own write (the failure count, its reset): whether it was written. The account was
@@ -75,6 +79,7 @@ export function createSignIn(
   now: () => Date,
   actorOf: (who: { personId: number } | { service: string }) => Promise<Actor | null>,
   limits: SignInLimits = defaultSignInLimits,
+  verify = verifyPassword, // tests hold a check here to change the account while it runs
 ) {
   const key = randomBytes(32);
   const mac = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
@@ -101,7 +106,7 @@ export function createSignIn(
       if (hashing >= limits.hashConcurrency) await new Promise<void>((resolve) => waiting.push(resolve));
       else hashing++;
       try {
-        return await verifyPassword(password, stored);
+        return await verify(password, stored);
       } finally {
         const next = waiting.shift();
         if (next) next();
@@ -167,10 +172,10 @@ export function createSignIn(
   const find = (p: Principal) =>
     database.select<AccountRow>(
       'service' in p
-        ? sql`select 'service' as kind, name as id, password_hash, failed_attempts, locked_until, true as usable
-        from services where name = ${p.service}`
+        ? sql`select 'service' as kind, name as id, password_hash, failed_attempts, locked_until, true as usable,
+        null as changed from services where name = ${p.service}`
         : sql`select 'person' as kind, p.id::text as id, p.password_hash, p.failed_attempts, p.locked_until,
-        (p.status = 'active' and p.deleted_at is null) as usable from people p
+        (p.status = 'active' and p.deleted_at is null) as usable, p.password_changed_at as changed from people p
         where p.kind = 'person' and ${
           'uid' in p
             ? sql`p.uid = ${p.uid}`
@@ -197,7 +202,7 @@ export function createSignIn(
     const asked = mac(`${name}\0${password}`);
     const blocked = (source !== undefined && throttled(`source:${source}`)) || throttled(name);
     if (blocked && !isRemembered(asked)) return refuseSlowly();
-    const [account] = await find(principal);
+    let [account] = await find(principal);
     const at = now();
     const locked = account !== undefined && isLocked(account, at);
     const proof = account?.password_hash
@@ -209,8 +214,16 @@ export function createSignIn(
       // An unknown name or a locked account costs a check all the same, so that neither can be told
       // from a wrong password; throttling bounds what that costs.
       ok = (await check(password, account?.password_hash ?? null, source)) && !locked;
-      if (ok) remember(proof!, asked);
       if (locked) return null;
+      if (ok) {
+        // The check waited its turn and took its time: what it proved holds only if the account's
+        // password is still the one checked, and it has not been locked meanwhile.
+        const [again] = await find(principal);
+        if (again?.id !== account!.id || again.password_hash !== account!.password_hash || isLocked(again, now()))
+          return null;
+        account = again;
+        remember(proof!, asked);
+      }
     }
     if (!ok || !account) {
       if (source) failed(`source:${source}`);
@@ -226,6 +239,10 @@ export function createSignIn(
         database.db.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${which}`),
       );
     }
-    return actorOf(account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id });
+    const actor = await actorOf(account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id });
+    // The actor (a session's or a token's) is of the password proved here: one set since, even in the
+    // moment before the actor was read, refuses the sign-in rather than binding it to the new one.
+    if (actor?.kind === 'person' && actor.passwordChangedAt !== timeOf(account.changed)) return null;
+    return actor;
   };
 }

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { rows } from '../db/client.js';
-import { tokens } from '../db/schema.js';
+import { people, tokens } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { requireNational } from './actor.js';
 import { actorWith, loadActor } from './accounts.service.js';
@@ -27,6 +27,17 @@ export async function issueToken(
   actor: Actor,
   seconds = TOKEN_SECONDS,
 ): Promise<{ token: string; expiresIn: number }> {
+  if (actor.kind === 'person') {
+    // A person's token is of the password they signed in with. A reset since (which revoked their
+    // tokens) refuses it; the row is held to commit, so a reset after this waits, then revokes it too.
+    const [p] = await ctx.tx
+      .select({ changed: people.passwordChangedAt })
+      .from(people)
+      .where(eq(people.id, actor.personId!))
+      .for('share');
+    if (p?.changed?.getTime() !== actor.passwordChangedAt)
+      fail('auth.invalid_credentials', 'The password was changed while signing in: sign in again');
+  }
   const token = `nhsd_${randomBytes(32).toString('base64url')}`;
   await ctx.tx.insert(tokens).values({
     hash: hashOf(token),

@@ -3,12 +3,20 @@
 // few at a time and a full queue is "busy" at once; failures are throttled before any hash.
 import t, { type Test } from 'tap';
 import { systemActor as sys } from '../../src/directory/actor.js';
+import type { Directory } from '../../src/directory/directory.js';
+import { verifyPassword } from '../../src/directory/secrets.js';
 import { createSignIn } from '../../src/directory/sign-in.js';
 import { testDirectory, testSettings, withTwoOrgs } from '../helpers/directory.js';
 
+const oneCheck = { hashConcurrency: 1, hashQueue: 0, rememberSeconds: 600, failuresPerMinute: 4, perSource: 8 };
+
 async function fixture(
   t: Test,
-  limits = { hashConcurrency: 1, hashQueue: 0, rememberSeconds: 600, failuresPerMinute: 4, perSource: 8 },
+  limits = oneCheck,
+  hooks: {
+    actorOf?: (who: Parameters<Directory['loadActor']>[0]) => Promise<void>;
+    verify?: typeof verifyPassword;
+  } = {},
 ) {
   const { dir, database, clock } = await testDirectory(t);
   await withTwoOrgs(dir);
@@ -24,10 +32,16 @@ async function fixture(
     database,
     testSettings,
     () => clock.now,
-    (who) => dir.loadActor(who),
+    async (who) => {
+      await hooks.actorOf?.(who);
+      return dir.loadActor(who);
+    },
     limits,
+    hooks.verify,
   );
-  return { dir, signIn };
+  // A password set later than the last: the clock moves on a second (it stands still otherwise).
+  const later = () => (clock.now = new Date(clock.now.getTime() + 1000));
+  return { dir, signIn, later };
 }
 
 t.test('a remembered sign-in needs no check: it goes through while the only check slot is busy', async (t) => {
@@ -69,6 +83,52 @@ t.test('a changed password, a lock and a leaver are seen at once, remembered or 
   t.ok(await signIn({ uid: 'john.jones' }, 'john.jones-password'));
   await dir.markLeaver(sys, 'john.jones');
   t.equal(await signIn({ uid: 'john.jones' }, 'john.jones-password'), null, 'a leaver: refused though remembered');
+});
+
+t.test('a password reset while the old one is checked refuses that sign-in, and its token', async (t) => {
+  // The check is held until the reset has committed (as when it waits its turn in a full queue).
+  let reached = () => {};
+  const atCheck = new Promise<void>((r) => (reached = r));
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  const { dir, signIn, later } = await fixture(t, oneCheck, {
+    verify: async (password, stored) => {
+      reached();
+      await held;
+      return verifyPassword(password, stored);
+    },
+  });
+  const pending = signIn({ uid: 'jane.smith' }, 'jane.smith-password');
+  await atCheck;
+  later();
+  await dir.setPassword(sys, 'jane.smith', { newPassword: 'a-new-password' });
+  release();
+  t.equal(await pending, null, 'the password checked is no longer hers');
+  t.equal(await signIn({ uid: 'jane.smith' }, 'jane.smith-password'), null, 'nor remembered');
+  t.match(await signIn({ uid: 'jane.smith' }, 'a-new-password'), { name: 'jane.smith' }, 'the new one signs in');
+
+  // A reset after the sign-in, before its token is made: no token (the reset revoked those before it).
+  const actor = (await signIn({ uid: 'jane.smith' }, 'a-new-password'))!;
+  later();
+  await dir.setPassword(sys, 'jane.smith', { newPassword: 'a-third-password' });
+  await t.rejects(dir.issueToken(actor), { code: 'auth.invalid_credentials' }, 'no token for the old password');
+  t.ok((await dir.issueToken((await signIn({ uid: 'jane.smith' }, 'a-third-password'))!)).token, 'the new one has one');
+});
+
+t.test('a reset in the moment before the actor is read refuses the sign-in', async (t) => {
+  let resetNext = false;
+  const { dir, signIn, later } = await fixture(t, oneCheck, {
+    actorOf: async () => {
+      if (!resetNext) return;
+      resetNext = false;
+      later();
+      await dir.setPassword(sys, 'john.jones', { newPassword: 'a-new-password' });
+    },
+  });
+  t.ok(await signIn({ uid: 'john.jones' }, 'john.jones-password'), 'remembered from here');
+  resetNext = true;
+  t.equal(await signIn({ uid: 'john.jones' }, 'john.jones-password'), null, 'remembered, then reset: refused');
+  t.ok(await signIn({ uid: 'john.jones' }, 'a-new-password'));
 });
 
 t.test('failures are throttled per source address and per name, before any check', async (t) => {
