@@ -5,6 +5,7 @@
 // so a slow server shows as latency and a shortfall in the achieved rate, never as a gentler load.
 // --sync: say "ready" once connected, start at a line "go" on stdin. Prints one line of JSON.
 import { readyThenGo } from '../proc.js';
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Attribute, Change, Client } from 'ldapts';
@@ -64,6 +65,9 @@ let outstanding = 0,
 const inFlight = new Set<Promise<void>>();
 const t0 = performance.now();
 const total = Math.round(rate * seconds);
+// Numbers new to each run: a run that set the numbers the last one set (its warm-up's, another
+// server's on the same people) would change nothing, and a write that changes nothing is only a read.
+const numbering = randomInt(1_000_000_000);
 for (let k = 0; k < total; k++) {
   const due = t0 + (k * 1000) / rate;
   const wait = due - performance.now();
@@ -73,7 +77,8 @@ for (let k = 0; k < total; k++) {
     continue;
   }
   const uid = uids[(k * 7919) % uids.length];
-  const phone = `0113 ${String(k % 1000).padStart(3, '0')} ${String((k * 37) % 10000).padStart(4, '0')}`;
+  const n = k + numbering;
+  const phone = `0113 ${String(n % 1000).padStart(3, '0')} ${String((n * 37) % 10000).padStart(4, '0')}`;
   outstanding++;
   const start = performance.now();
   const p: Promise<void> = write(uid, phone)
