@@ -130,10 +130,13 @@ export function visibleWhere(v: Visibility, activeOnly = false): SQL[] {
 }
 
 function peopleWhere(q: PeopleQuery, filter: Filter = q.filter): SQL {
-  const parts: SQL[] = [...visibleWhere(q.visibility, Boolean(q.orgCode)), compileFilter(filter, peopleColumns)];
+  const activeOnly = Boolean(q.orgCode || q.listedOnly);
+  const parts: SQL[] = [...visibleWhere(q.visibility, activeOnly), compileFilter(filter, peopleColumns)];
   if (q.kind) parts.push(sql`p.kind = ${q.kind}`);
-  if (q.orgCode) parts.push(sql`p.org_code = ${q.orgCode} and p.status = 'active'`);
+  if (q.orgCode) parts.push(sql`p.org_code = ${q.orgCode}`);
+  // Address books (every one at once, too) hold active people and listed mailboxes: no leaver, whoever asks.
   if (q.listedOnly) parts.push(sql`(p.kind = 'person' or p.listed)`);
+  if (activeOnly) parts.push(sql`p.status = 'active'`);
   if (q.uid) parts.push(sql`p.uid = ${q.uid.toLowerCase()}`);
   return sql.join(parts, sql` and `);
 }

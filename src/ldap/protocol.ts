@@ -19,6 +19,7 @@ export const Result = {
   protocolError: 2,
   timeLimitExceeded: 3,
   sizeLimitExceeded: 4,
+  adminLimitExceeded: 11,
   authMethodNotSupported: 7,
   strongerAuthRequired: 8,
   unavailableCriticalExtension: 12,

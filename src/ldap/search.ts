@@ -88,6 +88,12 @@ export async function search(
   // No name here holds a NUL (the core refuses control characters) and PostgreSQL's text cannot.
   if (req.base.includes(NUL)) throw new LdapError(Result.noSuchObject, 'no entry has a NUL in its name');
   req = { ...req, filter: withoutNul(req.filter) };
+  const items = filterItems(req.filter);
+  if (items > MAX_FILTER_ITEMS)
+    throw new LdapError(
+      Result.adminLimitExceeded,
+      `the filter has ${items} items; at most ${MAX_FILTER_ITEMS} are answered`,
+    );
   let base: Rdn[];
   try {
     base = parseDn(req.base);
@@ -313,6 +319,20 @@ const NUL = '\u0000';
  * the attribute's syntax makes the item Undefined, not the search an error. An extensible match is
  * the one item that is always Undefined here (no matching rules are offered), so it stands in.
  */
+/**
+ * Items a search's filter may hold. Mail clients send up to nine; PostgreSQL's planning of an OR
+ * grows faster than its items (measured at national size: 32 prefixes of mail 0.5 s, 128 15 s,
+ * 2,000 77 s and 2 GB of one connection's memory), so a few wide filters could hold every search
+ * connection. A filter of more is refused (adminLimitExceeded, as slapd answers its own limits).
+ */
+const MAX_FILTER_ITEMS = 32;
+
+/** The filter's items (equality, substrings, presence…), counted through and, or and not. */
+function filterItems(f: LdapFilter): number {
+  if (f.type === 'and' || f.type === 'or') return f.filters.reduce((n, g) => n + filterItems(g), 0);
+  return f.type === 'not' ? filterItems(f.filter) : 1;
+}
+
 function withoutNul(f: LdapFilter): LdapFilter {
   switch (f.type) {
     case 'and':

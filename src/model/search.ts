@@ -24,7 +24,7 @@ export interface PeopleSearch {
   filter: Filter;
   kind?: 'person' | 'mailbox';
   orgCode?: string;
-  /** Address-book views list only listed mailboxes. */
+  /** Address-book views: active people and listed mailboxes only. */
   listedOnly?: boolean;
   uid?: string;
   sort?: { key: SortKey; reverse: boolean };

@@ -315,6 +315,25 @@ t.test('per-organisation address books: active people and listed mailboxes of on
     ],
     'no leaver, nobody from RXB',
   );
+  // Every address book at once, as an administrator who may see the organisation's leavers elsewhere.
+  const all = await ldapsearch([
+    '-H',
+    url,
+    '-D',
+    'ann.admin@nhs.net',
+    '-w',
+    passwords.admin,
+    '-b',
+    'ou=AddressBooks,o=nhs',
+    '(objectClass=inetOrgPerson)',
+    'mail',
+  ]);
+  t.equal(all.code, 0);
+  t.ok(all.entries.length >= 6, 'the address books hold people');
+  t.notOk(
+    all.entries.some((e) => e.dn.startsWith('uid=lee.leaver,')),
+    'no leaver in a subtree of every address book',
+  );
   const books = await ldapsearch([
     ...asJane(url),
     '-b',

@@ -157,3 +157,22 @@ t.test('idle connections are closed', async (t) => {
   t.ok(idle.closed, 'closed after the idle time');
   t.ok(idle.reply.includes(NOTICE), 'with a notice of disconnection');
 });
+
+t.test('a filter of thousands of items is refused (adminLimitExceeded), and the next search served', async (t) => {
+  const { url } = await ldapFixture(t);
+  const asJane = ['-H', url, '-D', 'jane.smith@nhs.net', '-w', passwords.jane, '-b', 'ou=People,o=nhs'];
+  const prefixes = (n: number) =>
+    `(|${Array.from({ length: n }, (_, i) => `(mail=q${i}x*)`).join('')}(mail=jane.smith@nhs.net))`;
+  const wide = await ldapsearch([...asJane, prefixes(2000), 'mail']);
+  t.equal(wide.code, 11, 'adminLimitExceeded, at once');
+  t.match(wide.stderr, /2001 items; at most 32/, 'saying why');
+  // A wide but plausible filter (mail clients send up to nine items) is answered as ever.
+  t.equal((await ldapsearch([...asJane, prefixes(32), 'mail'])).code, 11, '33 items: refused');
+  const plausible = await ldapsearch([...asJane, prefixes(31), 'mail']);
+  t.equal(plausible.code, 0);
+  t.same(
+    plausible.entries.map((e) => e.attrs.mail[0]),
+    ['jane.smith@nhs.net'],
+    '32 items answered',
+  );
+});
