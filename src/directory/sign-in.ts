@@ -186,6 +186,33 @@ export function createSignIn(
   const table = (a: AccountRow) =>
     a.kind === 'person' ? [sql`people`, sql`id = ${a.id}`] : [sql`services`, sql`name = ${a.id}`];
 
+  /**
+   * The account as it is now, if its password is still the one a check proved and it has not been
+   * locked meanwhile (the check waited its turn and took its time); otherwise undefined.
+   */
+  async function unchanged(principal: Principal, checked: AccountRow): Promise<AccountRow | undefined> {
+    const [current] = await find(principal);
+    const same = current?.id === checked.id && current.password_hash === checked.password_hash;
+    return same && !isLocked(current, now()) ? current : undefined;
+  }
+
+  /** A proved account's failures forgotten, and its actor, if still of the password proved. */
+  async function signedIn(account: AccountRow): Promise<Actor | null> {
+    if (!account.usable) return null;
+    unwritten.delete(accountKey(account));
+    if (account.failed_attempts || account.locked_until) {
+      const [t, which] = table(account);
+      await bestEffort(
+        database.db.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${which}`),
+      );
+    }
+    const actor = await actorOf(account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id });
+    // The actor (a session's or a token's) is of the password proved here: one set since, even in the
+    // moment before the actor was read, refuses the sign-in rather than binding it to the new one.
+    if (actor?.kind === 'person' && actor.passwordChangedAt !== timeOf(account.changed)) return null;
+    return actor;
+  }
+
   const refuseSlowly = async (): Promise<null> => {
     if (limits.throttledDelayMs) await new Promise((resolve) => setTimeout(resolve, limits.throttledDelayMs));
     return null;
@@ -202,7 +229,7 @@ export function createSignIn(
     const asked = mac(`${name}\0${password}`);
     const blocked = (source !== undefined && throttled(`source:${source}`)) || throttled(name);
     if (blocked && !isRemembered(asked)) return refuseSlowly();
-    let [account] = await find(principal);
+    let account: AccountRow | undefined = (await find(principal))[0];
     const at = now();
     const locked = account !== undefined && isLocked(account, at);
     const proof = account?.password_hash
@@ -216,12 +243,8 @@ export function createSignIn(
       ok = (await check(password, account?.password_hash ?? null, source)) && !locked;
       if (locked) return null;
       if (ok) {
-        // The check waited its turn and took its time: what it proved holds only if the account's
-        // password is still the one checked, and it has not been locked meanwhile.
-        const [again] = await find(principal);
-        if (again?.id !== account!.id || again.password_hash !== account!.password_hash || isLocked(again, now()))
-          return null;
-        account = again;
+        account = await unchanged(principal, account!);
+        if (!account) return null;
         remember(proof!, asked);
       }
     }
@@ -231,18 +254,6 @@ export function createSignIn(
       if (account) await countFailure(account, at);
       return null;
     }
-    if (!account.usable) return null;
-    unwritten.delete(accountKey(account));
-    if (account.failed_attempts || account.locked_until) {
-      const [t, which] = table(account);
-      await bestEffort(
-        database.db.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${which}`),
-      );
-    }
-    const actor = await actorOf(account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id });
-    // The actor (a session's or a token's) is of the password proved here: one set since, even in the
-    // moment before the actor was read, refuses the sign-in rather than binding it to the new one.
-    if (actor?.kind === 'person' && actor.passwordChangedAt !== timeOf(account.changed)) return null;
-    return actor;
+    return signedIn(account);
   };
 }
