@@ -98,6 +98,16 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     <A extends unknown[], R>(f: (ctx: Ctx, ...a: A) => Promise<R>) =>
     (...a: A) =>
       run((ctx) => f(ctx, ...a));
+  // A write to a person answers the caller's view of them, read in the write's own transaction:
+  // once it has committed nothing is left to fail, so an answer of "unavailable, try again" never
+  // follows a write that was made (a retry would make it twice: a second joiner).
+  const opViewing =
+    <A extends unknown[]>(f: (ctx: Ctx, actor: Actor, ...a: A) => Promise<{ uid: string }>) =>
+    (actor: Actor, ...a: A) =>
+      run(async (ctx) => {
+        const { uid } = await f(ctx, actor, ...a);
+        return visible(actor, await findView(ctx, uid, 'person'), uid, 'person');
+      });
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
   // issue 15: `database.read` may answer from a hot standby that has replayed every write known here.
   const readCtx: Ctx = { tx: database.read, settings, now };
@@ -164,15 +174,15 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     closeOrganisation: op(orgs.closeOrganisation),
     getOrganisation: read(orgs.getOrganisation),
     listOrganisations: read(orgs.listOrganisations),
-    createJoiner: op(people.createJoiner),
-    updatePerson: op(people.updatePerson),
-    markLeaver: op(people.markLeaver),
+    createJoiner: opViewing(people.createJoiner),
+    updatePerson: opViewing(people.updatePerson),
+    markLeaver: opViewing(people.markLeaver),
     joinOrganisation: op(moves.joinOrganisation),
     listMoveRequests: read(moves.listMoveRequests),
     releaseMove: op(moves.releaseMove),
     declineMove: op(moves.declineMove),
     softDeleteExpiredLeavers: op(people.softDeleteExpiredLeavers),
-    restorePerson: op(people.restorePerson),
+    restorePerson: opViewing(people.restorePerson),
     /** A feed run's transaction: under the feed lock of `orgCode` (see feed-lock.ts), planned for bulk statements. */
     runFeedWrite: <R>(orgCode: string | null, fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> =>
       run(async (ctx) => {

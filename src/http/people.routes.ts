@@ -56,7 +56,7 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
       telephone: b.telephone,
       mobile: b.mobile,
     });
-    return reply.code(201).send(await view(req, p.uid));
+    return reply.code(201).send(personJson(p));
   });
 
   r.patch('/api/v1/people/:uid', { config: { auth: true }, schema: updatePerson }, async (req) => {
@@ -72,13 +72,11 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
         mobile: b.mobile,
       }).filter(([, v]) => v !== undefined),
     );
-    await directory.updatePerson(caller(req), req.params.uid, patch);
-    return view(req, req.params.uid);
+    return personJson(await directory.updatePerson(caller(req), req.params.uid, patch));
   });
 
   r.post('/api/v1/people/:uid/leaver', { config: { auth: true }, schema: markLeaver }, async (req) => {
-    await directory.markLeaver(caller(req), req.params.uid);
-    return view(req, req.params.uid);
+    return personJson(await directory.markLeaver(caller(req), req.params.uid));
   });
 
   r.post('/api/v1/people/:uid/joiner', { config: { auth: true }, schema: joinOrganisation }, async (req, reply) => {
@@ -105,8 +103,7 @@ export function peopleRoutes(app: FastifyInstance, directory: Directory) {
   });
 
   r.post('/api/v1/people/:uid/restore', { config: { auth: true }, schema: restorePerson }, async (req) => {
-    await directory.restorePerson(caller(req), req.params.uid);
-    return view(req, req.params.uid);
+    return personJson(await directory.restorePerson(caller(req), req.params.uid));
   });
 
   r.put('/api/v1/people/:uid/quota', { config: { auth: true }, schema: setQuota }, async (req) => {
