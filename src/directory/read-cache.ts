@@ -20,25 +20,8 @@ export function createReadCache(
   const entries = new Map<unknown, unknown>();
   let bytes = 0;
   const byTag = new Map<string, Set<unknown>>();
-  // Bumped by every clear or eviction. A read that overlapped a write returns what it read but keeps
-  // only values that show none of the tags evicted meanwhile (what the write changed); after a clear,
-  // or evictions older than `recent` remembers, it keeps nothing. Beside a day's writes (20 a second,
-  // each evicted here and again at its notice) most reads overlap one, and keeping nothing from
-  // them would leave the cache colder the busier the directory is.
+  // Bumped by every clear or eviction: a read that overlapped a write returns what it read but does not keep it.
   let generation = 0;
-  const recent: { generation: number; tags: Set<string> | '*' }[] = [];
-  const RECENT = 64;
-  const evicted = (tags: Set<string> | '*') => {
-    generation++;
-    recent.push({ generation, tags });
-    if (recent.length > RECENT) recent.shift();
-  };
-  /** The tags evicted after generation `seen`, or '*' when that cannot be told (a clear, or too long ago). */
-  const evictedSince = (seen: number): Set<string> | '*' => {
-    const since = recent.filter((e) => e.generation > seen);
-    if (since.length !== generation - seen || since.some((e) => e.tags === '*')) return '*';
-    return new Set(since.flatMap((e) => [...(e.tags as Set<string>)]));
-  };
   const drop = (key: unknown) => {
     if (tagsOf && entries.has(key)) {
       for (const tag of tagsOf(entries.get(key), key)) {
@@ -74,12 +57,10 @@ export function createReadCache(
       else byTag.set(tag, new Set([key]));
     }
   };
-  // What was read since `seen` is kept, but for what a write meanwhile may have changed.
+  // What was read since `seen` is kept only if no write has emptied the cache meanwhile.
   const keepAll = (seen: number, values: Iterable<[unknown, unknown]>) => {
-    if (!trusted) return;
-    const stale = seen === generation ? null : evictedSince(seen);
-    if (stale === '*' || (stale && !tagsOf)) return;
-    for (const [k, v] of values) if (!stale || !tagsOf!(v, k).some((t) => stale.has(t))) keep(k, v);
+    if (!trusted || seen !== generation) return;
+    for (const [k, v] of values) keep(k, v);
   };
   return {
     async read<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -111,7 +92,7 @@ export function createReadCache(
     /** Holding a hundredth of what it may hold: enough that reading ids first is likely to pay. */
     warm: () => entries.size >= Math.max(1, Math.ceil(max / 100)),
     clear() {
-      evicted('*');
+      generation++;
       entries.clear();
       byTag.clear();
       bytes = 0;
@@ -120,14 +101,13 @@ export function createReadCache(
     size: () => ({ values: entries.size, bytes }),
     /** Forget the values that show any of these tags (what a write changed). */
     evict(tags: Iterable<string>) {
-      const set = new Set(tags);
-      evicted(set);
-      for (const tag of set) for (const key of [...(byTag.get(tag) ?? [])]) drop(key);
+      generation++;
+      for (const tag of tags) for (const key of [...(byTag.get(tag) ?? [])]) drop(key);
     },
     /** False while changes by other processes cannot be seen. */
     setTrusted(t: boolean) {
       trusted = t;
-      evicted('*');
+      generation++;
       entries.clear();
       byTag.clear();
       bytes = 0;
