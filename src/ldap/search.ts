@@ -309,16 +309,6 @@ function sortValue(
   }
 }
 
-// ---- assertion values no entry can match ----
-
-const NUL = '\u0000';
-
-/**
- * The filter with every item whose value holds a NUL made Undefined: no stored value has one, and
- * PostgreSQL could not even compare it. RFC 4511 section 4.5.1.7: an assertion value not valid for
- * the attribute's syntax makes the item Undefined, not the search an error. An extensible match is
- * the one item that is always Undefined here (no matching rules are offered), so it stands in.
- */
 /**
  * Items a search's filter may hold. Mail clients send up to nine; PostgreSQL's planning of an OR
  * grows faster than its items (measured at national size: 32 prefixes of mail 0.5 s, 128 15 s,
@@ -333,6 +323,16 @@ function filterItems(f: LdapFilter): number {
   return f.type === 'not' ? filterItems(f.filter) : 1;
 }
 
+// ---- assertion values no entry can match ----
+
+const NUL = '\u0000';
+
+/**
+ * The filter with every item whose value holds a NUL made Undefined: no stored value has one, and
+ * PostgreSQL could not even compare it. RFC 4511 section 4.5.1.7: an assertion value not valid for
+ * the attribute's syntax makes the item Undefined, not the search an error. An extensible match is
+ * the one item that is always Undefined here (no matching rules are offered), so it stands in.
+ */
 function withoutNul(f: LdapFilter): LdapFilter {
   switch (f.type) {
     case 'and':
