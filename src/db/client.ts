@@ -78,16 +78,17 @@ const toQuery = (query: SQL | Query): Query => (query instanceof SQL ? dialect.s
 const builtQueries = new Map<string, Query>();
 const MAX_BUILT = 5_000;
 
-// A long key (a filter of many or long values) is built each time and not kept: what is kept stays
-// within MAX_BUILT entries of at most a few kilobytes each.
-const MAX_BUILT_KEY = 4096;
+// A long key or statement (a filter of many or long values) is built each time and not kept: what
+// is kept stays within MAX_BUILT entries of at most a few kilobytes each. Mail clients' statements
+// are under 2 KB.
+const MAX_KEPT_TEXT = 4096;
 
 /** The SQL text and parameters `make` builds, made once per `key` (which must name all it depends on). */
 export function built(key: string, make: () => SQL): Query {
   let q = builtQueries.get(key);
   if (!q) {
     q = dialect.sqlToQuery(make());
-    if (key.length > MAX_BUILT_KEY) return q;
+    if (key.length > MAX_KEPT_TEXT || q.sql.length > MAX_KEPT_TEXT) return q;
     if (builtQueries.size >= MAX_BUILT) builtQueries.clear();
     builtQueries.set(key, q);
   }
@@ -96,13 +97,13 @@ export function built(key: string, make: () => SQL): Query {
 
 // Statement names are a hash of the text; only the first shapes seen are prepared, so that a
 // stream of ever-different filters cannot fill every connection with statements, and only short
-// ones: a long statement's plan (a wide filter's) can hold megabytes of a connection's memory.
+// ones: a long statement's plan (a wide filter's) can hold megabytes of a connection's memory
+// (15 KB of SQL held 2.5 MB), and a few hundred of them gigabytes.
 const preparedNames = new Map<string, string>();
-const MAX_PREPARED = 500;
-const MAX_PREPARED_TEXT = 16_384;
+const MAX_PREPARED = 200;
 function statementName(text: string): string | undefined {
   const known = preparedNames.get(text);
-  if (known || preparedNames.size >= MAX_PREPARED || text.length > MAX_PREPARED_TEXT) return known;
+  if (known || preparedNames.size >= MAX_PREPARED || text.length > MAX_KEPT_TEXT) return known;
   const name = `q${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
   preparedNames.set(text, name);
   return name;

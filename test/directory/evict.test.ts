@@ -29,6 +29,25 @@ async function fixture(t: Test) {
   return { dir, database, ids, byUid: Object.fromEntries(made.map((p) => [p.uid, p.id])) };
 }
 
+/**
+ * What `write` evicted: exactly `expected` on PGlite. On PostgreSQL this process also hears its own
+ * writes' notices, and the previous write's may arrive after the warm-up and evict its people again:
+ * there `expected` must be gone and `untouched` (written by neither) still warm.
+ */
+async function evicted(t: Test, dir: Directory, ids: number[], expected: number[], untouched: number[], what: string) {
+  const gone = await missing(dir, ids);
+  if (!usingPostgres)
+    return t.same(
+      gone,
+      [...expected].sort((a, b) => a - b),
+      what,
+    );
+  t.ok(
+    expected.every((id) => gone.includes(id)) && !untouched.some((id) => gone.includes(id)),
+    `${what} (${gone.join(', ')} read again)`,
+  );
+}
+
 t.test('a write evicts what it changed and leaves the rest warm', async (t) => {
   const { dir, ids, byUid } = await fixture(t);
   const warm = async (d: Directory) => {
@@ -37,7 +56,7 @@ t.test('a write evicts what it changed and leaves the rest warm', async (t) => {
   };
   await warm(dir);
   await dir.updatePerson(sys, 'jane.smith', { telephone: '0113 496 0000' });
-  t.same(await missing(dir, ids), [byUid['jane.smith']], 'an edit: that person alone');
+  await evicted(t, dir, ids, [byUid['jane.smith']], [], 'an edit: that person alone');
   t.equal(
     (await dir.listPeople(sys, { q: 'jane', limit: 5 })).items[0].telephone,
     '0113 496 0000',
@@ -45,15 +64,18 @@ t.test('a write evicts what it changed and leaves the rest warm', async (t) => {
   );
   await warm(dir);
   await dir.renameOrganisation(sys, 'RXB', 'Beta Health NHS Trust');
-  t.same(
-    await missing(dir, ids),
-    [byUid['ann.lee'], byUid['bob.ray']].sort((a, b) => a - b),
+  await evicted(
+    t,
+    dir,
+    ids,
+    [byUid['ann.lee'], byUid['bob.ray']],
+    [byUid['john.jones']],
     "a rename: that organisation's people",
   );
   t.equal((await dir.listPeople(sys, { q: 'ann', limit: 5 })).items[0].displayName, 'Ann Lee (Beta Health NHS Trust)');
   await warm(dir);
   await dir.markLeaver(sys, 'john.jones');
-  t.same(await missing(dir, ids), [byUid['john.jones']], 'a leaver: that person alone');
+  await evicted(t, dir, ids, [byUid['john.jones']], [byUid['jane.smith']], 'a leaver: that person alone');
 });
 
 t.test(
