@@ -10,7 +10,7 @@ import * as mailboxes from './mailboxes.service.js';
 import * as moves from './moves.service.js';
 import * as orgs from './organisations.service.js';
 import * as people from './people.service.js';
-import { findView, listPeople, visible } from './people.queries.js';
+import { findView, getPerson, listPeople, visible } from './people.queries.js';
 import { createReadCache } from './read-cache.js';
 import { createReads } from './reads.js';
 import type { Actor } from './actor.js';
@@ -104,10 +104,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   const opViewing =
     <A extends unknown[]>(f: (ctx: Ctx, actor: Actor, ...a: A) => Promise<{ uid: string }>) =>
     (actor: Actor, ...a: A) =>
-      run(async (ctx) => {
-        const { uid } = await f(ctx, actor, ...a);
-        return visible(actor, await findView(ctx, uid, 'person'), uid, 'person');
-      });
+      run(async (ctx) => getPerson(ctx, actor, (await f(ctx, actor, ...a)).uid));
   // Reads need no transaction: one statement each, or a view where a moment's skew is harmless.
   // issue 15: `database.read` may answer from a hot standby that has replayed every write known here.
   const readCtx: Ctx = { tx: database.read, settings, now };

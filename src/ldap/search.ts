@@ -88,11 +88,11 @@ export async function search(
   // No name here holds a NUL (the core refuses control characters) and PostgreSQL's text cannot.
   if (req.base.includes(NUL)) throw new LdapError(Result.noSuchObject, 'no entry has a NUL in its name');
   req = { ...req, filter: withoutNul(req.filter) };
-  const items = filterItems(req.filter);
-  if (items > MAX_FILTER_ITEMS)
+  const parts = filterParts(req.filter);
+  if (parts > MAX_FILTER_PARTS)
     throw new LdapError(
       Result.adminLimitExceeded,
-      `the filter has ${items} parts; at most ${MAX_FILTER_ITEMS} are answered`,
+      `the filter has ${parts} parts; at most ${MAX_FILTER_PARTS} are answered`,
     );
   let base: Rdn[];
   try {
@@ -316,12 +316,12 @@ function sortValue(
  * 2,000 77 s and 2 GB of one connection's memory), so a few wide filters could hold every search
  * connection. A filter of more is refused (adminLimitExceeded, as slapd answers its own limits).
  */
-const MAX_FILTER_ITEMS = 32;
+const MAX_FILTER_PARTS = 32;
 
 /** The filter's parts: each item (equality, substrings, presence…) and each and, or and not, empty ones too. */
-function filterItems(f: LdapFilter): number {
-  if (f.type === 'and' || f.type === 'or') return f.filters.reduce((n, g) => n + filterItems(g), 1);
-  return f.type === 'not' ? 1 + filterItems(f.filter) : 1;
+function filterParts(f: LdapFilter): number {
+  if (f.type === 'and' || f.type === 'or') return f.filters.reduce((n, g) => n + filterParts(g), 1);
+  return f.type === 'not' ? 1 + filterParts(f.filter) : 1;
 }
 
 // ---- assertion values no entry can match ----
