@@ -9,6 +9,7 @@
 //   search        C connections x D searches outstanding: --mix thunderbird, outlook, or day (the
 //                 two, and exact addresses, from the sampled names); --bound binds each connection
 //                 first as a pool person (as a mail client does)
+// --from: the local address to connect from (127.0.0.2… : a client the server sees as another address).
 // --sync: say "ready" once connected (and bound), and start measuring at a line "go" on stdin.
 // Prints one line of JSON: operations, per second, p50 and p99 ms, result codes, transport errors.
 import { readyThenGo } from '../proc.js';
@@ -20,6 +21,7 @@ const { values: o } = parseArgs({
   options: {
     mode: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
+    from: { type: 'string' },
     port: { type: 'string' },
     seconds: { type: 'string', default: '10' },
     conns: { type: 'string', default: '8' },
@@ -84,7 +86,7 @@ function nextFilter(rnd: () => number): Buffer {
   return r < 0.8 ? filters.outlook(pick(q.prefixes)) : filters.address(pick(q.addresses));
 }
 
-const open = () => LdapConnection.open(host, port);
+const open = () => LdapConnection.open(host, port, undefined, o.from);
 const mine = (list: string[], i: number) => {
   const share = list.filter((_, j) => j % conns === i);
   return share.length ? share : [list[i % list.length]];

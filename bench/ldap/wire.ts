@@ -66,9 +66,10 @@ export class LdapConnection {
     });
   }
 
-  static open(host: string, port: number, timeoutMs = 5_000): Promise<LdapConnection> {
+  /** `from`: the local address to connect from (another loopback address is another client to the server). */
+  static open(host: string, port: number, timeoutMs = 5_000, from?: string): Promise<LdapConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port, noDelay: true });
+      const socket = net.connect({ host, port, noDelay: true, localAddress: from });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error('connect timed out'));

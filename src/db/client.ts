@@ -14,7 +14,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
 import { holdLeadership, soleLeader, type Leadership } from './leader.js';
-import { createReadRouter, describeUrl, openPool, type DatabaseStatus } from './replicas.js';
+import { createReadRouter, describeUrl, openPool, SEARCH_SESSION, type DatabaseStatus } from './replicas.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** A transaction, or the database itself where no transaction is needed. */
@@ -182,7 +182,7 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
   // Their statements are written for generic plans (ranges and ordered arms with limits); left to
   // choose, PostgreSQL planned each mail-client search afresh whenever the prefix looked rare, and
   // forcing the generic plan measured 1.5-1.8 times the searches a second at national size.
-  const searchPool = openPool(url, { options: '-c enable_seqscan=off -c plan_cache_mode=force_generic_plan' });
+  const searchPool = openPool(url, { options: SEARCH_SESSION });
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   // Reads to standbys (src/db/replicas.ts); searches fall back to the primary's search pool.
   const router = replicas?.urls.length

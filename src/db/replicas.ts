@@ -68,6 +68,20 @@ type Queryable = Pick<pg.Pool, 'query'>;
  * connections and took up to 560 ms. TCP keepalive notices a peer gone silently; a connection that
  * dies is replaced; the process may still exit with connections idle.
  */
+/** Seconds a search's statement may run before PostgreSQL stops it (the search pools' statement_timeout). */
+export const SEARCH_SECONDS = 10;
+
+/**
+ * How search connections plan and how long they may run: see openPostgres (src/db/client.ts) for
+ * why sequential scans are off and plans generic; the time limit keeps any one search (a filter no
+ * index answers, at national size) from holding a connection for longer.
+ */
+export const SEARCH_SESSION = [
+  '-c enable_seqscan=off',
+  '-c plan_cache_mode=force_generic_plan',
+  `-c statement_timeout=${SEARCH_SECONDS}s`,
+].join(' ');
+
 export function openPool(url: string, options: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
@@ -139,7 +153,7 @@ export function createReadRouter(
     // Searches on standbys use the same planner setting as the primary's search pool.
     const pool = openPool(url, {
       max: options.poolSize ?? 10,
-      options: '-c enable_seqscan=off -c plan_cache_mode=force_generic_plan',
+      options: SEARCH_SESSION,
     });
     return {
       url,

@@ -135,8 +135,9 @@ export const people = pgTable(
     index('people_display_prefix').on(sql`lower(${t.displayName}) text_pattern_ops`),
     index('people_title_prefix').on(sql`lower(${t.title}) text_pattern_ops`),
     index('people_department_prefix').on(sql`lower(${t.department}) text_pattern_ops`),
-    index('people_telephone').on(t.telephoneDigits),
-    index('people_mobile').on(t.mobileDigits),
+    // In byte order, so that a number's prefix (iOS asks telephoneNumber=0113*) is a range of it.
+    index('people_telephone').on(sql`${t.telephoneDigits} text_pattern_ops`),
+    index('people_mobile').on(sql`${t.mobileDigits} text_pattern_ops`),
     // Substring search (LIKE '%x%') through trigrams.
     index('people_cn_trgm').using('gin', sql`lower(${t.cn}) gin_trgm_ops`),
     index('people_sn_trgm').using('gin', sql`lower(${t.familyName}) gin_trgm_ops`),

@@ -9,44 +9,52 @@ import { searchFold } from '../model/fold.js';
 import type { BookEntry, ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../model/rows.js';
 import type { PeopleQuery, SortKey, Visibility } from '../model/search.js';
 import { built, type Database } from './client.js';
-import { compileFilter, phoneValue, prefixOrder, type ColumnMap } from './filter-sql.js';
+import { compileFilter, phoneValue, prefixOrder, scans, type Column, type ColumnMap } from './filter-sql.js';
 
 /** ISO 8601 in UTC (2026-01-05T09:00:00.000Z), the same text on both drivers. */
 const iso = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-const lower = (col: string) => ({ expr: sql.raw(`lower(${col})`) });
-const lowerNullable = (col: string) => ({ expr: sql.raw(`lower(${col})`), nullable: true });
+const lower = (col: string, index?: Column['index']) => ({ expr: sql.raw(`lower(${col})`), index });
+const lowerNullable = (col: string, index?: Column['index']) => ({ ...lower(col, index), nullable: true });
 
 export const peopleColumns: ColumnMap = {
-  uid: { expr: sql`p.uid` },
+  uid: { expr: sql`p.uid`, index: 'equality' },
   // The current address is on the row; old ones (aliases) are the few non-current addresses.
   // The LDAP `mail` filter asks for both (translated as mail OR alias), each from its own index.
-  mail: lower('p.mail'),
+  mail: lower('p.mail', 'trigram'),
   alias: {
     expr: sql`p.mail`,
+    index: 'trigram',
     via: (match) =>
       sql`p.id = any(array(select person_id from addresses where not current and ${match(sql`address`)}))`,
   },
-  cn: lower('p.cn'),
-  sn: lower('p.family_name'),
-  givenName: lowerNullable('p.given_name'),
-  displayName: lower('p.display_name'),
-  telephone: { expr: sql`p.telephone_digits`, nullable: true, prepare: phoneValue },
-  mobile: { expr: sql`p.mobile_digits`, nullable: true, prepare: phoneValue },
-  title: lowerNullable('p.title'),
-  department: lowerNullable('p.department'),
+  cn: lower('p.cn', 'trigram'),
+  sn: lower('p.family_name', 'trigram'),
+  givenName: lowerNullable('p.given_name', 'trigram'),
+  displayName: lower('p.display_name', 'prefix'),
+  telephone: { expr: sql`p.telephone_digits`, nullable: true, prepare: phoneValue, index: 'prefix' },
+  mobile: { expr: sql`p.mobile_digits`, nullable: true, prepare: phoneValue, index: 'prefix' },
+  title: lowerNullable('p.title', 'prefix'),
+  department: lowerNullable('p.department', 'prefix'),
   site: lowerNullable('p.site'),
+  // Organisations are few (7,000 at national size): any match on their names is cheap, and its
+  // codes are looked up in people_org.
   orgName: {
     expr: sql`p.org_code`,
     nullable: true,
+    index: 'trigram',
     via: (match) => sql`p.org_code = any(array(select code from organisations where ${match(sql`lower(name)`)}))`,
   },
-  orgCode: { expr: sql`p.org_code`, nullable: true, prepare: (v) => v.toUpperCase() },
+  orgCode: { expr: sql`p.org_code`, nullable: true, prepare: (v) => v.toUpperCase(), index: 'equality' },
   entryUuid: { expr: sql`p.entry_uuid::text` },
   created: { expr: sql`p.created_at`, kind: 'time' },
   modified: { expr: sql`p.updated_at`, kind: 'time' },
-  kind: { expr: sql`p.kind`, prepare: (v) => v },
+  // Every covering index holds the kind, and nearly every row is a person: an index walk finds them at once.
+  kind: { expr: sql`p.kind`, prepare: (v) => v, index: 'equality' },
 };
+
+/** Whether a search of people with this filter must read every row (filter-sql.ts `scans`). */
+export const scansPeople = (filter: Filter): boolean => scans(filter, peopleColumns);
 
 export const organisationColumns: ColumnMap = {
   orgName: lower('o.name'),

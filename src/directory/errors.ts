@@ -19,6 +19,7 @@ export const errorCatalogue = {
   'auth.forbidden': 'You are not allowed to do that',
   'auth.invalid_credentials': 'Invalid credentials',
   'service.busy': 'The server is busy',
+  'search.too_long': 'The search ran longer than the server allows',
   'service.not_found': 'No such service account',
   'service.exists': 'The service account already exists',
   'connector.unknown': 'No such connector',
@@ -88,6 +89,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/** Whether PostgreSQL stopped a statement at its time limit (statement_timeout) or on request. */
+export const isStatementCancelled = (err: unknown): boolean => [...causes(err)].some((e) => e.code === '57014');
 
 /**
  * What may be logged or shown of an error: the database's SQLSTATE and its one-line message, never

@@ -13,6 +13,7 @@ import type { Principal } from './accounts.service.js';
 import type { Actor } from './actor.js';
 import type { CoreSettings } from './context.js';
 import { fail, isDatabaseUnavailable } from './errors.js';
+import { Gate } from './gate.js';
 import { verifyPassword } from './secrets.js';
 
 export interface SignInLimits {
@@ -88,8 +89,7 @@ export function createSignIn(
   // Failures that could not be written (the primary unreachable), by account whatever name it was
   // asked by: the lockout rule holds in memory, in this process, until they can be counted again.
   const unwritten = new Map<string, { count: number; lockedUntil: number }>();
-  let hashing = 0;
-  const waiting: (() => void)[] = [];
+  const hashing = new Gate(limits.hashConcurrency, limits.hashQueue);
 
   /** Run one password check when a slot is free; refuse at once when too many wait. */
   // Checks waiting or running per source address: one address may hold a few places, not the queue.
@@ -98,20 +98,12 @@ export function createSignIn(
     const mine = source ? (bySource.get(source) ?? 0) : 0;
     if (source && mine >= limits.perSource)
       fail('service.busy', 'Too many sign-ins from this address are being checked; try again shortly');
-    if (hashing >= limits.hashConcurrency && waiting.length >= limits.hashQueue) {
-      fail('service.busy', 'Too many sign-ins are being checked; try again shortly');
-    }
     if (source) bySource.set(source, mine + 1);
     try {
-      if (hashing >= limits.hashConcurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-      else hashing++;
-      try {
-        return await verify(password, stored);
-      } finally {
-        const next = waiting.shift();
-        if (next) next();
-        else hashing--;
-      }
+      return await hashing.run(
+        () => verify(password, stored),
+        'Too many sign-ins are being checked; try again shortly',
+      );
     } finally {
       if (source) {
         const n = bySource.get(source)! - 1;

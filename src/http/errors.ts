@@ -43,6 +43,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   'review.resolved': 409,
   'move_request.resolved': 409,
   'service.busy': 503,
+  'search.too_long': 503,
 };
 
 export interface Problem {

@@ -29,6 +29,7 @@ const table: Partial<Record<ErrorCode, number>> = {
   'validation.failed': Result.constraintViolation,
   'quota.limit_reached': Result.constraintViolation,
   'service.busy': Result.busy,
+  'search.too_long': Result.timeLimitExceeded,
 };
 
 export function ldapResultFor(err: DirectoryError): [number, string] {

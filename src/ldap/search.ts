@@ -75,6 +75,8 @@ interface Run {
   req: SearchRequest;
   send: (e: Entry) => Promise<void>;
   abandoned: () => boolean;
+  /** When the client's time limit ends (ms since the epoch; Infinity without one). */
+  deadline: number;
 }
 
 /** A search's result, or ABANDONED (no response at all); refusals are thrown as LdapError. */
@@ -116,7 +118,8 @@ export async function search(
   if (ctl.sort) plan = [...plan.filter((x) => 'people' in x), ...plan.filter((x) => !('people' in x))];
 
   const selection = new Selection(req.attributes, req.typesOnly);
-  const run: Run = { env, req, send: (e) => send(e, selection), abandoned };
+  const deadline = req.timeLimit > 0 ? Date.now() + req.timeLimit * 1000 : Infinity;
+  const run: Run = { env, req, send: (e) => send(e, selection), abandoned, deadline };
   if (ctl.vlv) return vlvWindow(run, plan, ctl, ctl.vlv);
   return stream(run, plan, ctl, base);
 }
@@ -133,6 +136,17 @@ async function specialEntry(env: SearchEnv, req: SearchRequest, base: Rdn[], sen
 
 /** VLV: a window of the sorted people and mailboxes (Outlook's browsing). */
 async function vlvWindow(run: Run, plan: SearchPlan[], ctl: SearchControls, vlv: Vlv) {
+  const window = await inTime(vlvRows(run, plan, ctl, vlv), run.deadline);
+  if (window === LATE) return { code: Result.timeLimitExceeded, controls: ctl.response };
+  for (const entry of window.entries) {
+    if (run.abandoned()) return ABANDONED;
+    await run.send(entry);
+  }
+  return { code: Result.success, controls: [...ctl.response, window.response] };
+}
+
+/** A VLV window's entries and its response control. */
+async function vlvRows(run: Run, plan: SearchPlan[], ctl: SearchControls, vlv: Vlv) {
   const { env, req } = run;
   const step = plan.find((x): x is PeoplePlan => 'people' in x);
   const query = {
@@ -146,15 +160,11 @@ async function vlvWindow(run: Run, plan: SearchPlan[], ctl: SearchControls, vlv:
   const position = vlvPosition(vlv, total, rank);
   const start = Math.max(1, position - vlv.before);
   const size = Math.min(position - start + vlv.after + 1, env.sizeCap);
-  if (step && total > 0) {
-    const rows = await env.reads.searchPeople(env.actor, { ...query, offset: start - 1, limit: size });
-    for (const row of rows) {
-      if (run.abandoned()) return ABANDONED;
-      await run.send(personEntry(env.dit, row, step.book === 'own' ? (row.org_code ?? undefined) : step.book));
-    }
-  }
-  const window = vlvResponse(Math.min(position, total), total, VlvResult.success, vlv.context);
-  return { code: Result.success, controls: [...ctl.response, window] };
+  const rows =
+    step && total > 0 ? await env.reads.searchPeople(env.actor, { ...query, offset: start - 1, limit: size }) : [];
+  const book = step?.book;
+  const entries = rows.map((row) => personEntry(env.dit, row, book === 'own' ? (row.org_code ?? undefined) : book));
+  return { entries, response: vlvResponse(Math.min(position, total), total, VlvResult.success, vlv.context) };
 }
 
 /** Every step of the plan in turn, under the size limit or a page. */
@@ -180,14 +190,13 @@ async function stream(
       '',
       response,
     );
-  const started = Date.now();
   let sent = 0;
   for (let i = cursor.s; i < plan.length; i++) {
     if (run.abandoned()) return ABANDONED;
-    if (req.timeLimit > 0 && Date.now() - started > req.timeLimit * 1000)
-      return { code: Result.timeLimitExceeded, controls: response };
     const room = limit - sent;
-    const { entries, next } = await readStep(run, plan[i], i, i === cursor.s ? cursor : { s: i }, room, ctl);
+    const read = await inTime(readStep(run, plan[i], i, i === cursor.s ? cursor : { s: i }, room, ctl), run.deadline);
+    if (read === LATE) return { code: Result.timeLimitExceeded, controls: response };
+    const { entries, next } = read;
     const shown = Math.min(entries.length, Math.max(room, 0));
     for (let k = 0; k < shown; k++) {
       if (run.abandoned()) return ABANDONED;
@@ -202,6 +211,24 @@ async function stream(
   }
   if (sent === 0 && !paging?.cookie) await mustExist(env, plan, base);
   return { code: Result.success, controls: paging ? [...response, pagedResponse(null)] : response };
+}
+
+const LATE = Symbol('late');
+
+/**
+ * `read`'s answer, or LATE once the client's time limit has passed: the client is answered then
+ * (timeLimitExceeded, RFC 4511 section 4.5.1.5), and the statement still running ends at the
+ * server's own limit. Only reads are raced, so no entry is ever sent after the result.
+ */
+async function inTime<T>(read: Promise<T>, deadline: number): Promise<T | typeof LATE> {
+  if (deadline === Infinity) return read;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(resolve, deadline - Date.now(), LATE)));
+  try {
+    return await Promise.race([read, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** What makes a paged search "the same search" (RFC 2696 section 3), with who asks and where. */

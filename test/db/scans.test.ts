@@ -1,0 +1,52 @@
+// Which searches of people must read every row (src/db/filter-sql.ts `scans`): those run a few at a
+// time (src/directory/reads.ts). What mail clients send as a person types must never be among them,
+// or every user's autocomplete would queue behind one slow search.
+import { FilterParser, SearchRequest } from 'ldapts';
+import t from 'tap';
+import { scansPeople } from '../../src/db/search-sql.js';
+import { toFilter } from '../../src/ldap/filter.js';
+import { decodeMessage, type LdapFilter } from '../../src/ldap/protocol.js';
+import { clientSearches, outlookBrowse, thunderbirdTwoWords } from '../fixtures/mail-client-filters.js';
+
+/** The filter as the server reads it off the wire, then as the core's people filter. */
+function scans(text: string): boolean {
+  const pdu = new SearchRequest({ messageId: 1, baseDN: 'o=nhs', filter: FilterParser.parseString(text) }).write();
+  const { request } = decodeMessage(pdu);
+  return scansPeople(toFilter((request as { filter: LdapFilter }).filter, 'people'));
+}
+
+t.test("mail clients' searches are answered from indexes", async (t) => {
+  for (const typed of ['j', 'ja', 'jan', 'smith', "o'b", 'jane.smith@nhs.net', '0113'])
+    for (const s of clientSearches(typed)) {
+      // Thunderbird's address-book window asks for "*X*": fewer than three characters is a scan (below).
+      if (s.filter.startsWith('(|(cn=*') && typed.length < 3) continue;
+      t.notOk(scans(s.filter), `${s.client}, "${typed}": ${s.filter}`);
+    }
+  t.notOk(scans(thunderbirdTwoWords('jane', 'sm')), 'Thunderbird, two words');
+  for (const f of outlookBrowse) t.notOk(scans(f), `Outlook browsing ${f}`);
+  for (const f of ['(uid=jane.smith)', '(mail=jane.smith@nhs.net)', '(&(objectClass=person)(sn=smi*))'])
+    t.notOk(scans(f), f);
+});
+
+t.test('filters no index answers when few rows match are scans', async (t) => {
+  for (const f of [
+    '(mail=*qa*)',
+    '(cn=*a*b*)',
+    '(|(cn=jan*)(mail=*qa*))', // one such arm makes the whole OR read every row
+    '(physicalDeliveryOfficeName=Leeds)', // no index on the site
+    '(physicalDeliveryOfficeName=*)', // presence where nothing indexes the attribute
+    '(!(cn=jane smith))',
+    '(telephoneNumber=*4960*)', // telephone numbers are indexed for equality only
+    '(nhsMailAlias=*qa*)',
+  ])
+    t.ok(scans(f), f);
+  for (const f of [
+    '(mail=*qal*)', // a trigram
+    '(&(cn=jan*)(mail=*qa*))', // an indexed item narrows an AND
+    '(mail=q*a*)', // a prefix
+    '(telephoneNumber=jane*)', // not a telephone number: undefined, nothing is read
+    '(title=nurse*)',
+    '(objectClass=person)', // nearly every row: an index walk stops at once
+  ])
+    t.notOk(scans(f), f);
+});
