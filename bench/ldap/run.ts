@@ -406,7 +406,7 @@ async function floodSection(round: number) {
         serverCpuCores: cpu.cores,
         clientAloneCpuCores: +((perSearch * alone.ops) / seconds).toFixed(2),
         floodCpuCores: cores(cpu.cpu - clientCpu),
-        floodCpuCoresSecondHalf: +(cpu.secondHalf - (clientCpu / floodSeconds)).toFixed(2),
+        floodCpuCoresSecondHalf: +(cpu.secondHalf - clientCpu / floodSeconds).toFixed(2),
         floodAloneCpuCores: floodAlone.cores,
         floodAloneCpuCoresSecondHalf: floodAlone.secondHalf,
         floodAloneSteal: floodAlone.stealPercent,

@@ -92,7 +92,7 @@ export async function setPassword(
   input: { currentPassword?: string; newPassword: string; keepToken?: string | null },
 ) {
   checkNewPassword(input.newPassword);
-  const row = await findRow(ctx, uid, { forUpdate: true });
+  const row = await findRow(ctx, uid, { forUpdate: true, seenBy: actor });
   const self = actor.personId === row.id;
   if (self) {
     if (input.currentPassword === undefined || !(await verifyPassword(input.currentPassword, row.passwordHash))) {

@@ -102,7 +102,7 @@ export async function listOwnedMailboxes(ctx: Ctx, actor: Actor) {
 
 /** The owner, or an administrator of the mailbox's organisation. */
 async function manageable(ctx: Ctx, actor: Actor, uid: string) {
-  const mailbox = await findRow(ctx, uid, { kind: 'mailbox', forUpdate: true });
+  const mailbox = await findRow(ctx, uid, { kind: 'mailbox', forUpdate: true, seenBy: actor });
   if (actor.personId !== mailbox.ownerId && !isAdminOf(actor, mailbox.orgCode)) {
     fail('auth.forbidden', `Only the owner of ${uid} manages its delegates`);
   }

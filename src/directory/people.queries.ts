@@ -53,11 +53,15 @@ export function selectPeople(ctx: Ctx, where: SQL | undefined) {
     .where(where);
 }
 
-/** A row by uid, locked for the transaction when `forUpdate`; never a soft-deleted one unless asked. */
+/**
+ * A row by uid, locked for the transaction when `forUpdate`; never a soft-deleted one unless asked.
+ * With `seenBy`, one that actor may not see (another organisation's leaver) is not found either, as
+ * reading it would answer: a write must not tell who exists where a read would not.
+ */
 export async function findRow(
   ctx: Ctx,
   uid: string,
-  opts: { kind?: 'person' | 'mailbox'; forUpdate?: boolean; deleted?: boolean } = {},
+  opts: { kind?: 'person' | 'mailbox'; forUpdate?: boolean; deleted?: boolean; seenBy?: Actor } = {},
 ): Promise<PersonRow> {
   const kind = opts.kind ?? 'person';
   const q = ctx.tx
@@ -65,7 +69,8 @@ export async function findRow(
     .from(people)
     .where(and(eq(people.uid, uid), eq(people.kind, kind)));
   const [row] = opts.forUpdate ? await q.for('update') : await q;
-  if (!row || (row.deletedAt && !opts.deleted))
+  const hidden = row && opts.seenBy && !canSee(visibilityOf(opts.seenBy), row);
+  if (!row || (row.deletedAt && !opts.deleted) || hidden)
     fail(kind === 'person' ? 'person.not_found' : 'mailbox.not_found', `No ${kind} has the uid ${uid}`);
   return row;
 }

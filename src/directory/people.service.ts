@@ -177,7 +177,7 @@ export async function updatePerson(
   patch: PersonPatch,
   opts: { feed?: boolean } = {},
 ): Promise<PersonRow> {
-  const row = await findRow(ctx, uid, { forUpdate: true });
+  const row = await findRow(ctx, uid, { forUpdate: true, seenBy: actor });
   const self = actor.personId === row.id;
   if (!isAdminOf(actor, row.orgCode) && !(row.orgCode && actor.feedsFor.has(row.orgCode))) {
     const forbidden = Object.keys(patch).filter((k) => !selfEditable.has(k));
@@ -232,7 +232,7 @@ export async function updatePerson(
  * end, each recorded; a move another organisation asked for happens now.
  */
 export async function markLeaver(ctx: Ctx, actor: Actor, uid: string): Promise<PersonRow> {
-  const row = await findRow(ctx, uid, { forUpdate: true });
+  const row = await findRow(ctx, uid, { forUpdate: true, seenBy: actor });
   requireWriterOf(actor, row.orgCode);
   await requireAuthorityOverPerson(ctx, actor, row);
   if (row.status === 'leaver') return row;

@@ -76,7 +76,7 @@ export async function setQuota(
   kind: 'person' | 'mailbox' = 'person',
 ) {
   checkTier(quotaMb);
-  const row = await findRow(ctx, uid, { kind });
+  const row = await findRow(ctx, uid, { kind, seenBy: actor });
   requireAdminOf(actor, row.orgCode);
   await requireAuthorityOverPerson(ctx, actor, row);
   if (row.quotaMb === quotaMb) return row;

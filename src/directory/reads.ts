@@ -20,11 +20,12 @@ export type { SortKey } from '../model/search.js';
 type Caller = Actor | null;
 
 /**
- * Searches of people that must read every row (a filter no index answers, such as `(mail=*qa*)`)
- * run a few at a time, with a few more waiting; beyond that they are refused as busy. Each costs in
- * proportion to the directory (0.1 s an item at 100,000 people), so without this a handful of
- * clients could hold every search connection, and the mail clients' indexed searches would wait
- * behind them. On PostgreSQL each statement also stops at the search pools' time limit.
+ * Searches of people that may read every row (a filter no index answers, such as `(mail=*qa*)`)
+ * run a few at a time, with a few more waiting; beyond that they are refused as busy. One can cost
+ * in proportion to the directory (an item matching nobody reads all of 100,000 people: 0.06 s),
+ * so without this a handful of clients could hold every search connection, and the mail clients'
+ * indexed searches would wait behind them. On PostgreSQL each statement also stops at the search
+ * pools' time limit.
  */
 const SCANS_AT_ONCE = { postgres: 2, pglite: 1 };
 const SCANS_WAITING = 8;

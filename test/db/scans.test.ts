@@ -33,6 +33,7 @@ t.test('filters no index answers when few rows match are scans', async (t) => {
     '(mail=*qa*)',
     '(cn=*a*b*)',
     '(|(cn=jan*)(mail=*qa*))', // one such arm makes the whole OR read every row
+    '(&(cn=a*)(mail=*qa*))', // each of the many people named A… read to test their address
     '(physicalDeliveryOfficeName=Leeds)', // no index on the site
     '(physicalDeliveryOfficeName=*)', // presence where nothing indexes the attribute
     '(!(cn=jane smith))',
@@ -42,7 +43,6 @@ t.test('filters no index answers when few rows match are scans', async (t) => {
     t.ok(scans(f), f);
   for (const f of [
     '(mail=*qal*)', // a trigram
-    '(&(cn=jan*)(mail=*qa*))', // an indexed item narrows an AND
     '(mail=q*a*)', // a prefix
     '(telephoneNumber=jane*)', // not a telephone number: undefined, nothing is read
     '(title=nurse*)',

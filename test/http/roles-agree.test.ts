@@ -44,6 +44,21 @@ t.test('every role sees the same over LDAP and REST', async (t) => {
     }
     t.same(single.sort(), seenLdap, `${role}: one by one over REST agrees with LDAP`);
 
+    // A write to someone hidden answers as a read does: not found, never "refused" (which would say they exist).
+    for (const uid of everyone.filter((u) => !single.includes(u))) {
+      const writes = [
+        await call('PATCH', `/api/v1/people/${uid}`, { token, body: { telephone: '0113 496 0999' } }),
+        await call('POST', `/api/v1/people/${uid}/leaver`, { token }),
+        await call('PUT', `/api/v1/people/${uid}/quota`, { token, body: { quota_mb: 200 } }),
+        await call('PUT', `/api/v1/people/${uid}/password`, { token, body: { new_password: 'A-new-password-42' } }),
+      ];
+      t.same(
+        writes.map((w) => w.statusCode),
+        [404, 404, 404, 404],
+        `${role}: writes to hidden ${uid} are not found`,
+      );
+    }
+
     // The change log over LDAP is the REST change feed.
     const feed = await call('GET', '/api/v1/changes?limit=500', { token });
     const log = await ldap(role, ['-b', 'cn=changelog', '-s', 'one', '(objectClass=*)', 'changeNumber']);
