@@ -135,10 +135,14 @@ export function prefixOrder(filter: Filter, columns: ColumnMap): SQL | null {
   return sql`order by ${col.expr} using ~<~`;
 }
 
+/** Longer than any value the directory holds: such an item still costs its length in every row read. */
+const LONGEST = 256;
+
 /**
  * Whether PostgreSQL may have to read every row (or every index entry) to answer `filter` over
  * `columns` when few rows match: an item no index answers (a substring with no prefix and no
- * fragment of three characters, a value of an unindexed attribute), a negation, or an AND or OR
+ * fragment of three characters, a value of an unindexed attribute, an ordering match on text, a
+ * value of hundreds of characters), a negation, or an AND or OR
  * with one of them. Such a search can cost in proportion to the directory, not to its answer. (An
  * AND's indexed item may match a great many rows, each then read to test the other: `(&(cn=a*)
  * (mail=*qa*))` is counted too. Mail clients' ANDs are of indexed items.)
@@ -155,7 +159,11 @@ export function scans(filter: Filter, columns: ColumnMap): boolean {
   const parts = values.filter((v): v is string => v !== undefined && v !== '').map((v) => prepared(col, v));
   const ordinal = col.kind === 'number' || col.kind === 'time';
   if ((filter.op === 'sub' && ordinal) || parts.some((p) => p === null)) return false; // undefined: nothing is read
-  if (filter.op !== 'sub') return !col.index;
+  if (parts.some((p) => p!.length > LONGEST)) return true;
+  if (filter.op === 'eq') return !col.index;
+  // An ordering item compares as text does, in the database's collation, which no byte-order or
+  // trigram index answers: only a plain b-tree's (uids, organisation codes) can.
+  if (filter.op !== 'sub') return col.index !== 'equality';
   const prefix = Boolean(filter.initial) && (col.index === 'prefix' || col.index === 'trigram');
   return !prefix && !(col.index === 'trigram' && !trigramless(parts as string[]));
 }

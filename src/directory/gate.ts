@@ -3,6 +3,11 @@
 // queue is refused at once ("busy"), never left waiting without end.
 import { fail } from './errors.js';
 
+/** A task that left the queue before its turn (its client abandoned it, or went away). */
+export class GateLeft extends Error {
+  override name = 'GateLeft';
+}
+
 export class Gate {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -14,11 +19,26 @@ export class Gate {
     private readonly queue: number,
   ) {}
 
-  /** Runs `task` when a place is free; `busy` is the refusal's message when none will be soon. */
-  async run<T>(task: () => Promise<T>, busy: string): Promise<T> {
+  /**
+   * Runs `task` when a place is free; `busy` is the refusal's message when none will be soon. A
+   * task whose `signal` aborts while it waits leaves the queue at once (GateLeft) and never runs.
+   */
+  async run<T>(task: () => Promise<T>, busy: string, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new GateLeft();
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.queue) fail('service.busy', busy);
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const turn = () => {
+          signal?.removeEventListener('abort', leave);
+          resolve();
+        };
+        const leave = () => {
+          this.waiting.splice(this.waiting.indexOf(turn), 1);
+          reject(new GateLeft());
+        };
+        signal?.addEventListener('abort', leave, { once: true });
+        this.waiting.push(turn);
+      });
     } else this.running++;
     try {
       return await task();

@@ -45,16 +45,23 @@ export function createReads(database: Database, entryCache: EntryCache, waiting:
       throw err;
     }
   }
-  /** A search of people, through the gate when its filter reads every row. */
-  const gated = <T>(filter: Filter, read: () => Promise<T>) =>
-    timed(() => (search.scansPeople(filter) ? scanning.run(read, SCANS_BUSY) : read()));
+  /** A search of people, through the gate when its filter reads every row; `signal`: its client has gone. */
+  const gated = <T>(filter: Filter, read: () => Promise<T>, signal?: AbortSignal) =>
+    timed(() => (search.scansPeople(filter) ? scanning.run(read, SCANS_BUSY, signal) : read()));
   return {
-    /** People and mailboxes matching `q`, in its order; rows from the entry cache where it has them. */
-    searchPeople: (caller: Caller, q: PeopleSearch): Promise<EntryRow[]> =>
-      gated(q.filter, () => search.searchPeople(database, { ...q, visibility: visibilityOf(caller) }, entryCache)),
+    /**
+     * People and mailboxes matching `q`, in its order; rows from the entry cache where it has them.
+     * `signal`: the asker has gone (abandoned, disconnected), so a search still waiting need not run.
+     */
+    searchPeople: (caller: Caller, q: PeopleSearch, signal?: AbortSignal): Promise<EntryRow[]> =>
+      gated(
+        q.filter,
+        () => search.searchPeople(database, { ...q, visibility: visibilityOf(caller) }, entryCache),
+        signal,
+      ),
     /** How many match; with `below`, how many come before that value in `q.sort`'s order (VLV's target). */
-    countPeople: (caller: Caller, q: PeopleSearch, below?: string): Promise<number> =>
-      gated(q.filter, () => search.countPeople(database, { ...q, visibility: visibilityOf(caller) }, below)),
+    countPeople: (caller: Caller, q: PeopleSearch, below?: string, signal?: AbortSignal): Promise<number> =>
+      gated(q.filter, () => search.countPeople(database, { ...q, visibility: visibilityOf(caller) }, below), signal),
     /** Organisations (everyone signed in sees them all). */
     searchOrganisations: (
       _caller: Caller,

@@ -65,6 +65,11 @@ export interface SearchOutcome {
   diagnostic?: string;
   matchedDN?: string;
   controls?: Control[];
+  /**
+   * A read still running after the client's time limit was answered: the connection takes its next
+   * operation once it ends, so that one client cannot start statement after statement.
+   */
+  settling?: Promise<unknown>;
 }
 
 type SearchRequest = Extract<Request, { op: 'search' }>;
@@ -74,18 +79,24 @@ interface Run {
   env: SearchEnv;
   req: SearchRequest;
   send: (e: Entry) => Promise<void>;
+  /** Aborted when the operation is abandoned or its connection closes, or its time limit has passed. */
+  op: AbortController;
   abandoned: () => boolean;
   /** When the client's time limit ends (ms since the epoch; Infinity without one). */
   deadline: number;
 }
 
-/** A search's result, or ABANDONED (no response at all); refusals are thrown as LdapError. */
+/**
+ * A search's result, or ABANDONED (no response at all); refusals are thrown as LdapError. `op` is
+ * aborted by the connection when the search is abandoned or the client goes, and by the search
+ * itself at the client's time limit: a read still waiting for its turn then never runs.
+ */
 export async function search(
   env: SearchEnv,
   req: SearchRequest,
   controls: Control[],
   send: Send,
-  abandoned: () => boolean,
+  op: AbortController,
 ): Promise<SearchOutcome | Abandoned> {
   // No name here holds a NUL (the core refuses control characters) and PostgreSQL's text cannot.
   if (req.base.includes(NUL)) throw new LdapError(Result.noSuchObject, 'no entry has a NUL in its name');
@@ -119,7 +130,8 @@ export async function search(
 
   const selection = new Selection(req.attributes, req.typesOnly);
   const deadline = req.timeLimit > 0 ? Date.now() + req.timeLimit * 1000 : Infinity;
-  const run: Run = { env, req, send: (e) => send(e, selection), abandoned, deadline };
+  const abandoned = () => op.signal.aborted;
+  const run: Run = { env, req, send: (e) => send(e, selection), op, abandoned, deadline };
   if (ctl.vlv) return vlvWindow(run, plan, ctl, ctl.vlv);
   return stream(run, plan, ctl, base);
 }
@@ -136,8 +148,9 @@ async function specialEntry(env: SearchEnv, req: SearchRequest, base: Rdn[], sen
 
 /** VLV: a window of the sorted people and mailboxes (Outlook's browsing). */
 async function vlvWindow(run: Run, plan: SearchPlan[], ctl: SearchControls, vlv: Vlv) {
-  const window = await inTime(vlvRows(run, plan, ctl, vlv), run.deadline);
-  if (window === LATE) return { code: Result.timeLimitExceeded, controls: ctl.response };
+  const reading = vlvRows(run, plan, ctl, vlv);
+  const window = await inTime(reading, run.deadline);
+  if (window === LATE) return late(run, reading, ctl.response);
   for (const entry of window.entries) {
     if (run.abandoned()) return ABANDONED;
     await run.send(entry);
@@ -155,13 +168,16 @@ async function vlvRows(run: Run, plan: SearchPlan[], ctl: SearchControls, vlv: V
     sort: ctl.sort,
     limit: 0,
   };
-  const total = step ? await env.reads.countPeople(env.actor, query) : 0;
-  const rank = vlv.gte !== undefined ? await env.reads.countPeople(env.actor, query, vlv.gte) : undefined;
+  const { signal } = run.op;
+  const total = step ? await env.reads.countPeople(env.actor, query, undefined, signal) : 0;
+  const rank = vlv.gte !== undefined ? await env.reads.countPeople(env.actor, query, vlv.gte, signal) : undefined;
   const position = vlvPosition(vlv, total, rank);
   const start = Math.max(1, position - vlv.before);
   const size = Math.min(position - start + vlv.after + 1, env.sizeCap);
   const rows =
-    step && total > 0 ? await env.reads.searchPeople(env.actor, { ...query, offset: start - 1, limit: size }) : [];
+    step && total > 0
+      ? await env.reads.searchPeople(env.actor, { ...query, offset: start - 1, limit: size }, signal)
+      : [];
   const book = step?.book;
   const entries = rows.map((row) => personEntry(env.dit, row, book === 'own' ? (row.org_code ?? undefined) : book));
   return { entries, response: vlvResponse(Math.min(position, total), total, VlvResult.success, vlv.context) };
@@ -194,8 +210,9 @@ async function stream(
   for (let i = cursor.s; i < plan.length; i++) {
     if (run.abandoned()) return ABANDONED;
     const room = limit - sent;
-    const read = await inTime(readStep(run, plan[i], i, i === cursor.s ? cursor : { s: i }, room, ctl), run.deadline);
-    if (read === LATE) return { code: Result.timeLimitExceeded, controls: response };
+    const reading = readStep(run, plan[i], i, i === cursor.s ? cursor : { s: i }, room, ctl);
+    const read = await inTime(reading, run.deadline);
+    if (read === LATE) return late(run, reading, response);
     const { entries, next } = read;
     const shown = Math.min(entries.length, Math.max(room, 0));
     for (let k = 0; k < shown; k++) {
@@ -231,6 +248,15 @@ async function inTime<T>(read: Promise<T>, deadline: number): Promise<T | typeof
   }
 }
 
+/**
+ * The client's time limit has passed: answered now, and a read still waiting for its turn leaves
+ * the queue; one already running ends at the server's limit, and the connection waits for it.
+ */
+function late(run: Run, reading: Promise<unknown>, controls: Control[]): SearchOutcome {
+  run.op.abort();
+  return { code: Result.timeLimitExceeded, controls, settling: reading.catch(() => {}) };
+}
+
 /** What makes a paged search "the same search" (RFC 2696 section 3), with who asks and where. */
 function pagingScope(env: SearchEnv, req: SearchRequest, sort: Sort | undefined): string {
   const caller = env.actor ? `${env.actor.kind}:${env.actor.personId ?? env.actor.name}` : 'anonymous';
@@ -260,14 +286,11 @@ async function readStep(
     const after = from.id !== undefined ? { id: from.id, key: from.key } : undefined;
     const rows = never(filter)
       ? []
-      : await env.reads.searchPeople(env.actor, {
-          ...step.people,
-          filter,
-          sort: ctl.sort,
-          after,
-          paged: !!ctl.paging,
-          limit,
-        });
+      : await env.reads.searchPeople(
+          env.actor,
+          { ...step.people, filter, sort: ctl.sort, after, paged: !!ctl.paging, limit },
+          run.op.signal,
+        );
     const book = step.book;
     const entries = rows.map((r) => personEntry(env.dit, r, book === 'own' ? (r.org_code ?? undefined) : book));
     const sort = ctl.sort;

@@ -303,6 +303,7 @@ function serveConnection(
   socket.on('error', () => socket.destroy());
   initial.on('close', () => {
     closed = true;
+    session.closed();
     queue.length = 0;
     pdus.clear();
     deadline.stop();

@@ -45,6 +45,8 @@ export class Session {
   /** The bound person's password-change time as it was at bind (or at their own change here). */
   private boundPasswordAt: number | undefined;
   private readonly abandoned = new Set<number>();
+  /** The operation running now, aborted when abandoned or when the connection closes. */
+  private readonly running = new Map<number, AbortController>();
   private readonly writer = new BerWriter();
   private tls: boolean;
   /** Names this connection in its paged-results cookies, which no other connection may use. */
@@ -60,6 +62,12 @@ export class Session {
   /** Abandon acts at once, ahead of the queue (RFC 4511 section 4.11). */
   abandon(id: number) {
     this.abandoned.add(id);
+    this.running.get(id)?.abort();
+  }
+
+  /** The connection has closed: nothing it asked for need run any more. */
+  closed() {
+    for (const op of this.running.values()) op.abort();
   }
 
   async handle(msg: Message): Promise<void> {
@@ -210,6 +218,9 @@ export class Session {
     const w = this.writer;
     let sent = 0;
     let outcome: SearchOutcome | typeof ABANDONED;
+    const op = new AbortController();
+    if (this.abandoned.has(msg.id)) op.abort();
+    this.running.set(msg.id, op);
     try {
       await takeTurn();
       outcome = await search(
@@ -221,16 +232,20 @@ export class Session {
           if (w.length > 64 * 1024) await this.transport.write(w.take());
           if (++sent % 16 === 0) await takeTurn();
         },
-        () => this.abandoned.has(msg.id),
+        op,
       );
     } catch (err) {
       // A refusal follows whatever entries were sent before it, as any other result does.
-      if (err instanceof LdapError)
+      if (op.signal.aborted)
+        outcome = ABANDONED; // abandoned or gone while waiting: nobody to answer
+      else if (err instanceof LdapError)
         outcome = { code: err.code, diagnostic: err.message, matchedDN: err.matchedDN, controls: err.controls };
       else if (err instanceof DirectoryError) {
         const [code, diagnostic] = ldapResultFor(err);
         outcome = { code, diagnostic };
       } else throw err;
+    } finally {
+      this.running.delete(msg.id);
     }
     if (outcome === ABANDONED) {
       w.take(); // no response at all
@@ -244,6 +259,7 @@ export class Session {
       ),
     );
     await this.transport.write(w.take());
+    await outcome.settling;
   }
 
   private async extended(id: number, name: string, value?: Buffer) {

@@ -39,6 +39,11 @@ t.test('filters no index answers when few rows match are scans', async (t) => {
     '(!(cn=jane smith))',
     '(telephoneNumber=*4960*)', // telephone numbers are indexed for equality only
     '(nhsMailAlias=*qa*)',
+    '(cn>=zzzz)', // text compared in its collation: no index here answers it
+    '(title<=a)',
+    `(cn=*${'q'.repeat(300)}*)`, // a trigram, but 300 characters of them
+    `(mail=${'z'.repeat(300)}*)`,
+    '(&(objectClass=person)(mail=*qa*))', // an item everyone matches does not narrow the rest
   ])
     t.ok(scans(f), f);
   for (const f of [
@@ -47,6 +52,7 @@ t.test('filters no index answers when few rows match are scans', async (t) => {
     '(telephoneNumber=jane*)', // not a telephone number: undefined, nothing is read
     '(title=nurse*)',
     '(objectClass=person)', // nearly every row: an index walk stops at once
+    '(uid>=jane)', // uids are in a plain b-tree
   ])
     t.notOk(scans(f), f);
 });

@@ -138,3 +138,63 @@ t.test(
     t.equal(again.searchEntries.length, 1, 'and the next search is answered');
   },
 );
+
+t.test('a search that waits for its turn and whose client goes never runs: its place is free at once', async (t) => {
+  const { url, database } = await ldapFixture(t);
+  const clients = await boundClients(t, url, AT_ONCE + WAITING + 1);
+  const [last] = clients.splice(-1);
+  const release = await holdPeople(database);
+  const { all } = track(clients.map((c) => c.search('ou=People,o=nhs', { scope: 'sub', filter: '(mail=*qa*)' })));
+  const busy = await last.search('ou=People,o=nhs', { filter: '(mail=*qb*)' }).then(
+    () => 0,
+    (e: { code?: number }) => e.code,
+  );
+  t.equal(busy, 51, 'running and waiting places all taken');
+  await Promise.all(clients.map((c) => c.unbind())); // every client that asked goes away
+  let next: Outcome = { code: 51 };
+  for (let i = 0; i < 60 && next !== 'pending' && next.code === 51; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const attempt = track([last.search('ou=People,o=nhs', { filter: '(mail=*qc*)' })]);
+    await until(() => attempt.outcomes[0] !== 'pending', 10);
+    next = attempt.outcomes[0];
+  }
+  t.equal(next, 'pending', 'the next such search waits its turn: the places of those gone are free');
+  await release();
+  await all.catch(() => {});
+});
+
+t.test(
+  "past a client's time limit, its connection takes no more until the statement has ended",
+  { skip: !usingPostgres && 'counts waiting statements in pg_stat_activity' },
+  async (t) => {
+    const { url, database } = await ldapFixture(t);
+    const [client] = await boundClients(t, url, 1);
+    const waitingStatements = async () =>
+      Number(
+        (
+          await database.query<{ n: string }>(
+            `select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+          )
+        )[0].n,
+      );
+    const release = await holdPeople(database);
+    const first = await client.search('ou=People,o=nhs', { filter: '(uid=jane.smith)', timeLimit: 1 }).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    );
+    t.equal(first, 3, 'answered at its time limit');
+    const more = track(
+      [1, 2, 3].map(() => client.search('ou=People,o=nhs', { filter: '(uid=jane.smith)', timeLimit: 1 })),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    t.equal(await waitingStatements(), 1, 'one statement waits in the database: the first');
+    t.same(more.outcomes, ['pending', 'pending', 'pending'], 'the next searches wait behind it');
+    await release();
+    await more.all;
+    t.same(
+      more.outcomes.map((o) => (o === 'pending' ? o : o.code)),
+      [0, 0, 0],
+      'then each is answered',
+    );
+  },
+);
