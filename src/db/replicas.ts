@@ -61,13 +61,6 @@ interface Standby {
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
-/**
- * A pool whose connections stay open through five idle minutes (pg's default closes them after
- * 10 s). A new backend's first statements on the people table load its 22 indexes' catalog entries,
- * tens of milliseconds; measured beside a day's searches, writes after a quiet spell opened new
- * connections and took up to 560 ms. TCP keepalive notices a peer gone silently; a connection that
- * dies is replaced; the process may still exit with connections idle.
- */
 /** Seconds a search's statement may run before PostgreSQL stops it (the search pools' statement_timeout). */
 export const SEARCH_SECONDS = 10;
 
@@ -82,6 +75,13 @@ export const SEARCH_SESSION = [
   `-c statement_timeout=${SEARCH_SECONDS}s`,
 ].join(' ');
 
+/**
+ * A pool whose connections stay open through five idle minutes (pg's default closes them after
+ * 10 s). A new backend's first statements on the people table load its 22 indexes' catalog entries,
+ * tens of milliseconds; measured beside a day's searches, writes after a quiet spell opened new
+ * connections and took up to 560 ms. TCP keepalive notices a peer gone silently; a connection that
+ * dies is replaced; the process may still exit with connections idle.
+ */
 export function openPool(url: string, options: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,

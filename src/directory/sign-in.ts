@@ -91,9 +91,9 @@ export function createSignIn(
   const unwritten = new Map<string, { count: number; lockedUntil: number }>();
   const hashing = new Gate(limits.hashConcurrency, limits.hashQueue);
 
-  /** Run one password check when a slot is free; refuse at once when too many wait. */
   // Checks waiting or running per source address: one address may hold a few places, not the queue.
   const bySource = new Map<string, number>();
+  /** Run one password check when a place is free; refuse at once when too many wait. */
   async function check(password: string, stored: string | null, source?: string): Promise<boolean> {
     const mine = source ? (bySource.get(source) ?? 0) : 0;
     if (source && mine >= limits.perSource)
