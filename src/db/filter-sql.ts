@@ -142,7 +142,8 @@ const LONGEST = 256;
  * Whether PostgreSQL may have to read every row (or every index entry) to answer `filter` over
  * `columns` when few rows match: an item no index answers (a substring with no prefix and no
  * fragment of three characters, a value of an unindexed attribute, an ordering match on text, a
- * value of hundreds of characters), a negation, or an AND or OR
+ * value of hundreds of characters, a prefix of one or two characters with more to match after it),
+ * a negation, or an AND or OR
  * with one of them. Such a search can cost in proportion to the directory, not to its answer. (An
  * AND's indexed item may match a great many rows, each then read to test the other: `(&(cn=a*)
  * (mail=*qa*))` is counted too. Mail clients' ANDs are of indexed items.)
@@ -164,6 +165,10 @@ export function scans(filter: Filter, columns: ColumnMap): boolean {
   // An ordering item compares as text does, in the database's collation, which no byte-order or
   // trigram index answers: only a plain b-tree's (uids, organisation codes) can.
   if (filter.op !== 'sub') return col.index !== 'equality';
+  const [first, ...rest] = parts as string[];
+  // A prefix range is walked in order to the limit; with more parts to match after it, the whole
+  // range may be read for few matches: only a range of three characters or more is narrow enough.
   const prefix = Boolean(filter.initial) && (col.index === 'prefix' || col.index === 'trigram');
-  return !prefix && !(col.index === 'trigram' && !trigramless(parts as string[]));
+  if (prefix) return rest.length > 0 && first.length < TRIGRAM;
+  return !(col.index === 'trigram' && !trigramless(parts as string[]));
 }

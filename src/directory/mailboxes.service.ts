@@ -9,6 +9,7 @@ import type { Ctx } from './context.js';
 import { fail } from './errors.js';
 import { activeOrganisation } from './organisations.service.js';
 import { displayName, findRow, getPerson } from './people.queries.js';
+import { canSee, visibilityOf } from './visibility.js';
 import { checkTier, ensureRoom } from './quotas.js';
 
 export const permissions = ['full_access', 'send_as', 'send_on_behalf'] as const;
@@ -36,7 +37,7 @@ export async function createMailbox(ctx: Ctx, actor: Actor, input: MailboxInput)
   const base = mailboxBase(name);
   if (!input.ownerUid)
     fail('mailbox.no_owner', 'A generic mailbox needs an owning person', { owner_uid: 'is required' });
-  const owner = await findRow(ctx, input.ownerUid).catch(() =>
+  const owner = await findRow(ctx, input.ownerUid, { seenBy: actor }).catch(() =>
     fail('mailbox.no_owner', `The owner ${input.ownerUid} is not in the directory`, {
       owner_uid: 'must be an active person',
     }),
@@ -115,7 +116,7 @@ export async function setDelegate(ctx: Ctx, actor: Actor, uid: string, personUid
       permission: `must be one of ${permissions.join(', ')}`,
     });
   const mailbox = await manageable(ctx, actor, uid);
-  const person = await findRow(ctx, personUid);
+  const person = await findRow(ctx, personUid, { seenBy: actor });
   if (person.status !== 'active') fail('person.not_active', `${personUid} is a leaver`);
   const [before] = await ctx.tx
     .select()
@@ -143,7 +144,12 @@ export async function removeDelegate(ctx: Ctx, actor: Actor, uid: string, person
     .delete(mailboxDelegates)
     .where(and(eq(mailboxDelegates.mailboxId, mailbox.id), eq(mailboxDelegates.personId, person.id)))
     .returning();
-  if (removed.length === 0) return;
+  // A delegate who has since left is listed on the mailbox, so may be removed by whoever manages
+  // it; anyone else hidden from the caller is not found, as a read would say.
+  if (removed.length === 0) {
+    if (!canSee(visibilityOf(actor), person)) fail('person.not_found', `No person has the uid ${personUid}`);
+    return;
+  }
   await record(ctx.tx, actor, {
     action: 'mailbox.undelegate',
     targetType: 'mailbox',

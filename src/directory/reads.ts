@@ -49,9 +49,9 @@ export function createReads(database: Database, entryCache: EntryCache, waiting:
       throw err;
     }
   }
-  /** A search of people, through the gate when its filter reads every row; `signal`: its client has gone. */
-  const gated = <T>(filter: Filter, read: () => Promise<T>, signal?: AbortSignal) =>
-    timed(() => (search.scansPeople(filter) ? scan(read, signal) : read()));
+  /** A search of people, through the gate when it may read every row; `signal`: its client has gone. */
+  const gated = <T>(q: { filter: Filter; offset?: number }, read: () => Promise<T>, signal?: AbortSignal) =>
+    timed(() => (search.scansPeople(q) ? scan(read, signal) : read()));
   async function scan<T>(read: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       return await scanning.run(read, SCANS_BUSY, signal);
@@ -67,14 +67,14 @@ export function createReads(database: Database, entryCache: EntryCache, waiting:
      * `signal`: the asker has gone (abandoned, disconnected), so a search still waiting need not run.
      */
     searchPeople: (caller: Caller, q: PeopleSearch, signal?: AbortSignal): Promise<EntryRow[]> =>
-      gated(
-        q.filter,
-        () => search.searchPeople(database, { ...q, visibility: visibilityOf(caller) }, entryCache),
-        signal,
-      ),
+      gated(q, () => search.searchPeople(database, { ...q, visibility: visibilityOf(caller) }, entryCache), signal),
     /** How many match; with `below`, how many come before that value in `q.sort`'s order (VLV's target). */
     countPeople: (caller: Caller, q: PeopleSearch, below?: string, signal?: AbortSignal): Promise<number> =>
-      gated(q.filter, () => search.countPeople(database, { ...q, visibility: visibilityOf(caller) }, below), signal),
+      gated(
+        { filter: q.filter },
+        () => search.countPeople(database, { ...q, visibility: visibilityOf(caller) }, below),
+        signal,
+      ),
     /** Organisations (everyone signed in sees them all). */
     searchOrganisations: (
       _caller: Caller,

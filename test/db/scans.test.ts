@@ -12,7 +12,7 @@ import { clientSearches, outlookBrowse, thunderbirdTwoWords } from '../fixtures/
 function scans(text: string): boolean {
   const pdu = new SearchRequest({ messageId: 1, baseDN: 'o=nhs', filter: FilterParser.parseString(text) }).write();
   const { request } = decodeMessage(pdu);
-  return scansPeople(toFilter((request as { filter: LdapFilter }).filter, 'people'));
+  return scansPeople({ filter: toFilter((request as { filter: LdapFilter }).filter, 'people') });
 }
 
 t.test("mail clients' searches are answered from indexes", async (t) => {
@@ -44,15 +44,26 @@ t.test('filters no index answers when few rows match are scans', async (t) => {
     `(cn=*${'q'.repeat(300)}*)`, // a trigram, but 300 characters of them
     `(mail=${'z'.repeat(300)}*)`,
     '(&(objectClass=person)(mail=*qa*))', // an item everyone matches does not narrow the rest
+    '(o=*nhs*)', // nearly every organisation's name, so every person
+    '(title=s*zzz)', // every title starting "s" read to find none ending "zzz"
+    '(cn=j*smi*)',
+    '(mail=q*a*)',
   ])
     t.ok(scans(f), f);
   for (const f of [
     '(mail=*qal*)', // a trigram
-    '(mail=q*a*)', // a prefix
+    '(mail=qal*a*)', // a prefix of three characters, then the rest
     '(telephoneNumber=jane*)', // not a telephone number: undefined, nothing is read
     '(title=nurse*)',
     '(objectClass=person)', // nearly every row: an index walk stops at once
     '(uid>=jane)', // uids are in a plain b-tree
+    '(o=alpha*)',
+    '(cn=jan*smi*)', // Thunderbird's two words: a narrow range, then the rest
   ])
     t.notOk(scans(f), f);
+});
+
+t.test('a VLV window deep into the results walks every row before it', async (t) => {
+  t.notOk(scansPeople({ filter: { const: true }, offset: 200 }), "Outlook's first screens");
+  t.ok(scansPeople({ filter: { const: true }, offset: 99_990 }), 'the 99,990th entry onwards');
 });

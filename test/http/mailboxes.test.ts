@@ -123,3 +123,38 @@ t.test('mailboxes, metrics, and a feed without the required columns', async (t) 
   );
   t.match(m.body, new RegExp(`^nhsdir_http_request_duration_seconds_count\\{${route}\\} ${counts.at(-1)}$`, 'm'));
 });
+
+t.test('mailbox writes say nothing of people the caller may not see', async (t) => {
+  const { dir } = await testDirectory(t);
+  await seed(dir);
+  // jane.smith2 of RXB becomes a delegate of Jane's mailbox, then leaves; Bob Builder of RXB leaves too.
+  await dir.setDelegate(systemActor, 'alpha.pharmacy', 'jane.smith2', 'send_as');
+  await dir.markLeaver(systemActor, 'jane.smith2');
+  await dir.markLeaver(systemActor, 'bob.builder');
+  const { call, login } = await testApp(t, { directory: dir });
+  const jane = await login('jane.smith@nhs.net', passwords.jane);
+  const admin = await login('ann.admin@nhs.net', passwords.admin);
+  const delegate = (method: 'PUT' | 'DELETE', uid: string) =>
+    call(method, `/api/v1/mailboxes/alpha.pharmacy/delegates/${uid}`, {
+      token: jane,
+      ...(method === 'PUT' ? { body: { permission: 'send_as' } } : {}),
+    });
+  for (const method of ['PUT', 'DELETE'] as const) {
+    const hidden = await delegate(method, 'bob.builder');
+    const nobody = await delegate(method, 'no.one');
+    t.same([hidden.statusCode, nobody.statusCode], [404, 404], `${method}: another organisation's leaver is not found`);
+  }
+  const removed = await delegate('DELETE', 'jane.smith2');
+  t.equal(removed.statusCode, 200, "a delegate who has left is removed by the mailbox's owner");
+  t.same(removed.json().delegates, [], 'and is gone');
+
+  const ownedBy = (owner: string) =>
+    call('POST', '/api/v1/mailboxes', { token: admin, body: { name: 'Ward 9', org_code: 'RXA', owner_uid: owner } });
+  const [hidden, nobody] = [await ownedBy('bob.builder'), await ownedBy('no.one')];
+  t.same([hidden.statusCode, nobody.statusCode], [400, 400]);
+  t.equal(
+    hidden.json().detail.replace('bob.builder', 'X'),
+    nobody.json().detail.replace('no.one', 'X'),
+    'a hidden owner is answered as one that does not exist',
+  );
+});
