@@ -142,11 +142,11 @@ const LONGEST = 256;
  * Whether PostgreSQL may have to read every row (or every index entry) to answer `filter` over
  * `columns` when few rows match: an item no index answers (a substring with no prefix and no
  * fragment of three characters, a value of an unindexed attribute, an ordering match on text, a
- * value of hundreds of characters, a prefix of one or two characters with more to match after it),
- * a negation, or an AND or OR
- * with one of them. Such a search can cost in proportion to the directory, not to its answer. (An
- * AND's indexed item may match a great many rows, each then read to test the other: `(&(cn=a*)
- * (mail=*qa*))` is counted too. Mail clients' ANDs are of indexed items.)
+ * value of hundreds of characters, a prefix of one or two characters with more to match after
+ * it), a negation, or an AND or OR with one of them. Such a search can cost in proportion to the
+ * directory, not to its answer. (An AND's indexed item may match a great many rows, each then read
+ * to test the other: `(&(cn=a*)(mail=*qa*))` is counted too. Mail clients' ANDs are of indexed
+ * items.)
  */
 export function scans(filter: Filter, columns: ColumnMap): boolean {
   if ('const' in filter) return false;
