@@ -81,7 +81,6 @@ interface Run {
   send: (e: Entry) => Promise<void>;
   /** Aborted when the operation is abandoned or its connection closes, or its time limit has passed. */
   op: AbortController;
-  abandoned: () => boolean;
   /** When the client's time limit ends (ms since the epoch; Infinity without one). */
   deadline: number;
 }
@@ -130,8 +129,7 @@ export async function search(
 
   const selection = new Selection(req.attributes, req.typesOnly);
   const deadline = req.timeLimit > 0 ? Date.now() + req.timeLimit * 1000 : Infinity;
-  const abandoned = () => op.signal.aborted;
-  const run: Run = { env, req, send: (e) => send(e, selection), op, abandoned, deadline };
+  const run: Run = { env, req, send: (e) => send(e, selection), op, deadline };
   if (ctl.vlv) return vlvWindow(run, plan, ctl, ctl.vlv);
   return stream(run, plan, ctl, base);
 }
@@ -152,7 +150,7 @@ async function vlvWindow(run: Run, plan: SearchPlan[], ctl: SearchControls, vlv:
   const window = await inTime(reading, run.deadline);
   if (window === LATE) return late(run, reading, ctl.response);
   for (const entry of window.entries) {
-    if (run.abandoned()) return ABANDONED;
+    if (run.op.signal.aborted) return ABANDONED;
     await run.send(entry);
   }
   return { code: Result.success, controls: [...ctl.response, window.response] };
@@ -208,7 +206,7 @@ async function stream(
     );
   let sent = 0;
   for (let i = cursor.s; i < plan.length; i++) {
-    if (run.abandoned()) return ABANDONED;
+    if (run.op.signal.aborted) return ABANDONED;
     const room = limit - sent;
     const reading = readStep(run, plan[i], i, i === cursor.s ? cursor : { s: i }, room, ctl);
     const read = await inTime(reading, run.deadline);
@@ -216,7 +214,7 @@ async function stream(
     const { entries, next } = read;
     const shown = Math.min(entries.length, Math.max(room, 0));
     for (let k = 0; k < shown; k++) {
-      if (run.abandoned()) return ABANDONED;
+      if (run.op.signal.aborted) return ABANDONED;
       await run.send(entries[k]);
     }
     sent += shown;
