@@ -208,7 +208,12 @@ export async function rowsById(database: Database, ids: number[], remembered: En
   if (ids.length === 0) return [];
   const load = (missing: number[]) => entryRows(database, missing);
   const rows = remembered ? await remembered.readMany(ids, load) : await load(ids);
-  return ids.flatMap((id) => rows.get(id) ?? []);
+  const inOrder: EntryRow[] = [];
+  for (const id of ids) {
+    const row = rows.get(id);
+    if (row) inOrder.push(row);
+  }
+  return inOrder;
 }
 
 /** What a search returns, in its order: ids alone (from indexes alone where the filter allows), or whole rows. */

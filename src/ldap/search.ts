@@ -57,8 +57,11 @@ export interface SearchEnv {
   startTls: boolean;
 }
 
-/** Hands one entry, with the attributes the search asked for, to the connection. */
-export type Send = (entry: Entry, selection: Selection) => Promise<void>;
+/**
+ * Hands one entry, with the attributes the search asked for, to the connection: undefined when it
+ * was taken at once (nearly always: entries are gathered into one write), or a promise to wait for.
+ */
+export type Send = (entry: Entry, selection: Selection) => Promise<void> | undefined;
 
 export interface SearchOutcome {
   code: number;
@@ -78,7 +81,7 @@ type SearchRequest = Extract<Request, { op: 'search' }>;
 interface Run {
   env: SearchEnv;
   req: SearchRequest;
-  send: (e: Entry) => Promise<void>;
+  send: (e: Entry) => Promise<void> | undefined;
   /** Aborted when the operation is abandoned or its connection closes, or its time limit has passed. */
   op: AbortController;
   /** When the client's time limit ends (ms since the epoch; Infinity without one). */
@@ -215,7 +218,8 @@ async function stream(
     const shown = Math.min(entries.length, Math.max(room, 0));
     for (let k = 0; k < shown; k++) {
       if (run.op.signal.aborted) return ABANDONED;
-      await run.send(entries[k]);
+      const waiting = run.send(entries[k]);
+      if (waiting) await waiting;
     }
     sent += shown;
     if (entries.length > room) {

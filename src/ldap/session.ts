@@ -227,10 +227,11 @@ export class Session {
         env,
         req,
         msg.controls,
-        async (entry, selection) => {
+        (entry, selection) => {
           selection.writeEntry(w, msg.id, entry);
-          if (w.length > 64 * 1024) await this.transport.write(w.take());
-          if (++sent % 16 === 0) await takeTurn();
+          const turn = ++sent % 16 === 0;
+          if (w.length > 64 * 1024) return this.transport.write(w.take()).then(() => (turn ? takeTurn() : undefined));
+          return turn ? takeTurn() : undefined;
         },
         op,
       );
