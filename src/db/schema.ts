@@ -56,13 +56,6 @@ export const organisationNames = pgTable(
 );
 
 /**
- * Trigram indexes take each write's entries at once (0.3 ms more a write). With GIN's default
- * pending list, writes are appended to a list that every substring search reads through, and the
- * write that fills it (4 MB) moves all of it into the index: moving 3,865 rows' took 28-60 ms an index.
- */
-const noPendingList = { fastupdate: false };
-
-/**
  * People and generic mailboxes: both are address-book entries with a uid and a mail, found by the
  * same searches, so they share one table (kind tells them apart) and one set of indexes.
  */
@@ -146,18 +139,10 @@ export const people = pgTable(
     index('people_telephone').on(sql`${t.telephoneDigits} text_pattern_ops`),
     index('people_mobile').on(sql`${t.mobileDigits} text_pattern_ops`),
     // Substring search (LIKE '%x%') through trigrams.
-    index('people_cn_trgm')
-      .using('gin', sql`lower(${t.cn}) gin_trgm_ops`)
-      .with(noPendingList),
-    index('people_sn_trgm')
-      .using('gin', sql`lower(${t.familyName}) gin_trgm_ops`)
-      .with(noPendingList),
-    index('people_given_trgm')
-      .using('gin', sql`lower(${t.givenName}) gin_trgm_ops`)
-      .with(noPendingList),
-    index('people_mail_trgm')
-      .using('gin', sql`lower(${t.mail}) gin_trgm_ops`)
-      .with(noPendingList),
+    index('people_cn_trgm').using('gin', sql`lower(${t.cn}) gin_trgm_ops`),
+    index('people_sn_trgm').using('gin', sql`lower(${t.familyName}) gin_trgm_ops`),
+    index('people_given_trgm').using('gin', sql`lower(${t.givenName}) gin_trgm_ops`),
+    index('people_mail_trgm').using('gin', sql`lower(${t.mail}) gin_trgm_ops`),
     index('people_rehire').on(t.niHmac, t.dobHmac),
     // Names as people read them (nhs_fold, migrations/0009_fold.sql: accents, case and punctuation
     // folded), then id: the order of LDAP sort and VLV, and REST name search's prefix and order. Byte
@@ -215,7 +200,6 @@ export const addresses = pgTable(
       .where(sql`not ${t.current}`),
     index('addresses_alias_trgm')
       .using('gin', sql`${t.address} gin_trgm_ops`)
-      .with(noPendingList)
       .where(sql`not ${t.current}`),
     index('addresses_alias_person')
       .on(t.personId)
