@@ -5,7 +5,8 @@
 // every sign-in, so a changed password (a new stored hash), a lock or a leaver is seen at once, in
 // every process, without telling anyone. Failures are throttled per source address and per name
 // before any hash is computed, hashing runs a few at a time with a bounded queue (a full queue is
-// answered "busy" at once), and no database connection is held while a hash is computed.
+// answered "busy" at once, except to an address that has failed less than the last in line, which
+// takes that place), and no database connection is held while a hash is computed.
 import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
@@ -100,9 +101,14 @@ export function createSignIn(
       fail('service.busy', 'Too many sign-ins from this address are being checked; try again shortly');
     if (source) bySource.set(source, mine + 1);
     try {
+      // Ranked by the address's failures this minute: a flood from a few addresses that keeps the
+      // queue full (each below its allowance, asking again at once when told busy) gives its places
+      // up to an address that has not been failing, rather than leaving everyone else busy.
       return await hashing.run(
         () => verify(password, stored),
         'Too many sign-ins are being checked; try again shortly',
+        undefined,
+        source ? recentFailures(`source:${source}`) : 0,
       );
     } finally {
       if (source) {
@@ -113,10 +119,11 @@ export function createSignIn(
     }
   }
 
-  const throttled = (who: string) => {
+  const recentFailures = (who: string) => {
     const f = failures.get(who);
-    return f !== undefined && f.until > Date.now() && f.count >= limits.failuresPerMinute;
+    return f !== undefined && f.until > Date.now() ? f.count : 0;
   };
+  const throttled = (who: string) => recentFailures(who) >= limits.failuresPerMinute;
   const failed = (who: string) => {
     const f = failures.get(who);
     if (!f || f.until <= Date.now()) {

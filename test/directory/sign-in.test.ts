@@ -155,6 +155,39 @@ t.test('failures are throttled per source address and per name, before any check
   t.equal(await signIn({ uid: 'no.body' }, 'guess', '198.51.100.9'), null);
 });
 
+t.test('a flood that keeps the queue full gives up its places to an address that has not failed', async (t) => {
+  // An attacker's pass: ten addresses, each below its allowance of failures and asking again the
+  // moment it is told busy, kept every place in the queue, so every new sign-in was busy.
+  let hold: Promise<void> | null = null;
+  const { signIn } = await fixture(
+    t,
+    { hashConcurrency: 1, hashQueue: 2, rememberSeconds: 600, failuresPerMinute: 30, perSource: 8 },
+    { verify: async (password, stored) => (await hold, verifyPassword(password, stored)) },
+  );
+  const flood = '203.0.113.1';
+  for (let i = 0; i < 2; i++) t.equal(await signIn({ uid: `nobody.${i}` }, 'guess', flood), null, 'a failure');
+  let release!: () => void;
+  hold = new Promise<void>((r) => (release = r));
+  // One running, two waiting; settled from now on, as the two are refused before the end.
+  const held = Promise.allSettled([0, 1, 2].map((i) => signIn({ uid: `nobody.${10 + i}` }, 'guess', flood)));
+  await new Promise((r) => setImmediate(r));
+  await t.rejects(
+    signIn({ uid: `nobody.99` }, 'guess', flood),
+    { code: 'service.busy' },
+    'the queue is full for the flood',
+  );
+  const jane = signIn({ uid: 'jane.smith' }, 'jane.smith-password', '192.0.2.7');
+  const john = signIn({ uid: 'john.jones' }, 'john.jones-password', '192.0.2.8');
+  release();
+  t.match(await jane, { name: 'jane.smith' }, 'an address without failures takes a place from the flood');
+  t.match(await john, { name: 'john.jones' }, 'and another');
+  t.same(
+    (await held).map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as { code: string }).code)),
+    [null, 'service.busy', 'service.busy'],
+    'the running check ends; the two waiting are told busy',
+  );
+});
+
 t.test('with the primary unreachable, failures still lock the account (in this process)', async (t) => {
   const { dir, database, clock } = await testDirectory(t);
   await withTwoOrgs(dir);
