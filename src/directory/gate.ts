@@ -27,6 +27,11 @@ export class Gate {
     private readonly queue: number,
   ) {}
 
+  /** Tasks running and waiting now. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+
   /**
    * Runs `task` when a place is free; `busy` is the refusal's message when none will be soon. A
    * task whose `signal` aborts while it waits leaves the queue at once (GateLeft) and never runs.

@@ -13,7 +13,7 @@ import type { Database } from '../db/client.js';
 import type { Principal } from './accounts.service.js';
 import type { Actor } from './actor.js';
 import type { CoreSettings } from './context.js';
-import { fail, isDatabaseUnavailable } from './errors.js';
+import { DirectoryError, fail, isDatabaseUnavailable } from './errors.js';
 import { Gate } from './gate.js';
 import { verifyPassword } from './secrets.js';
 
@@ -100,16 +100,21 @@ export function createSignIn(
     if (source && mine >= limits.perSource)
       fail('service.busy', 'Too many sign-ins from this address are being checked; try again shortly');
     if (source) bySource.set(source, mine + 1);
+    const rank = source ? rankOf(source) : 0;
     try {
-      // Ranked by the address's failures this minute: a flood from a few addresses that keeps the
-      // queue full (each below its allowance, asking again at once when told busy) gives its places
-      // up to an address that has not been failing, rather than leaving everyone else busy.
+      // Ranked by the address (its failures and busy answers this minute, less for one that signed
+      // someone in lately): a flood that keeps the queue full, each address below its allowance and
+      // asking again at once when told busy, gives its places up to addresses that are not flooding.
       return await hashing.run(
         () => verify(password, stored),
         'Too many sign-ins are being checked; try again shortly',
         undefined,
-        source ? recentFailures(`source:${source}`) : 0,
+        rank,
       );
+    } catch (err) {
+      // A flood asks again the moment it is told busy: each refusal ranks its address lower.
+      if (source && err instanceof DirectoryError && err.code === 'service.busy') failed(`busy:${source}`);
+      throw err;
     } finally {
       if (source) {
         const n = bySource.get(source)! - 1;
@@ -124,6 +129,12 @@ export function createSignIn(
     return f !== undefined && f.until > Date.now() ? f.count : 0;
   };
   const throttled = (who: string) => recentFailures(who) >= limits.failuresPerMinute;
+  // Addresses that signed someone in lately (until when): a flood's addresses never do.
+  const succeeded = new Map<string, number>();
+  const rankOf = (source: string) =>
+    recentFailures(`source:${source}`) +
+    recentFailures(`busy:${source}`) -
+    ((succeeded.get(source) ?? 0) > Date.now() ? limits.failuresPerMinute : 0);
   const failed = (who: string) => {
     const f = failures.get(who);
     if (!f || f.until <= Date.now()) {
@@ -221,7 +232,7 @@ export function createSignIn(
    * The Actor for a name and password, or null: unknown name, wrong password, leaver, locked and
    * throttled all answer alike. LOCKOUT_ATTEMPTS failures in a row lock for LOCKOUT_MINUTES.
    */
-  return async function authenticate(principal: Principal, password: string, source?: string): Promise<Actor | null> {
+  async function authenticate(principal: Principal, password: string, source?: string): Promise<Actor | null> {
     const name = `name:${JSON.stringify(principal)}`;
     // A throttled address or name gets no query and no check, unless these very credentials
     // succeeded before (then the row is still read below, to see a change since).
@@ -245,6 +256,10 @@ export function createSignIn(
         account = await unchanged(principal, account!);
         if (!account) return null;
         remember(proof!, asked);
+        if (source) {
+          if (succeeded.size >= REMEMBERED_MAX) succeeded.clear();
+          succeeded.set(source, Date.now() + limits.rememberSeconds * 1000);
+        }
       }
     }
     if (!ok || !account) {
@@ -254,5 +269,7 @@ export function createSignIn(
       return null;
     }
     return signedIn(account);
-  };
+  }
+  /** Password checks running and waiting now (tests wait for a queue to fill). */
+  return Object.assign(authenticate, { checks: () => hashing.load });
 }

@@ -155,37 +155,83 @@ t.test('failures are throttled per source address and per name, before any check
   t.equal(await signIn({ uid: 'no.body' }, 'guess', '198.51.100.9'), null);
 });
 
+/** Until `done` (a queue filled): polled, as a check's place is taken after its account is read. */
+async function until(done: () => boolean) {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Checks held at their start while `holding`, until released one by one (first come first) or all. */
+function heldChecks() {
+  const waiting: (() => void)[] = [];
+  const control = {
+    holding: false,
+    verify: (async (password, stored) => {
+      if (control.holding) await new Promise<void>((r) => waiting.push(r));
+      return verifyPassword(password, stored);
+    }) as typeof verifyPassword,
+    releaseOne: () => waiting.shift()!(),
+    releaseAll: () => {
+      control.holding = false;
+      for (const r of waiting.splice(0)) r();
+    },
+  };
+  return control;
+}
+
+/** A sign-in's outcome: its actor's name, null, or the error's code. */
+const outcome = (p: Promise<{ name: string } | null>) =>
+  p.then(
+    (a) => a?.name ?? null,
+    (e: { code: string }) => e.code,
+  );
+
+// An attacker's pass: a flood of wrong passwords from ten addresses, each below its allowance and
+// asking again the moment it was told busy, kept every place in the queue: every sign-in was busy.
 t.test('a flood that keeps the queue full gives up its places to an address that has not failed', async (t) => {
-  // An attacker's pass: ten addresses, each below its allowance of failures and asking again the
-  // moment it is told busy, kept every place in the queue, so every new sign-in was busy.
-  let hold: Promise<void> | null = null;
-  const { signIn } = await fixture(
-    t,
-    { hashConcurrency: 1, hashQueue: 2, rememberSeconds: 600, failuresPerMinute: 30, perSource: 8 },
-    { verify: async (password, stored) => (await hold, verifyPassword(password, stored)) },
-  );
-  const flood = '203.0.113.1';
-  for (let i = 0; i < 2; i++) t.equal(await signIn({ uid: `nobody.${i}` }, 'guess', flood), null, 'a failure');
-  let release!: () => void;
-  hold = new Promise<void>((r) => (release = r));
-  // One running, two waiting; settled from now on, as the two are refused before the end.
-  const held = Promise.allSettled([0, 1, 2].map((i) => signIn({ uid: `nobody.${10 + i}` }, 'guess', flood)));
-  await new Promise((r) => setImmediate(r));
-  await t.rejects(
-    signIn({ uid: `nobody.99` }, 'guess', flood),
-    { code: 'service.busy' },
-    'the queue is full for the flood',
-  );
-  const jane = signIn({ uid: 'jane.smith' }, 'jane.smith-password', '192.0.2.7');
-  const john = signIn({ uid: 'john.jones' }, 'john.jones-password', '192.0.2.8');
-  release();
-  t.match(await jane, { name: 'jane.smith' }, 'an address without failures takes a place from the flood');
-  t.match(await john, { name: 'john.jones' }, 'and another');
-  t.same(
-    (await held).map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as { code: string }).code)),
-    [null, 'service.busy', 'service.busy'],
-    'the running check ends; the two waiting are told busy',
-  );
+  const checks = heldChecks();
+  const limits = { hashConcurrency: 1, hashQueue: 2, rememberSeconds: 600, failuresPerMinute: 30, perSource: 8 };
+  const { signIn } = await fixture(t, limits, { verify: checks.verify });
+  const failing = (i: number) => outcome(signIn({ uid: `nobody.${i}` }, 'guess', '203.0.113.1'));
+  t.same([await failing(0), await failing(1)], [null, null], 'two failures');
+  checks.holding = true;
+  const held = [10, 11, 12].map(failing); // one running, two waiting
+  await until(() => signIn.checks().waiting === 2);
+  t.equal(await failing(99), 'service.busy', 'the queue is full for the flood');
+  const jane = outcome(signIn({ uid: 'jane.smith' }, 'jane.smith-password', '192.0.2.7'));
+  const john = outcome(signIn({ uid: 'john.jones' }, 'john.jones-password', '192.0.2.8'));
+  t.same([await held[1], await held[2]], ['service.busy', 'service.busy'], 'the two waiting are told busy');
+  checks.releaseAll();
+  t.same([await jane, await john], ['jane.smith', 'john.jones'], 'addresses without failures took their places');
+  t.equal(await held[0], null, 'the running check ended as a failure');
+});
+
+// The same pass from 200 addresses, one connection each: each had failed too little to rank below
+// anyone, so the queue was full of places no one could take.
+t.test('an address told busy again and again gives way to a new one, and that one to a known one', async (t) => {
+  const checks = heldChecks();
+  const limits = { hashConcurrency: 1, hashQueue: 1, rememberSeconds: 600, failuresPerMinute: 30, perSource: 8 };
+  const { signIn } = await fixture(t, limits, { verify: checks.verify });
+  const office = '192.0.2.7';
+  t.equal(await outcome(signIn({ uid: 'jane.smith' }, 'jane.smith-password', office)), 'jane.smith');
+  const flooding = () => outcome(signIn({ uid: 'no.body' }, 'guess', '203.0.113.2'));
+  checks.holding = true;
+  const first = outcome(signIn({ uid: 'nobody.1' }, 'guess', '203.0.113.1'));
+  await until(() => signIn.checks().running === 1);
+  const second = outcome(signIn({ uid: 'nobody.2' }, 'guess', '203.0.113.1'));
+  await until(() => signIn.checks().waiting === 1);
+  for (let i = 0; i < 3; i++) t.equal(await flooding(), 'service.busy', 'the flood is told busy');
+  checks.releaseOne(); // the first ends; the second takes the place
+  t.equal(await first, null);
+  await until(() => signIn.checks().waiting === 0);
+  const flood = flooding();
+  await until(() => signIn.checks().waiting === 1);
+  const sian = outcome(signIn({ uid: 'sian.evans' }, 'sian.evans-password', '198.51.100.1'));
+  t.equal(await flood, 'service.busy', 'an address told busy three times gives its place to a new one');
+  const john = outcome(signIn({ uid: 'john.jones' }, 'john.jones-password', office));
+  t.equal(await sian, 'service.busy', 'and the new one to an address that signed someone in lately');
+  checks.releaseAll();
+  t.equal(await john, 'john.jones', 'a colleague at the office signs in');
+  t.equal(await second, null);
 });
 
 t.test('with the primary unreachable, failures still lock the account (in this process)', async (t) => {
