@@ -105,6 +105,37 @@ t.test(
   },
 );
 
+// Not yet so (todo): an attacker's pass found another server answering the old value for up to
+// 104 ms after the write's answer, on 3-10% of writes, until the notice reached it. Memory is
+// trusted until the notice arrives; closing that window needs each read to know which changes
+// it has not yet heard of (the notice's change number against the database's).
+t.test(
+  "another process's write is read at once, before its notice has arrived",
+  { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database has one process' },
+  async (t) => {
+    const { dir, database } = await fixture(t);
+    const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const otherDb = await openPostgres(url.toString());
+    const other = createDirectory(otherDb, testSettings);
+    const unwatch = await other.watchChanges();
+    t.teardown(async () => {
+      await unwatch?.();
+      await otherDb.close();
+    });
+    let stale = 0;
+    for (let i = 0; i < 20; i++) {
+      await dir.listPeople(sys, { limit: 50 }); // warm
+      await other.updatePerson(sys, 'ann.lee', { title: `Midwife ${i}` });
+      if ((await dir.listPeople(sys, { q: 'ann', limit: 5 })).items[0].title !== `Midwife ${i}`) stale++;
+    }
+    t.equal(stale, 0, 'no old title after the write has answered', {
+      todo: 'a read trusts memory until the notice arrives',
+    });
+  },
+);
+
 t.test('a notice that would not fit in NOTIFY says "everything" instead of failing the write', (t) => {
   const tags = (n: number, length: number) =>
     new Set(Array.from({ length: n }, (_, i) => `uid:${String(i).padStart(length - 4, 'x')}`));
