@@ -5,8 +5,8 @@
 // every sign-in, so a changed password (a new stored hash), a lock or a leaver is seen at once, in
 // every process, without telling anyone. Failures are throttled per source address and per name
 // before any hash is computed, hashing runs a few at a time with a bounded queue (a full queue is
-// answered "busy" at once, except to an address that has failed less than the last in line, which
-// takes that place), and no database connection is held while a hash is computed.
+// answered "busy" at once, except to an address that ranks before the last in line, which takes its
+// place), and no database connection is held while a hash is computed.
 import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
