@@ -1,7 +1,7 @@
 // A write evicts only what it changed (issue 13): the rest of the entry cache stays warm, in this
 // process at commit and in another process sharing PostgreSQL through the notification.
 import t, { type Test } from 'tap';
-import { openPostgres } from '../../src/db/client.js';
+import { openPostgres, type Database } from '../../src/db/client.js';
 import { systemActor as sys } from '../../src/directory/actor.js';
 import { everything } from '../../src/directory/audit.js';
 import { createDirectory, type Directory } from '../../src/directory/directory.js';
@@ -78,21 +78,27 @@ t.test('a write evicts what it changed and leaves the rest warm', async (t) => {
   await evicted(t, dir, ids, [byUid['john.jones']], [byUid['jane.smith']], 'a leaver: that person alone');
 });
 
+/** A second directory on the same PostgreSQL database, as another `nhsdir serve` would be. */
+async function anotherProcess(t: Test, database: Database): Promise<Directory> {
+  const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const otherDb = await openPostgres(url.toString());
+  const other = createDirectory(otherDb, testSettings);
+  const unwatch = await other.watchChanges();
+  t.teardown(async () => {
+    await unwatch?.();
+    await otherDb.close();
+  });
+  return other;
+}
+
 t.test(
   "another process's write evicts only what it changed",
   { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database has one process' },
   async (t) => {
     const { dir, database, ids, byUid } = await fixture(t);
-    const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${name}`;
-    const otherDb = await openPostgres(url.toString());
-    const other = createDirectory(otherDb, testSettings);
-    const unwatch = await other.watchChanges();
-    t.teardown(async () => {
-      await unwatch?.();
-      await otherDb.close();
-    });
+    const other = await anotherProcess(t, database);
     await dir.listPeople(sys, { limit: 50 });
     await other.updatePerson(sys, 'ann.lee', { title: 'Midwife' });
     let gone: number[] = [];
@@ -114,16 +120,7 @@ t.test(
   { skip: !usingPostgres && 'needs PostgreSQL (DATABASE_URL): an embedded database has one process' },
   async (t) => {
     const { dir, database } = await fixture(t);
-    const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${name}`;
-    const otherDb = await openPostgres(url.toString());
-    const other = createDirectory(otherDb, testSettings);
-    const unwatch = await other.watchChanges();
-    t.teardown(async () => {
-      await unwatch?.();
-      await otherDb.close();
-    });
+    const other = await anotherProcess(t, database);
     let stale = 0;
     for (let i = 0; i < 20; i++) {
       await dir.listPeople(sys, { limit: 50 }); // warm
