@@ -197,9 +197,14 @@ export async function chooseFile(
   selector: string,
   file: { name: string; mimeType: string; buffer: Buffer },
 ) {
+  // Waited for before the Tabs: Playwright turns on intercepting the dialog when a listener is
+  // added, and a Space pressed in the same moment could reach the page first (a CI run waited two
+  // minutes for a dialog that had opened unintercepted).
+  const chooser = page.waitForEvent('filechooser');
+  chooser.catch(() => {}); // awaited below; handled here too, should the Tabs fail first
   await tabTo(page, selector);
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(file);
+  await page.keyboard.press('Space');
+  await (await chooser).setFiles(file);
 }
 
 /** Sign in through the form by keyboard: from the skip link to the fields, Enter on the password. */
