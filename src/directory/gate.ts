@@ -36,8 +36,8 @@ export class Gate {
    * Runs `task` when a place is free; `busy` is the refusal's message when none will be soon. A
    * task whose `signal` aborts while it waits leaves the queue at once (GateLeft) and never runs.
    * `rank`: lower goes first. With the queue full, a task of a lower rank than the last in line
-   * takes its place, and that one is refused busy: so a flood (its rank is how much it has failed)
-   * cannot keep a place from everyone else by filling the queue.
+   * takes its place, and that one is refused busy: so a flood (ranked by how often it has failed
+   * or been told busy) cannot keep a place from everyone else by filling the queue.
    */
   async run<T>(task: () => Promise<T>, busy: string, signal?: AbortSignal, rank = 0): Promise<T> {
     if (signal?.aborted) throw new GateLeft();
