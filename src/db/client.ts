@@ -54,7 +54,7 @@ export interface Database {
   /**
    * PostgreSQL only (an embedded database has one process): call `changed` whenever another
    * process commits a write (its NOTIFY: the tags of what changed, space-separated, or `*` for
-   * anything), and `lost` while that cannot be known.
+   * anything, then `#` and the notice's number), and `lost` while that cannot be known.
    */
   watchChanges?(changed: (what: string) => void, lost: (isLost: boolean) => void): Promise<() => Promise<void>>;
 }
@@ -259,9 +259,11 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
         try {
           await c.connect();
           await c.query(`LISTEN ${CHANGES_CHANNEL}`);
+          // The number of the last notice before listening: any later one will be heard.
+          const [{ n }] = (await c.query<{ n: string }>('select n from announced where one')).rows;
           client = c;
           router?.fence();
-          changed('*'); // anything may have changed while not listening
+          changed(`* #${n}`); // anything may have changed while not listening
           lost(false);
         } catch {
           reconnect();

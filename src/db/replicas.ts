@@ -67,10 +67,13 @@ export const SEARCH_SECONDS = 10;
 /**
  * How search connections plan and how long they may run: see openPostgres (src/db/client.ts) for
  * why sequential scans are off and plans generic; the time limit keeps any one search (a filter no
- * index answers, at national size) from holding a connection for longer.
+ * index answers, at national size) from holding a connection for longer. No JIT: a sequential scan
+ * it cannot avoid is priced at 10^10 with seqscan off, which set JIT compiling every such statement
+ * (56 ms of LLVM for a one-row table).
  */
 export const SEARCH_SESSION = [
   '-c enable_seqscan=off',
+  '-c jit=off',
   '-c plan_cache_mode=force_generic_plan',
   `-c statement_timeout=${SEARCH_SECONDS}s`,
 ].join(' ');

@@ -297,6 +297,21 @@ export const audit = pgTable(
   (t) => [index('audit_target').on(t.targetType, t.targetId), index('audit_actor').on(t.actor)],
 );
 
+/**
+ * The number of the last notice of changes said on the changes channel (one row). Every notice
+ * counts it up and carries its number, and the row stays locked to commit, so numbers follow
+ * commit order: a server whose reads see number n, and that has heard notice n, has heard of
+ * every change those reads can see (issue 13: no stale read from memory, across servers).
+ */
+export const announced = pgTable(
+  'announced',
+  {
+    one: boolean('one').primaryKey().default(true),
+    n: bigint('n', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('announced_one_row', sql`${t.one}`)],
+);
+
 /** Bearer tokens: only a hash is kept; a leaver's stop at once because the holder must be active. */
 export const tokens = pgTable(
   'tokens',

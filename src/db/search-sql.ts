@@ -173,10 +173,8 @@ export async function searchPeople(
 ): Promise<EntryRow[]> {
   const key = JSON.stringify(q);
   if (remembered?.warm()) {
-    const ids = (await database.select<{ id: string | number }>(built(`ids ${key}`, () => matching(q, false)))).map(
-      (r) => Number(r.id),
-    );
-    return rowsById(database, ids, remembered);
+    const found = await database.select<Found>(built(`ids ${key}`, () => matching(q, false)));
+    return rowsById(database, found, remembered);
   }
   const mark = remembered?.mark();
   const rows = (await database.select<EntryRow>(built(`rows ${key}`, () => matching(q, true)))).map(entryRow);
@@ -203,11 +201,29 @@ function aliasArm(q: PeopleQuery, arm: Filter): SQL | null {
     order by a.address using ~<~ limit ${q.limit})`;
 }
 
-/** The rows of these ids, in this order: from memory where they are there. */
-export async function rowsById(database: Database, ids: number[], remembered: EntryRows): Promise<EntryRow[]> {
-  if (ids.length === 0) return [];
+/**
+ * The number of the last notice of changes (audit.ts): a column of every statement that finds ids
+ * for rows that memory may answer, so that memory is not trusted for a change not yet heard of.
+ */
+export const said = sql.raw('(select n from announced where one) as said');
+
+/** Rows found by id, with the number their statement saw (`said`). */
+export type Found = { id: string | number; said: string | number };
+
+/** The database's number now, for a read from memory alone (directory.ts). */
+export async function lastNotice(database: Database): Promise<number> {
+  const [row] = await database.select<{ n: string }>(
+    built('last notice', () => sql`select n from announced where one`),
+  );
+  return Number(row.n);
+}
+
+/** The rows of these ids, in this order: from memory where they are there and no change is unheard. */
+export async function rowsById(database: Database, found: Found[], remembered: EntryRows): Promise<EntryRow[]> {
+  if (found.length === 0) return [];
+  const ids = found.map((r) => Number(r.id));
   const load = (missing: number[]) => entryRows(database, missing);
-  const rows = remembered ? await remembered.readMany(ids, load) : await load(ids);
+  const rows = remembered ? await remembered.readMany(ids, load, Number(found[0].said)) : await load(ids);
   const inOrder: EntryRow[] = [];
   for (const id of ids) {
     const row = rows.get(id);
@@ -220,7 +236,7 @@ export async function rowsById(database: Database, ids: number[], remembered: En
 function matching(q: PeopleQuery, whole: boolean): SQL {
   const [columns, org] = whole
     ? [entryColumns, sql`left join organisations o on o.code = p.org_code`]
-    : [sql`p.id`, sql``];
+    : [sql`p.id, ${said}`, sql``];
   // An unordered search for "any N" whose filter is an OR (what mail clients send as you type):
   // the first N of each arm, each read from its own index, hold N matches whenever N exist —
   // far cheaper than one plan that must combine every match of every arm first.
@@ -234,7 +250,7 @@ function matching(q: PeopleQuery, whole: boolean): SQL {
     // The ids come from the arms' indexes alone; only whole rows need the table again.
     return whole
       ? sql`select ${columns} from ${union} join people p on p.id = m.id ${org} limit ${q.limit}`
-      : sql`select m.id from ${union} limit ${q.limit}`;
+      : sql`select m.id, ${said} from ${union} limit ${q.limit}`;
   }
   const where = [peopleWhere(q)];
   let order = sql``;

@@ -75,8 +75,14 @@ export async function announceChanges(tx: Tx, touched: Set<string>): Promise<voi
   const announced = changedIn.get(tx)?.announced ?? new Set<string>();
   const unsaid = [...touched].filter((t) => !announced.has(t));
   if (unsaid.length === 0) return;
-  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${everything(touched) ? '*' : unsaid.join(' ')})`);
+  await tx.execute(announce(everything(touched) ? '*' : unsaid.join(' ')));
 }
+
+/**
+ * The notice of `tags`, numbered (nhs_announce, migrations/0012): every notice is, so that a reader
+ * can tell whether it has heard of every change its database shows (heard.ts).
+ */
+const announce = (tags: string) => sql`select nhs_announce(${CHANGES_CHANNEL}, ${tags})`;
 
 const tagOf = (e: AuditEntry) =>
   e.targetType === 'organisation'
@@ -88,14 +94,17 @@ const tagOf = (e: AuditEntry) =>
  * reads from, so the lock is held before a sequence number is drawn). Untracked: "everything".
  */
 function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
+  const lock = sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`;
+  // The lock first (a volatile subquery is not merged into the outer one), then the notice.
+  const lockAnd = (tags: string) => sql`${announce(tags)} from (${lock}) as locked`;
   const tracked = changedIn.get(tx);
-  if (!tracked) return sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, '*')`;
+  if (!tracked) return lockAnd('*');
   for (const e of entries) if (tracked.touched.size <= MAX_NAMED) tracked.touched.add(tagOf(e));
   // A single entry's tag is said here, a write's round trip fewer; a bulk write's at the end, once.
   const tag = entries.length === 1 ? tagOf(entries[0]) : null;
-  if (!tag || everything(tracked.touched)) return sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`;
+  if (!tag || everything(tracked.touched)) return lock;
   tracked.announced.add(tag);
-  return sql`select pg_advisory_xact_lock(${AUDIT_LOCK}), pg_notify(${CHANGES_CHANNEL}, ${tag})`;
+  return lockAnd(tag);
 }
 
 /** The insert of one entry, under the log's lock (read first, so it is held before `seq` is drawn). */

@@ -1,6 +1,7 @@
 // The core as one object: each operation runs in its own transaction with the caller's Actor.
 // Front ends call these; the sync engine composes the same functions inside one `run`.
 import type { Database } from '../db/client.js';
+import { lastNotice } from '../db/search-sql.js';
 import * as accounts from './accounts.service.js';
 import { DatabaseUnavailable, fail } from './errors.js';
 import type { EntryRow } from '../model/rows.js';
@@ -11,6 +12,7 @@ import * as moves from './moves.service.js';
 import * as orgs from './organisations.service.js';
 import * as people from './people.service.js';
 import { findView, getPerson, listPeople, visible } from './people.queries.js';
+import { createHeard } from './heard.js';
 import { createReadCache } from './read-cache.js';
 import { createReads } from './reads.js';
 import type { Actor } from './actor.js';
@@ -50,7 +52,8 @@ function cachedTags(value: unknown, key: unknown): string[] {
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
   const embedded = database.kind === 'pglite';
-  const cache = createReadCache(embedded, 50_000, cachedTags);
+  const heard = createHeard(embedded ? undefined : () => lastNotice(database));
+  const cache = createReadCache(embedded, 50_000, cachedTags, undefined, heard.freshness);
   // Directory rows by id, what mail clients' searches (and REST's) return again and again.
   // Each row is tagged with what it shows (its uid, its organisation: a rename changes every row of it).
   const entryCache = createReadCache(
@@ -61,6 +64,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       return [`uid:${row.uid}`, `org:${row.org_code}`];
     },
     { bytes: (settings.entryCacheMb ?? 256) * 1024 * 1024, sizeOf: (r) => entryBytes(r as EntryRow) },
+    heard.freshness,
   );
   // issue 15: a node started before its database could be reached serves nothing until start-up
   // (bootstrap.ts) has migrated it; front ends ask `checkAvailable` first, and /readyz says why.
@@ -135,10 +139,14 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     /** Which of these row ids the entry cache would have to read from the database (tests, diagnostics). */
     uncachedEntries: async (ids: number[]): Promise<number[]> => {
       const missing: number[] = [];
-      await entryCache.readMany(ids, async (m: number[]) => {
-        missing.push(...m);
-        return new Map();
-      });
+      await entryCache.readMany(
+        ids,
+        async (m: number[]) => {
+          missing.push(...m);
+          return new Map();
+        },
+        0, // as memory has them, heard of or not
+      );
       return missing;
     },
     settings,
@@ -210,7 +218,11 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     },
     /** Follow writes by other processes sharing the database (PostgreSQL), so the read cache stays true. */
     watchChanges: () =>
-      database.watchChanges?.((what) => changed(what === '*' ? '*' : new Set(what.split(' '))), trust),
+      database.watchChanges?.((notice) => {
+        const [said] = notice.split(' #', 1);
+        changed(said === '*' ? '*' : new Set(said.split(' ')));
+        heard.heard(notice); // after its evictions: reads may now trust memory up to its number
+      }, trust),
     revokeToken: op(tokens.revokeToken),
   };
 }

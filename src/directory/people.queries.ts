@@ -2,7 +2,7 @@
 // and its older addresses.
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { built, type Database } from '../db/client.js';
-import { peopleColumns, rowsById, visibleWhere, type EntryRows } from '../db/search-sql.js';
+import { peopleColumns, rowsById, said, visibleWhere, type EntryRows, type Found } from '../db/search-sql.js';
 import { compileFilter, prefixUpper } from '../db/filter-sql.js';
 import { prefixFilter, type Attr, type Filter } from '../model/filter.js';
 import { searchFold } from '../model/fold.js';
@@ -178,31 +178,24 @@ export async function listPeople(
   };
   // A page is usually filled by given names, or else by family names: the first statement reads
   // both arms (in one round trip), any later one arm at a time.
-  const found: { id: number; arm: number; key: string | null }[] = [];
+  const found: (Found & { arm: number; key: string | null })[] = [];
   for (let arm = after.arm; arm < armCount && found.length <= q.limit;) {
     const room = q.limit + 1 - found.length;
     const take = arm === after.arm ? Math.min(2, armCount - arm) : 1;
     const statement = built(
       `people ${asked} ${arm} ${take} ${room}`,
-      () => sql`select id, arm, key
+      () => sql`select id, arm, key, ${said}
       from (${sql.join(
         Array.from({ length: take }, (_, i) => armQuery(arm + i, room)),
         sql` union all `,
       )}) m order by arm, key using ~<~, id limit ${room}`,
     );
-    const rows = await database.select<{ id: string; arm: number; key: string | null }>(statement);
-    found.push(...rows.map((r) => ({ id: Number(r.id), key: r.key, arm: r.arm })));
+    found.push(...(await database.select<(typeof found)[number]>(statement)));
     arm += take;
   }
   const page = found.slice(0, q.limit);
   const last = page[page.length - 1];
-  const items = (
-    await rowsById(
-      database,
-      page.map((r) => r.id),
-      remembered,
-    )
-  ).map(summaryOf);
+  const items = (await rowsById(database, page, remembered)).map(summaryOf);
   return { items, next: found.length > q.limit ? `${last.arm}.${last.id}.${last.key ?? ''}` : null };
 }
 

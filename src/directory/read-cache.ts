@@ -2,20 +2,25 @@
 // REST, directory rows by id for LDAP's and REST's searches. Correctness first: a write through
 // this process evicts what it changed as its transaction commits (values are tagged with what they
 // show: a row with its uid and organisation), and a write by any other process reaches it through
-// PostgreSQL's NOTIFY, which says what changed; while that channel is down nothing is kept. An
-// embedded database has one process, so the first rule is the whole story there.
+// PostgreSQL's NOTIFY, which says what changed; while that channel is down nothing is kept. A
+// notice can be on its way while another server's write has answered: memory answers only reads
+// that `fresh` (heard.ts) says have heard every change they could see. An embedded database has
+// one process, so the first rule is the whole story there.
+import { always, type Freshness } from './heard.js';
 
 /**
  * `trusted`: whether memory may be used before anyone says other processes' writes are followed.
  * `max`: how many values are kept; past it the oldest tenth goes (first in, first out).
  * `tagsOf`: what a value shows (e.g. `uid:jane.smith`, `org:RXA`), so that `evict` finds it.
  * `budget`: a bound in bytes as well, by an estimate of each value's size: memory, not only a count.
+ * `fresh`: whether a read has heard of every change it could see (heard.ts); always, in one process.
  */
 export function createReadCache(
   trusted: boolean,
   max = 50_000,
   tagsOf?: (value: unknown, key: unknown) => string[],
   budget?: { bytes: number; sizeOf: (value: unknown) => number },
+  fresh: Freshness = always,
 ) {
   const entries = new Map<unknown, unknown>();
   let bytes = 0;
@@ -64,18 +69,29 @@ export function createReadCache(
   };
   return {
     async read<T>(key: string, load: () => Promise<T>): Promise<T> {
-      if (trusted && entries.has(key)) return entries.get(key) as T;
+      if (trusted && entries.has(key) && (await fresh.now())) {
+        const value = entries.get(key); // unless evicted meanwhile
+        if (value !== undefined) return value as T;
+      }
       const seen = generation;
       const value = await load();
       if (value != null) keepAll(seen, [[key, value]]);
       return value;
     },
-    /** The values for many keys: those in memory, and the rest from one `load` of the missing keys. */
-    async readMany<K, T>(keys: readonly K[], load: (missing: K[]) => Promise<Map<K, T>>): Promise<Map<K, T>> {
+    /**
+     * The values for many keys: those in memory, and the rest from one `load` of the missing keys.
+     * `said`: the number the statement that found the keys saw (heard.ts).
+     */
+    async readMany<K, T>(
+      keys: readonly K[],
+      load: (missing: K[]) => Promise<Map<K, T>>,
+      said: number,
+    ): Promise<Map<K, T>> {
       const found = new Map<K, T>();
       const missing: K[] = [];
+      const current = trusted && fresh.covers(said);
       for (const k of keys) {
-        const v = trusted ? entries.get(k) : undefined;
+        const v = current ? entries.get(k) : undefined;
         if (v === undefined) missing.push(k);
         else found.set(k, v as T);
       }

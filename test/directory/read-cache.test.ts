@@ -67,13 +67,17 @@ t.test(
 t.test('the cache holds to a budget in bytes as well as a count, and evicts by what values show', async (t) => {
   const cache = createReadCache(true, 1000, (v) => [`tag:${String(v).slice(0, 1)}`], { bytes: 100, sizeOf: () => 30 });
   const load = async (ids: number[]) => new Map(ids.map((id) => [id, `${id % 2 ? 'a' : 'b'}${id}`]));
-  await cache.readMany([1, 2, 3, 4, 5], load);
+  await cache.readMany([1, 2, 3, 4, 5], load, 0);
   t.same(cache.size(), { values: 3, bytes: 90 }, 'three of 30 bytes fit in 100');
   const asked: number[] = [];
-  await cache.readMany([3, 4, 5], async (ids) => {
-    asked.push(...ids);
-    return load(ids);
-  });
+  await cache.readMany(
+    [3, 4, 5],
+    async (ids) => {
+      asked.push(...ids);
+      return load(ids);
+    },
+    0,
+  );
   t.same(asked, [], 'the newest stayed');
   cache.evict(['tag:a']);
   t.same(cache.size(), { values: 1, bytes: 30 }, 'the values showing tag:a went (3 and 5), 4 stayed');

@@ -88,30 +88,34 @@ t.test('the cache keeps the newest values up to its size, and nothing read acros
     loads.push(ids);
     return new Map(ids.map((id) => [id, `row ${id}`]));
   };
-  const first = await cache.readMany([1, 2, 3], load);
+  const first = await cache.readMany([1, 2, 3], load, 0);
   t.same([...first.values()], ['row 1', 'row 2', 'row 3']);
-  await cache.readMany([2, 3, 4], load);
+  await cache.readMany([2, 3, 4], load, 0);
   t.same(loads, [[1, 2, 3], [4]], 'only what is missing is loaded');
-  await cache.readMany([5, 6, 7, 8, 9, 10, 11], load);
+  await cache.readMany([5, 6, 7, 8, 9, 10, 11], load, 0);
   loads.length = 0;
-  await cache.readMany([1, 11], load);
+  await cache.readMany([1, 11], load, 0);
   t.same(loads, [[1]], 'past its size the oldest went, the newest stayed');
 
   const racing = createReadCache(true);
-  await racing.readMany([1], async (ids) => {
-    racing.clear();
-    return new Map(ids.map((id) => [id, 'old']));
-  });
+  await racing.readMany(
+    [1],
+    async (ids) => {
+      racing.clear();
+      return new Map(ids.map((id) => [id, 'old']));
+    },
+    0,
+  );
   loads.length = 0;
   t.same(
-    [...(await racing.readMany([1], load)).values()],
+    [...(await racing.readMany([1], load, 0)).values()],
     ['row 1'],
     'a value read while a write committed is not kept',
   );
 
   const untrusted = createReadCache(false);
-  await untrusted.readMany([1], load);
+  await untrusted.readMany([1], load, 0);
   loads.length = 0;
-  await untrusted.readMany([1], load);
+  await untrusted.readMany([1], load, 0);
   t.same(loads, [[1]], 'nothing is kept while other processes cannot be followed');
 });
