@@ -210,11 +210,12 @@ export const said = sql.raw('(select n from announced where one) as said');
 /** Rows found by id, with the number their statement saw (`said`). */
 export type Found = { id: string | number; said: string | number };
 
-/** The database's number now, for a read from memory alone (directory.ts). */
+/**
+ * The primary's number now, for a read from memory alone (directory.ts): on the main pool, not
+ * behind the searches queued for theirs (every bound LDAP operation waits for one).
+ */
 export async function lastNotice(database: Database): Promise<number> {
-  const [row] = await database.select<{ n: string }>(
-    built('last notice', () => sql`select n from announced where one`),
-  );
+  const [row] = await database.query<{ n: string }>('select n from announced where one');
   return Number(row.n);
 }
 

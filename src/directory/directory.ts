@@ -70,6 +70,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   // (bootstrap.ts) has migrated it; front ends ask `checkAvailable` first, and /readyz says why.
   let waiting: string | undefined;
   const trust = (lost: boolean) => {
+    if (lost) heard.lost();
     cache.setTrusted(!lost);
     entryCache.setTrusted(!lost);
   };

@@ -89,7 +89,7 @@ export function createReadCache(
     ): Promise<Map<K, T>> {
       const found = new Map<K, T>();
       const missing: K[] = [];
-      const current = trusted && fresh.covers(said);
+      const current = trusted && (await fresh.until(said));
       for (const k of keys) {
         const v = current ? entries.get(k) : undefined;
         if (v === undefined) missing.push(k);
