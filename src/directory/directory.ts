@@ -119,13 +119,16 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       f(readCtx, ...a);
   // An actor as the directory has it now, from memory until the next write (sign-ins and LDAP's
   // per-operation check ask for it again and again).
-  const currentActor = (who: { personId: number } | { service: string }) =>
-    cache.read(`actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`, () =>
-      accounts.loadActor(readCtx, who),
+  // `said`: a change number the caller's own statement saw (sign-in's look-up of the account).
+  const currentActor = (who: { personId: number } | { service: string }, said?: number) =>
+    cache.read(
+      `actor:${'personId' in who ? `person:${who.personId}` : `service:${who.service}`}`,
+      () => accounts.loadActor(readCtx, who),
+      said,
     );
   // Sign-in writes only lockout counters, which nothing kept in memory holds: binds (every mail
   // client connection) leave the caches as they are.
-  const authenticate = createSignIn(database, settings, now, (who) => currentActor(who));
+  const authenticate = createSignIn(database, settings, now, currentActor);
   return {
     // Reads with the caller's visibility ANDed in (reads.ts): LDAP, export, /readyz.
     ...createReads(database, entryCache, () => waiting),

@@ -68,8 +68,9 @@ export function createReadCache(
     for (const [k, v] of values) keep(k, v);
   };
   return {
-    async read<T>(key: string, load: () => Promise<T>): Promise<T> {
-      if (trusted && entries.has(key) && (await fresh.now())) {
+    /** `said`: a change number a statement of this read saw; without one, one is asked (heard.ts `now`). */
+    async read<T>(key: string, load: () => Promise<T>, said?: number): Promise<T> {
+      if (trusted && entries.has(key) && (await (said === undefined ? fresh.now() : fresh.until(said)))) {
         const value = entries.get(key); // unless evicted meanwhile
         if (value !== undefined) return value as T;
       }

@@ -10,6 +10,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { said } from '../db/search-sql.js';
 import type { Principal } from './accounts.service.js';
 import type { Actor } from './actor.js';
 import type { CoreSettings } from './context.js';
@@ -54,6 +55,8 @@ interface AccountRow {
   usable: boolean;
   /** When a person's password was last set (null for services, whose secret is set at start-up). */
   changed: Date | string | null;
+  /** The change number the look-up saw (search-sql.ts `said`): the actor from memory must have heard it. */
+  said: string;
 }
 
 const REMEMBERED_MAX = 100_000;
@@ -79,7 +82,7 @@ export function createSignIn(
   database: Database,
   settings: CoreSettings,
   now: () => Date,
-  actorOf: (who: { personId: number } | { service: string }) => Promise<Actor | null>,
+  actorOf: (who: { personId: number } | { service: string }, said: number) => Promise<Actor | null>,
   limits: SignInLimits = defaultSignInLimits,
   verify = verifyPassword, // tests hold a check here to change the account while it runs
 ) {
@@ -183,9 +186,10 @@ export function createSignIn(
     database.select<AccountRow>(
       'service' in p
         ? sql`select 'service' as kind, name as id, password_hash, failed_attempts, locked_until, true as usable,
-        null as changed from services where name = ${p.service}`
+        null as changed, ${said} from services where name = ${p.service}`
         : sql`select 'person' as kind, p.id::text as id, p.password_hash, p.failed_attempts, p.locked_until,
-        (p.status = 'active' and p.deleted_at is null) as usable, p.password_changed_at as changed from people p
+        (p.status = 'active' and p.deleted_at is null) as usable, p.password_changed_at as changed, ${said}
+        from people p
         where p.kind = 'person' and ${
           'uid' in p
             ? sql`p.uid = ${p.uid}`
@@ -216,7 +220,8 @@ export function createSignIn(
         database.db.execute(sql`update ${t} set failed_attempts = 0, locked_until = null where ${which}`),
       );
     }
-    const actor = await actorOf(account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id });
+    const who = account.kind === 'person' ? { personId: Number(account.id) } : { service: account.id };
+    const actor = await actorOf(who, Number(account.said));
     // The actor (a session's or a token's) is of the password proved here: one set since, even in the
     // moment before the actor was read, refuses the sign-in rather than binding it to the new one.
     if (actor?.kind === 'person' && actor.passwordChangedAt !== timeOf(account.changed)) return null;

@@ -142,8 +142,10 @@ t.test(
     const { dir, database } = await fixture(t);
     const late = await anotherProcess(t, { database, dir }, 1000);
     await dir.grantRole(sys, { uid: 'ann.lee' }, { role: 'auditor' });
+    await dir.setPassword(sys, 'ann.lee', { newPassword: 'a long enough password' });
     const ann = (await dir.loadActor({ personId: (await dir.getPerson(sys, 'ann.lee')).id }))!;
     const { token } = await dir.issueToken(ann);
+    const signIn = () => late.authenticate({ uid: 'ann.lee' }, 'a long enough password');
     const byName = () => late.listPeople(sys, { q: 'ann', limit: 5 });
     const byFilter = () => late.searchPeople(sys, { filter: { attr: 'uid', op: 'eq', value: 'ann.lee' }, limit: 5 });
     /** Until two reads in a row answer the very same object: from memory, every notice heard. */
@@ -158,6 +160,7 @@ t.test(
     t.ok(await fromMemory(), 'warm, once its notices have arrived');
     t.equal((await late.currentActor(ann))?.roles.has('auditor'), true);
     t.equal((await late.verifyToken(token))?.name, 'ann.lee');
+    t.equal((await signIn())?.roles.has('auditor'), true);
     await late.getPerson(sys, 'ann.lee');
     await byFilter();
 
@@ -167,6 +170,7 @@ t.test(
     t.equal((await late.getPerson(sys, 'ann.lee')).title, 'Midwife', 'and a REST read of the person');
     await dir.revokeRole(sys, { uid: 'ann.lee' }, { role: 'auditor' });
     t.equal((await late.currentActor(ann))?.roles.has('auditor'), false, 'a revoked role is gone at once');
+    t.equal((await signIn())?.roles.has('auditor'), false, 'from a sign-in too');
     await dir.revokeToken(token);
     t.equal(await late.verifyToken(token), null, 'a revoked token is refused at once');
     t.ok(await fromMemory(), 'and once the notices have arrived, memory answers again');
