@@ -57,10 +57,14 @@ export interface Database {
    * anything, then `#` and the notice's number), and `lost` while that cannot be known.
    */
   watchChanges?(changed: (what: string) => void, lost: (isLost: boolean) => void): Promise<() => Promise<void>>;
+  /** PostgreSQL only, while watching: the number of the last notice committed (src/directory/heard.ts). */
+  lastNotice?(): Promise<number>;
 }
 
 /** The channel every audited write notifies at commit. */
 export const CHANGES_CHANNEL = 'nhsdir_changes';
+/** The number of the last notice on it (audit.ts, migrations/0012). */
+const LAST_NOTICE = 'select n from announced where one';
 
 export interface PgliteDatabase extends Database {
   /** The whole data directory as a tarball (tests start from a migrated one). */
@@ -198,6 +202,7 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
     : undefined;
   const read = router ? (drizzlePg({ client: router as unknown as pg.Pool, schema }) as unknown as Db) : db;
   const reads = router ?? searchPool;
+  let listener: pg.Client | null = null; // watchChanges's connection, while it listens
   return {
     kind: 'postgres',
     name: describeUrl(url),
@@ -233,6 +238,13 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
       idle: pool.idleCount + searchPool.idleCount,
       waiting: pool.waitingCount + searchPool.waitingCount,
     }),
+    // On the listening connection, which nothing else holds: never queued behind writes that wait
+    // for a lock (an attacker's pass stalled reads from memory for 6 s with feed uploads).
+    lastNotice: async () => {
+      if (!listener) throw new Error('not listening for changes');
+      const [{ n }] = (await listener.query<{ n: string }>(LAST_NOTICE)).rows;
+      return Number(n);
+    },
     async watchChanges(changed, lost) {
       let client: pg.Client | null = null;
       let stopped = false;
@@ -251,7 +263,7 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
         const reconnect = () => {
           if (stopped || again) return;
           again = true;
-          if (client === c) client = null;
+          if (client === c) client = listener = null;
           lost(true); // until listening again, nothing may be trusted from memory
           retry = setTimeout(() => void connect(), 1000).unref();
         };
@@ -260,8 +272,8 @@ export async function openPostgres(url: string, replicas?: ReadReplicas): Promis
           await c.connect();
           await c.query(`LISTEN ${CHANGES_CHANNEL}`);
           // The number of the last notice before listening: any later one will be heard.
-          const [{ n }] = (await c.query<{ n: string }>('select n from announced where one')).rows;
-          client = c;
+          const [{ n }] = (await c.query<{ n: string }>(LAST_NOTICE)).rows;
+          client = listener = c;
           router?.fence();
           changed(`* #${n}`); // anything may have changed while not listening
           lost(false);

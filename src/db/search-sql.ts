@@ -210,15 +210,6 @@ export const said = sql.raw('(select n from announced where one) as said');
 /** Rows found by id, with the number their statement saw (`said`). */
 export type Found = { id: string | number; said: string | number };
 
-/**
- * The primary's number now, for a read from memory alone (directory.ts): on the main pool, not
- * behind the searches queued for theirs (every bound LDAP operation waits for one).
- */
-export async function lastNotice(database: Database): Promise<number> {
-  const [row] = await database.query<{ n: string }>('select n from announced where one');
-  return Number(row.n);
-}
-
 /** The rows of these ids, in this order: from memory where they are there and no change is unheard. */
 export async function rowsById(database: Database, found: Found[], remembered: EntryRows): Promise<EntryRow[]> {
   if (found.length === 0) return [];

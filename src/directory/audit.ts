@@ -54,9 +54,15 @@ export function trackChanges(tx: Tx): Set<string> {
   return touched;
 }
 
-/** A change that no audit record names (a token's revocation): evicted and announced all the same. */
-export function touch(tx: Tx, tag: string): void {
+/**
+ * A change that no audit record names (a token's revocation): evicted and announced all the same.
+ * Called before the change is made: it takes the log's lock first, as every audited write does,
+ * so that no write holds a row another waits for while waiting for the notice's row itself (an
+ * attacker's pass deadlocked a logout, token row then notice, with a leaver, notice then tokens).
+ */
+export async function touch(tx: Tx, tag: string): Promise<void> {
   changedIn.get(tx)?.touched.add(tag);
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
 }
 
 /** More than this many tags, or a payload near NOTIFY's 8,000 bytes, and "everything" is said instead. */

@@ -1,7 +1,6 @@
 // The core as one object: each operation runs in its own transaction with the caller's Actor.
 // Front ends call these; the sync engine composes the same functions inside one `run`.
 import type { Database } from '../db/client.js';
-import { lastNotice } from '../db/search-sql.js';
 import * as accounts from './accounts.service.js';
 import { DatabaseUnavailable, fail } from './errors.js';
 import type { EntryRow } from '../model/rows.js';
@@ -52,7 +51,7 @@ function cachedTags(value: unknown, key: unknown): string[] {
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
   const embedded = database.kind === 'pglite';
-  const heard = createHeard(embedded ? undefined : () => lastNotice(database));
+  const heard = createHeard(database.lastNotice);
   const cache = createReadCache(embedded, 50_000, cachedTags, undefined, heard.freshness);
   // Directory rows by id, what mail clients' searches (and REST's) return again and again.
   // Each row is tagged with what it shows (its uid, its organisation: a rename changes every row of it).
