@@ -114,7 +114,6 @@ export async function setPassword(
       updatedAt: now,
     })
     .where(eq(people.id, row.id));
-  await revokeTokensOf(ctx, row.id, self ? input.keepToken : null);
   await record(ctx.tx, actor, {
     action: 'person.password',
     targetType: 'person',
@@ -122,6 +121,8 @@ export async function setPassword(
     after: { password: self ? 'changed' : 'reset' },
     cause: ctx.cause,
   });
+  // Tokens after the log's lock (record), in the order a logout takes them (audit.ts `touch`).
+  await revokeTokensOf(ctx, row.id, self ? input.keepToken : null);
 }
 
 export interface Grant {
