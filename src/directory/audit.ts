@@ -22,6 +22,7 @@ function scrub(value: Record<string, unknown> | null | undefined): Record<string
 // One lock for every writer of the log, held to commit: a change numbered n is visible before any
 // numbered n+1, so a reader polling `changeNumber>=n` never skips one that committed late.
 const AUDIT_LOCK = 7266002;
+const logLock = sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`;
 
 export interface AuditEntry {
   action: string;
@@ -62,7 +63,7 @@ export function trackChanges(tx: Tx): Set<string> {
  */
 export async function touch(tx: Tx, tag: string): Promise<void> {
   changedIn.get(tx)?.touched.add(tag);
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  await tx.execute(logLock);
 }
 
 /** More than this many tags, or a payload near NOTIFY's 8,000 bytes, and "everything" is said instead. */
@@ -90,6 +91,9 @@ export async function announceChanges(tx: Tx, touched: Set<string>): Promise<voi
  */
 const announce = (tags: string) => sql`select nhs_announce(${CHANGES_CHANNEL}, ${tags})`;
 
+/** The log's lock first (a volatile subquery is not merged into the outer one), then the notice. */
+const lockAnd = (tags: string) => sql`${announce(tags)} from (${logLock}) as locked`;
+
 const tagOf = (e: AuditEntry) =>
   e.targetType === 'organisation'
     ? `org:${e.targetId}`
@@ -100,15 +104,12 @@ const tagOf = (e: AuditEntry) =>
  * reads from, so the lock is held before a sequence number is drawn). Untracked: "everything".
  */
 function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
-  const lock = sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`;
-  // The lock first (a volatile subquery is not merged into the outer one), then the notice.
-  const lockAnd = (tags: string) => sql`${announce(tags)} from (${lock}) as locked`;
   const tracked = changedIn.get(tx);
   if (!tracked) return lockAnd('*');
   for (const e of entries) if (tracked.touched.size <= MAX_NAMED) tracked.touched.add(tagOf(e));
   // A single entry's tag is said here, a write's round trip fewer; a bulk write's at the end, once.
   const tag = entries.length === 1 ? tagOf(entries[0]) : null;
-  if (!tag || everything(tracked.touched)) return lock;
+  if (!tag || everything(tracked.touched)) return logLock;
   tracked.announced.add(tag);
   return lockAnd(tag);
 }

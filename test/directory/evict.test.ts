@@ -79,15 +79,20 @@ t.test('a write evicts what it changed and leaves the rest warm', async (t) => {
   await evicted(t, dir, ids, [byUid['john.jones']], [byUid['jane.smith']], 'a leaver: that person alone');
 });
 
+/** The test's own PostgreSQL database, for another connection to it. */
+async function urlOf(database: Database): Promise<string> {
+  const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /**
  * A second directory on the same PostgreSQL database, as another `nhsdir serve` would be.
  * `lateMs`: its notices of changes reach it that much late, as under load.
  */
 async function anotherProcess(t: Test, { database, dir }: { database: Database; dir: Directory }, lateMs = 0) {
-  const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = `/${name}`;
-  const otherDb = await openPostgres(url.toString());
+  const otherDb = await openPostgres(await urlOf(database));
   const watch = otherDb.watchChanges!;
   if (lateMs)
     otherDb.watchChanges = (changed, lost) => watch((what) => void setTimeout(() => changed(what), lateMs), lost);
@@ -189,13 +194,10 @@ t.test(
     await dir.verifyToken(token);
     // Another session holds the audit log's lock, as a long feed upload does: twelve writes queue
     // for it and hold every connection of the write pool (ten) meanwhile.
-    const [{ name }] = await database.query<{ name: string }>('select current_database() as name');
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${name}`;
-    const holder = new pg.Client({ connectionString: url.toString() });
+    const holder = new pg.Client({ connectionString: await urlOf(database) });
     await holder.connect();
     await holder.query('begin');
-    await holder.query('select pg_advisory_xact_lock(7266002)');
+    await holder.query('select pg_advisory_xact_lock(7266002)'); // audit.ts AUDIT_LOCK
     const writes = Array.from({ length: 12 }, (_, i) =>
       dir.updatePerson(sys, 'john.jones', { title: `Porter ${i}` }).catch((err: Error) => err),
     );
