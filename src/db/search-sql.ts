@@ -3,7 +3,7 @@
 // caller's visibility ANDed in, and cut at a limit, so only what is sent is read. Plain rows out
 // (src/model/rows.ts), times as ISO text.
 import { sql, type SQL } from 'drizzle-orm';
-import type { EntryCache } from '../model/entry-cache.js';
+import type { EntryCache, FoundIds } from '../model/entry-cache.js';
 import type { Filter } from '../model/filter.js';
 import { searchFold } from '../model/fold.js';
 import type { BookEntry, ChangeRow, EntryRow, OrganisationRow, ServiceRow } from '../model/rows.js';
@@ -173,7 +173,9 @@ export async function searchPeople(
 ): Promise<EntryRow[]> {
   const key = JSON.stringify(q);
   if (remembered?.warm()) {
-    const found = await database.select<Found>(built(`ids ${key}`, () => matching(q, false)));
+    const found = await remembered.found(key, readsOf(q), async () =>
+      foundIds(await database.select<Found>(built(`ids ${key}`, () => matching(q, false)))),
+    );
     return rowsById(database, found, remembered);
   }
   const mark = remembered?.mark();
@@ -183,6 +185,19 @@ export async function searchPeople(
     rows.map((r) => [r.id, r]),
   );
   return rows;
+}
+
+/** The attributes a search's filter and order read: a change to no other leaves what it finds as it was. */
+function readsOf(q: PeopleQuery): Set<string> {
+  const reads = new Set<string>(q.sort ? [q.sort.key] : []);
+  const walk = (f: Filter): void => {
+    if ('attr' in f) reads.add(f.attr);
+    else if ('and' in f) f.and.forEach(walk);
+    else if ('or' in f) f.or.forEach(walk);
+    else if ('not' in f) walk(f.not);
+  };
+  walk(q.filter);
+  return reads;
 }
 
 /**
@@ -210,12 +225,21 @@ export const said = sql.raw('(select n from announced where one) as said');
 /** Rows found by id, with the number their statement saw (`said`). */
 export type Found = { id: string | number; said: string | number };
 
+/** Found rows as ids and the number their statement saw. */
+export const foundIds = (found: Found[]): FoundIds => ({
+  ids: found.map((r) => Number(r.id)),
+  said: found.length ? Number(found[0].said) : 0,
+});
+
 /** The rows of these ids, in this order: from memory where they are there and no change is unheard. */
-export async function rowsById(database: Database, found: Found[], remembered: EntryRows): Promise<EntryRow[]> {
-  if (found.length === 0) return [];
-  const ids = found.map((r) => Number(r.id));
+export async function rowsById(
+  database: Database,
+  { ids, said }: FoundIds,
+  remembered: EntryRows,
+): Promise<EntryRow[]> {
+  if (ids.length === 0) return [];
   const load = (missing: number[]) => entryRows(database, missing);
-  const rows = remembered ? await remembered.readMany(ids, load, Number(found[0].said)) : await load(ids);
+  const rows = remembered ? await remembered.readMany(ids, load, said) : await load(ids);
   const inOrder: EntryRow[] = [];
   for (const id of ids) {
     const row = rows.get(id);

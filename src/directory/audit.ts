@@ -62,7 +62,7 @@ export function trackChanges(tx: Tx): Set<string> {
  * attacker's pass deadlocked a logout, token row then notice, with a leaver, notice then tokens).
  */
 export async function touch(tx: Tx, tag: string): Promise<void> {
-  changedIn.get(tx)?.touched.add(tag);
+  changedIn.get(tx)?.touched.add(tag).add('search');
   await tx.execute(logLock);
 }
 
@@ -99,6 +99,20 @@ const tagOf = (e: AuditEntry) =>
     ? `org:${e.targetId}`
     : `${e.targetType === 'service' ? 'service' : 'uid'}:${e.targetId}`;
 
+/** A person's details: a change to these alone (and the row's time) leaves who matches any other search as it was. */
+const details = new Set(['title', 'department', 'site', 'telephone', 'mobile']);
+
+/**
+ * What an entry changed, for the read caches: the entry's own tag, and for the remembered searches
+ * (directory.ts) either the details it changed (`attr:telephone`, and `attr:modified`, the row's
+ * time), or `search`: anything else may change who any search finds, and every search is forgotten.
+ */
+function tagsOf(e: AuditEntry): string[] {
+  const changed = e.action === 'person.update' && e.after ? Object.keys(e.after) : [];
+  const narrow = changed.length > 0 && changed.every((k) => details.has(k));
+  return [tagOf(e), ...(narrow ? [...changed.map((k) => `attr:${k}`), 'attr:modified'] : ['search'])];
+}
+
 /**
  * The log's lock and the notice of these entries, as one statement's worth of SQL (a CTE the insert
  * reads from, so the lock is held before a sequence number is drawn). Untracked: "everything".
@@ -106,12 +120,12 @@ const tagOf = (e: AuditEntry) =>
 function lockAndNotify(tx: Tx, entries: AuditEntry[]) {
   const tracked = changedIn.get(tx);
   if (!tracked) return lockAnd('*');
-  for (const e of entries) if (tracked.touched.size <= MAX_NAMED) tracked.touched.add(tagOf(e));
-  // A single entry's tag is said here, a write's round trip fewer; a bulk write's at the end, once.
-  const tag = entries.length === 1 ? tagOf(entries[0]) : null;
-  if (!tag || everything(tracked.touched)) return logLock;
-  tracked.announced.add(tag);
-  return lockAnd(tag);
+  for (const e of entries) if (tracked.touched.size <= MAX_NAMED) for (const tag of tagsOf(e)) tracked.touched.add(tag);
+  // A single entry's tags are said here, a write's round trip fewer; a bulk write's at the end, once.
+  const tags = entries.length === 1 ? tagsOf(entries[0]) : null;
+  if (!tags || everything(tracked.touched)) return logLock;
+  for (const tag of tags) tracked.announced.add(tag);
+  return lockAnd(tags.join(' '));
 }
 
 /** The insert of one entry, under the log's lock (read first, so it is held before `seq` is drawn). */

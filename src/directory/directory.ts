@@ -3,6 +3,7 @@
 import type { Database } from '../db/client.js';
 import * as accounts from './accounts.service.js';
 import { DatabaseUnavailable, fail } from './errors.js';
+import type { EntryCache, FoundIds } from '../model/entry-cache.js';
 import type { EntryRow } from '../model/rows.js';
 import { announceChanges, everything, listAudit, listChanges, trackChanges } from './audit.js';
 import type { Ctx, CoreSettings } from './context.js';
@@ -65,6 +66,26 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     { bytes: (settings.entryCacheMb ?? 256) * 1024 * 1024, sizeOf: (r) => entryBytes(r as EntryRow) },
     heard.freshness,
   );
+  // The ids each search found, by what it asked: a search asked again (a prefix typed again by
+  // someone else) is answered without a statement. Tagged `attr:<attribute>` for what it reads;
+  // a write says `search` when it may change who any search finds (audit.ts `tagsOf`).
+  const foundCache = createReadCache(
+    embedded,
+    20_000,
+    (v) => (v as Kept).tags,
+    { bytes: 32 * 1024 * 1024, sizeOf: (v) => (v as Kept).bytes },
+    heard.freshness,
+  );
+  type Kept = FoundIds & { tags: string[]; bytes: number };
+  const entries: EntryCache = {
+    ...entryCache,
+    found: (key, reads, load) =>
+      foundCache.read(key, async (): Promise<Kept> => {
+        const found = await load();
+        const tags = [...reads].map((a) => `attr:${a}`);
+        return { ...found, tags, bytes: 200 + 2 * key.length + 8 * found.ids.length };
+      }),
+  };
   // issue 15: a node started before its database could be reached serves nothing until start-up
   // (bootstrap.ts) has migrated it; front ends ask `checkAvailable` first, and /readyz says why.
   let waiting: string | undefined;
@@ -72,16 +93,20 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     if (lost) heard.lost();
     cache.setTrusted(!lost);
     entryCache.setTrusted(!lost);
+    foundCache.setTrusted(!lost);
   };
-  // After a write, here or in another process, both caches lose only what the write changed.
+  // After a write, here or in another process, the caches lose only what the write changed.
   // Without a list of what changed (`*`), everything goes.
   const changed = (what: Set<string> | '*') => {
     if (what === '*' || everything(what)) {
       cache.clear();
       entryCache.clear();
+      foundCache.clear();
     } else {
       cache.evict(what);
       entryCache.evict(what);
+      if (what.has('search')) foundCache.clear();
+      else foundCache.evict(what);
     }
   };
   const run = async <R>(fn: (ctx: Ctx) => Promise<R>, cause?: string): Promise<R> => {
@@ -130,7 +155,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   const authenticate = createSignIn(database, settings, now, currentActor);
   return {
     // Reads with the caller's visibility ANDed in (reads.ts): LDAP, export, /readyz.
-    ...createReads(database, entryCache, () => waiting),
+    ...createReads(database, entries, () => waiting),
     /** Throws DatabaseUnavailable (REST 503, LDAP unavailable) while start-up waits for the database. */
     checkAvailable: (): void => {
       if (waiting !== undefined) throw new DatabaseUnavailable(waiting);
@@ -200,7 +225,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
       }, cause),
     getPerson: async (actor: Actor, uid: string, kind: 'person' | 'mailbox' = 'person') =>
       visible(actor, await cache.read(`${kind}:${uid}`, () => findView(readCtx, uid, kind)), uid, kind),
-    listPeople: (actor: Actor, q: Parameters<typeof listPeople>[3]) => listPeople(database, entryCache, actor, q),
+    listPeople: (actor: Actor, q: Parameters<typeof listPeople>[3]) => listPeople(database, entries, actor, q),
     setQuota: op(quotas.setQuota),
     getQuotaSummary: read(quotas.getQuotaSummary),
     createMailbox: op(mailboxes.createMailbox),

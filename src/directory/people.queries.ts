@@ -2,7 +2,7 @@
 // and its older addresses.
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { built, type Database } from '../db/client.js';
-import { peopleColumns, rowsById, said, visibleWhere, type EntryRows, type Found } from '../db/search-sql.js';
+import { foundIds, peopleColumns, rowsById, said, visibleWhere, type EntryRows, type Found } from '../db/search-sql.js';
 import { compileFilter, prefixUpper } from '../db/filter-sql.js';
 import { prefixFilter, type Attr, type Filter } from '../model/filter.js';
 import { searchFold } from '../model/fold.js';
@@ -195,7 +195,7 @@ export async function listPeople(
   }
   const page = found.slice(0, q.limit);
   const last = page[page.length - 1];
-  const items = (await rowsById(database, page, remembered)).map(summaryOf);
+  const items = (await rowsById(database, foundIds(page), remembered)).map(summaryOf);
   return { items, next: found.length > q.limit ? `${last.arm}.${last.id}.${last.key ?? ''}` : null };
 }
 

@@ -1,5 +1,12 @@
-// The entry cache as storage sees it: directory rows by id, remembered between searches. The core
-// makes it (src/directory/read-cache.ts) and evicts what writes change; storage reads through it.
+// The entry cache as storage sees it: directory rows by id, and the ids each search found,
+// remembered between searches. The core makes it (src/directory/read-cache.ts) and evicts what
+// writes change; storage reads through it.
+
+/** The ids a search statement found, in order, and the change number the statement saw. */
+export interface FoundIds {
+  ids: number[];
+  said: number;
+}
 
 export interface EntryCache {
   /**
@@ -13,4 +20,11 @@ export interface EntryCache {
   keepAll(seen: number, values: Iterable<[unknown, unknown]>): void;
   /** Holding enough that reading ids first, then rows from memory, is likely to pay. */
   warm(): boolean;
+  /**
+   * What the statement `key` finds, remembered until a write could change it: a write that may
+   * change who matches anything (a joiner, a leaver, a new name, a move) forgets every search, and
+   * a change to a person's details alone forgets only the searches that read them (`reads`: the
+   * attributes the search's filter and order read).
+   */
+  found(key: string, reads: Iterable<string>, load: () => Promise<FoundIds>): Promise<FoundIds>;
 }
