@@ -170,11 +170,15 @@ export async function searchPeople(
   database: Database,
   q: PeopleQuery,
   remembered: EntryRows = null,
+  said?: number,
 ): Promise<EntryRow[]> {
   const key = JSON.stringify(q);
   if (remembered?.warm()) {
-    const found = await remembered.found(key, readsOf(q), async () =>
-      foundIds(await database.select<Found>(built(`ids ${key}`, () => matching(q, false)))),
+    const found = await remembered.found(
+      key,
+      readsOf(q),
+      async () => foundIds(await database.select<Found>(built(`ids ${key}`, () => matching(q, false)))),
+      said,
     );
     return rowsById(database, found, remembered);
   }

@@ -79,12 +79,16 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   type Kept = FoundIds & { tags: string[]; bytes: number };
   const entries: EntryCache = {
     ...entryCache,
-    found: (key, reads, load) =>
-      foundCache.read(key, async (): Promise<Kept> => {
-        const found = await load();
-        const tags = [...reads].map((a) => `attr:${a}`);
-        return { ...found, tags, bytes: 200 + 2 * key.length + 8 * found.ids.length };
-      }),
+    found: (key, reads, load, said) =>
+      foundCache.read(
+        key,
+        async (): Promise<Kept> => {
+          const found = await load();
+          const tags = [...reads].map((a) => `attr:${a}`);
+          return { ...found, tags, bytes: 200 + 2 * key.length + 8 * found.ids.length };
+        },
+        said,
+      ),
   };
   // issue 15: a node started before its database could be reached serves nothing until start-up
   // (bootstrap.ts) has migrated it; front ends ask `checkAvailable` first, and /readyz says why.
@@ -185,11 +189,17 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     /**
      * The actor as the directory has it now: null once a leaver, deleted or gone, with today's
      * grants otherwise. From memory until the next write, so a front end can ask on every operation.
+     * `said`: from `current`, asked at the operation's start.
      */
-    currentActor: (actor: Actor): Promise<Actor | null> => {
+    currentActor: (actor: Actor, said?: number): Promise<Actor | null> => {
       if (actor.kind === 'system') return Promise.resolve(actor);
-      return currentActor(actor.kind === 'person' ? { personId: actor.personId! } : { service: actor.name });
+      return currentActor(actor.kind === 'person' ? { personId: actor.personId! } : { service: actor.name }, said);
     },
+    /**
+     * The change number an operation beginning now may read memory up to (heard.ts `current`):
+     * asked once, then passed as `said` to each of its reads (LDAP asks it before every operation).
+     */
+    current: () => heard.freshness.current(),
     /**
      * A person changing their own password proves the current one through sign-in first, so that
      * wrong guesses count towards the lockout and a locked account cannot be changed (or unlocked).

@@ -9,12 +9,18 @@
 export interface Freshness {
   /** Whether memory may answer a read that begins now: one small query, shared by the reads waiting for it. */
   now(): boolean | Promise<boolean>;
+  /**
+   * The number every read of an operation beginning now may be answered from memory up to (`said`
+   * for `until`), once heard: one question for all the operation's reads. Undefined: not heard in
+   * time, so each read asks (or reads the database) itself.
+   */
+  current(): number | undefined | Promise<number | undefined>;
   /** Whether memory may answer a read whose statement saw the database at this number. */
   until(said: number): boolean | Promise<boolean>;
 }
 
 /** One process, which hears of every change as it is made. */
-export const always: Freshness = { now: () => true, until: () => true };
+export const always: Freshness = { now: () => true, current: () => 0, until: () => true };
 
 /**
  * How long a read waits for a notice before it reads from the database instead. A notice is
@@ -57,13 +63,13 @@ export function createHeard(latest?: () => Promise<number>) {
     }
     return next;
   };
-  const freshness: Freshness = latest
-    ? {
-        // Unanswered (the database is down), memory is not trusted: the read itself will say why.
-        now: () => ask(latest).then(until, () => false),
-        until,
-      }
-    : always;
+  // Unanswered (the database is down), memory is not trusted: the read itself will say why.
+  const current = (): Promise<number | undefined> =>
+    ask(latest!).then(
+      async (n) => ((await until(n)) ? n : undefined),
+      () => undefined,
+    );
+  const freshness: Freshness = latest ? { now: () => current().then((n) => n !== undefined), current, until } : always;
   return {
     freshness,
     /** A notice acted on (its evictions made): `#n` ends its text. Notices arrive in number order. */

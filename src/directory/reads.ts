@@ -65,9 +65,14 @@ export function createReads(database: Database, entryCache: EntryCache, waiting:
     /**
      * People and mailboxes matching `q`, in its order; rows from the entry cache where it has them.
      * `signal`: the asker has gone (abandoned, disconnected), so a search still waiting need not run.
+     * `said`: the number memory may answer up to, asked at the operation's start (directory `current`).
      */
-    searchPeople: (caller: Caller, q: PeopleSearch, signal?: AbortSignal): Promise<EntryRow[]> =>
-      gated(q, () => search.searchPeople(database, { ...q, visibility: visibilityOf(caller) }, entryCache), signal),
+    searchPeople: (caller: Caller, q: PeopleSearch, signal?: AbortSignal, said?: number): Promise<EntryRow[]> =>
+      gated(
+        q,
+        () => search.searchPeople(database, { ...q, visibility: visibilityOf(caller) }, entryCache, said),
+        signal,
+      ),
     /** How many match; with `below`, how many come before that value in `q.sort`'s order (VLV's target). */
     countPeople: (caller: Caller, q: PeopleSearch, below?: string, signal?: AbortSignal): Promise<number> =>
       gated(

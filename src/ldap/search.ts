@@ -55,6 +55,8 @@ export interface SearchEnv {
   connection: string;
   /** Whether StartTLS would succeed here (a certificate, not yet TLS): only then is it advertised. */
   startTls: boolean;
+  /** The change number the operation may read memory up to (the directory's `current`), if asked. */
+  said?: number;
 }
 
 /**
@@ -177,7 +179,7 @@ async function vlvRows(run: Run, plan: SearchPlan[], ctl: SearchControls, vlv: V
   const size = Math.min(position - start + vlv.after + 1, env.sizeCap);
   const rows =
     step && total > 0
-      ? await env.reads.searchPeople(env.actor, { ...query, offset: start - 1, limit: size }, signal)
+      ? await env.reads.searchPeople(env.actor, { ...query, offset: start - 1, limit: size }, signal, env.said)
       : [];
   const book = step?.book;
   const entries = rows.map((row) => personEntry(env.dit, row, book === 'own' ? (row.org_code ?? undefined) : book));
@@ -292,6 +294,7 @@ async function readStep(
           env.actor,
           { ...step.people, filter, sort: ctl.sort, after, paged: !!ctl.paging, limit },
           run.op.signal,
+          env.said,
         );
     const book = step.book;
     const entries = rows.map((r) => personEntry(env.dit, r, book === 'own' ? (r.org_code ?? undefined) : book));

@@ -76,12 +76,14 @@ export class Session {
     try {
       // A node whose start-up has not yet reached its database answers unavailable (issue 15).
       if (req.op === 'bind' || req.op === 'search' || req.op === 'extended') this.opts.directory.checkAvailable();
-      if ((req.op === 'search' || req.op === 'extended') && !(await this.stillValid())) return;
+      // What memory may answer for this operation is asked once, for the rights check and the search alike.
+      const said = req.op === 'search' || req.op === 'extended' ? await this.opts.directory.current() : undefined;
+      if ((req.op === 'search' || req.op === 'extended') && !(await this.stillValid(said))) return;
       switch (req.op) {
         case 'bind':
           return await this.bind(id, req);
         case 'search':
-          return await this.search(msg);
+          return await this.search(msg, said);
         case 'extended':
           return await this.extended(id, req.name, req.value);
         case 'unbind':
@@ -135,9 +137,9 @@ export class Session {
    * connection bound, ends the connection with a notice; lost roles take effect from this
    * operation. From the core's read cache, emptied by every write: cheap on every operation.
    */
-  private async stillValid(): Promise<boolean> {
+  private async stillValid(said: number | undefined): Promise<boolean> {
     if (!this.actor) return true; // anonymous: nothing to lose
-    const now = await this.opts.directory.currentActor(this.actor);
+    const now = await this.opts.directory.currentActor(this.actor, said);
     if (now && now.passwordChangedAt === this.boundPasswordAt) {
       this.actor = now;
       return true;
@@ -200,12 +202,13 @@ export class Session {
     return actor.kind === 'service' ? this.opts.dit.service(actor.name) : this.opts.dit.person(actor.name);
   }
 
-  private async search(msg: Message) {
+  private async search(msg: Message, said: number | undefined) {
     const req = msg.request as Extract<Message['request'], { op: 'search' }>;
     const { directory, dit, anonymous, sizeCap, vendorVersion } = this.opts;
     const env = {
       reads: directory,
       dit,
+      said,
       actor: this.actor,
       anonymous,
       sizeCap,

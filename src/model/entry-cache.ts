@@ -24,7 +24,8 @@ export interface EntryCache {
    * What the statement `key` finds, remembered until a write could change it: a write that may
    * change who matches anything (a joiner, a leaver, a new name, a move) forgets every search, and
    * a change to a person's details alone forgets only the searches that read them (`reads`: the
-   * attributes the search's filter and order read).
+   * attributes the search's filter and order read). `said`: the number memory may answer up to, if
+   * the operation has asked it already (the directory's `current`); otherwise it is asked here.
    */
-  found(key: string, reads: Iterable<string>, load: () => Promise<FoundIds>): Promise<FoundIds>;
+  found(key: string, reads: Iterable<string>, load: () => Promise<FoundIds>, said?: number): Promise<FoundIds>;
 }
