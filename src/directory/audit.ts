@@ -57,12 +57,13 @@ export function trackChanges(tx: Tx): Set<string> {
 
 /**
  * A change that no audit record names (a token's revocation): evicted and announced all the same.
- * Called before the change is made: it takes the log's lock first, as every audited write does,
+ * It changes no directory entry, so kept searches stay (an attacker's pass emptied every node's
+ * with logouts in a loop when it said `search`). Called before the change is made: it takes the log's lock first, as every audited write does,
  * so that no write holds a row another waits for while waiting for the notice's row itself (an
  * attacker's pass deadlocked a logout, token row then notice, with a leaver, notice then tokens).
  */
 export async function touch(tx: Tx, tag: string): Promise<void> {
-  changedIn.get(tx)?.touched.add(tag).add('search');
+  changedIn.get(tx)?.touched.add(tag);
   await tx.execute(logLock);
 }
 
@@ -99,18 +100,27 @@ const tagOf = (e: AuditEntry) =>
     ? `org:${e.targetId}`
     : `${e.targetType === 'service' ? 'service' : 'uid'}:${e.targetId}`;
 
-/** A person's details: a change to these alone (and the row's time) leaves who matches any other search as it was. */
+/** A person's details: a change to these alone leaves who matches a search not reading them as it was. */
 const details = new Set(['title', 'department', 'site', 'telephone', 'mobile']);
 
 /**
- * What an entry changed, for the read caches: the entry's own tag, and for the remembered searches
- * (directory.ts) either the details it changed (`attr:telephone`, and `attr:modified`, the row's
- * time), or `search`: anything else may change who any search finds, and every search is forgotten.
+ * The attributes of a person's row an entry changed, where it changed nothing else any search
+ * reads: details, or only the row's time (`modified`) with a password or a quota. Otherwise null.
+ */
+function narrowly(e: AuditEntry): string[] | null {
+  if (e.action === 'person.password' || e.action === 'quota.set') return ['modified'];
+  const changed = e.action === 'person.update' && e.after ? Object.keys(e.after) : [];
+  return changed.length > 0 && changed.every((k) => details.has(k)) ? [...changed, 'modified'] : null;
+}
+
+/**
+ * What an entry changed, for the read caches: the entry's own tag, and for the kept searches
+ * (directory.ts) either the attributes it changed (`attr:telephone attr:modified`), or `search`:
+ * anything else may change who any search finds, and every kept search is forgotten.
  */
 function tagsOf(e: AuditEntry): string[] {
-  const changed = e.action === 'person.update' && e.after ? Object.keys(e.after) : [];
-  const narrow = changed.length > 0 && changed.every((k) => details.has(k));
-  return [tagOf(e), ...(narrow ? [...changed.map((k) => `attr:${k}`), 'attr:modified'] : ['search'])];
+  const attrs = narrowly(e);
+  return [tagOf(e), ...(attrs ? attrs.map((a) => `attr:${a}`) : ['search'])];
 }
 
 /**

@@ -49,6 +49,9 @@ function cachedTags(value: unknown, key: unknown): string[] {
   return tags;
 }
 
+/** The longest search kept by what it asked (mail clients' are under 2 KB). */
+const MAX_KEPT_KEY = 4096;
+
 export function createDirectory(database: Database, settings: CoreSettings, now: () => Date = () => new Date()) {
   // Embedded: this process is the only writer. PostgreSQL: only once watchChanges follows the others.
   const embedded = database.kind === 'pglite';
@@ -79,16 +82,20 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   type Kept = FoundIds & { tags: string[]; bytes: number };
   const entries: EntryCache = {
     ...entryCache,
+    // A long key (a filter of many or long values) is not kept, as `built` keeps no long statement:
+    // an attacker's pass pushed every other search out with 35 filters of 900 KB.
     found: (key, reads, load, said) =>
-      foundCache.read(
-        key,
-        async (): Promise<Kept> => {
-          const found = await load();
-          const tags = [...reads].map((a) => `attr:${a}`);
-          return { ...found, tags, bytes: 200 + 2 * key.length + 8 * found.ids.length };
-        },
-        said,
-      ),
+      key.length > MAX_KEPT_KEY
+        ? load()
+        : foundCache.read(
+            key,
+            async (): Promise<Kept> => {
+              const found = await load();
+              const tags = [...reads].map((a) => `attr:${a}`);
+              return { ...found, tags, bytes: 200 + 2 * key.length + 8 * found.ids.length };
+            },
+            said,
+          ),
   };
   // issue 15: a node started before its database could be reached serves nothing until start-up
   // (bootstrap.ts) has migrated it; front ends ask `checkAvailable` first, and /readyz says why.
