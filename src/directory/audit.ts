@@ -58,9 +58,10 @@ export function trackChanges(tx: Tx): Set<string> {
 /**
  * A change that no audit record names (a token's revocation): evicted and announced all the same.
  * It changes no directory entry, so kept searches stay (an attacker's pass emptied every node's
- * with logouts in a loop when it said `search`). Called before the change is made: it takes the log's lock first, as every audited write does,
- * so that no write holds a row another waits for while waiting for the notice's row itself (an
- * attacker's pass deadlocked a logout, token row then notice, with a leaver, notice then tokens).
+ * with logouts in a loop when it said `search`). Called before the change is made: it takes the
+ * log's lock first, as every audited write does, so that no write holds a row another waits for
+ * while waiting for the notice's row itself (an attacker's pass deadlocked a logout, token row
+ * then notice, with a leaver, notice then tokens).
  */
 export async function touch(tx: Tx, tag: string): Promise<void> {
   changedIn.get(tx)?.touched.add(tag);
