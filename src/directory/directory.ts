@@ -72,6 +72,7 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
   // The ids each search found, by what it asked: a search asked again (a prefix typed again by
   // someone else) is answered without a statement. Tagged `attr:<attribute>` for what it reads;
   // a write says `search` when it may change who any search finds (audit.ts `tagsOf`).
+  type Kept = FoundIds & { tags: string[]; bytes: number };
   const foundCache = createReadCache(
     embedded,
     20_000,
@@ -79,7 +80,6 @@ export function createDirectory(database: Database, settings: CoreSettings, now:
     { bytes: 32 * 1024 * 1024, sizeOf: (v) => (v as Kept).bytes },
     heard.freshness,
   );
-  type Kept = FoundIds & { tags: string[]; bytes: number };
   const entries: EntryCache = {
     ...entryCache,
     // A long key (a filter of many or long values) is not kept, as `built` keeps no long statement:

@@ -77,8 +77,9 @@ export class Session {
       // A node whose start-up has not yet reached its database answers unavailable (issue 15).
       if (req.op === 'bind' || req.op === 'search' || req.op === 'extended') this.opts.directory.checkAvailable();
       // What memory may answer for this operation is asked once, for the rights check and the search alike.
-      const said = req.op === 'search' || req.op === 'extended' ? await this.opts.directory.current() : undefined;
-      if ((req.op === 'search' || req.op === 'extended') && !(await this.stillValid(said))) return;
+      const reads = req.op === 'search' || req.op === 'extended';
+      const said = reads ? await this.opts.directory.current() : undefined;
+      if (reads && !(await this.stillValid(said))) return;
       switch (req.op) {
         case 'bind':
           return await this.bind(id, req);
